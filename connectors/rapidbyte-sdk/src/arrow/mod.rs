@@ -1,0 +1,1 @@
+//! Arrow IPC writer and reader for the types connectors exchange.

@@ -1,0 +1,2 @@
+//! Guest SDK for Rapidbyte connectors (see wit/connector.wit and wit/LOWERING.md).
+pub mod arrow;

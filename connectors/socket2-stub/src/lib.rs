@@ -1,0 +1,2 @@
+//! Intentionally empty: see Cargo.toml.
+#![no_std]

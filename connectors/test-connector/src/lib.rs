@@ -1,0 +1,1 @@
+//! Test connector (scenarios chosen by config.scenario).

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Builds every connector in connectors/ to wasm32-wasi with Debian's Rust toolchain.
+# Output: connectors/target/wasm32-wasi/release/<crate>.wasm
+set -euo pipefail
+cd "$(dirname "$0")/../connectors"
+
+# Debian's getrandom lost its wasi backend; rebuild the patched copy from the registry
+# each time so it always matches the installed package.
+registry=/usr/share/cargo/registry
+src="$registry/getrandom-0.2.8"
+[ -d "$src" ] || { echo "missing $src: run scripts/setup.sh first" >&2; exit 1; }
+if [ ! -f vendor/getrandom/.rapidbyte-patched ] || ! cmp -s patches/getrandom-wasi.rs vendor/getrandom/src/wasi.rs; then
+  rm -rf vendor/getrandom
+  mkdir -p vendor
+  cp -r "$src" vendor/getrandom
+  rm -f vendor/getrandom/.cargo-checksum.json
+  cp patches/getrandom-wasi.rs vendor/getrandom/src/wasi.rs
+  touch vendor/getrandom/.rapidbyte-patched
+fi
+
+# Debian's toolchain explicitly: a rustup toolchain first on PATH has no wasm32-wasi std.
+export RUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc
+# Same bytes whatever directory the checkout is in (panic locations embed paths).
+export RUSTFLAGS="--remap-path-prefix=$PWD=/src"
+/usr/bin/cargo build --release --locked --workspace "$@"

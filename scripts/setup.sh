@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# One-time (and idempotent) setup of a fresh Debian 12 machine, run as root:
+# installs the toolchains and servers the project needs from apt, builds the
+# connectors and the .NET solution.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+. scripts/lib.sh
+
+[ "$(id -u)" -eq 0 ] || { echo "scripts/setup.sh installs packages: run it as root" >&2; exit 1; }
+command -v dotnet >/dev/null || { echo "the .NET 10 SDK is required (dotnet not on PATH)" >&2; exit 1; }
+
+# Rust for wasm32-wasi, from Debian (rustc 1.63 + packaged crate sources), and lld-14,
+# which libstd-rust-dev-wasm32 only recommends. PostgreSQL for tests and the demo.
+apt_install_missing \
+  rustc cargo libstd-rust-dev-wasm32 lld-14 \
+  librust-tokio-dev librust-tokio-util-dev librust-tokio-postgres-dev librust-postgres-protocol-dev \
+  librust-futures-dev librust-bytes-dev librust-serde-dev librust-serde-derive-dev librust-serde-json-dev \
+  postgresql-15 postgresql-client-15
+
+scripts/build-connectors.sh
+dotnet build Rapidbyte.sln -c Release -nologo -v quiet
+echo "setup complete"
