@@ -1,0 +1,55 @@
+using System.Buffers;
+
+namespace Rapidbyte.Runtime.Batches;
+
+/// <summary>
+/// One Arrow IPC stream (schema + one record batch) in a pooled buffer. The host moves it
+/// from source to destination without re-encoding; whoever takes it last disposes it.
+/// </summary>
+public sealed class ArrowBatch : IDisposable
+{
+    private byte[]? _buffer;
+
+    private ArrowBatch(byte[] buffer, int length, int rows)
+    {
+        _buffer = buffer;
+        Length = length;
+        Rows = rows;
+    }
+
+    /// <summary>Size of the IPC stream in bytes.</summary>
+    public int Length { get; }
+
+    /// <summary>Rows in the record batch.</summary>
+    public int Rows { get; }
+
+    /// <summary>The IPC bytes; valid until the batch is disposed.</summary>
+    public ReadOnlyMemory<byte> Memory => (_buffer ?? throw new ObjectDisposedException(nameof(ArrowBatch))).AsMemory(0, Length);
+
+    /// <summary>Copies <paramref name="ipc"/> into a pooled buffer and checks it is a well-formed batch.</summary>
+    /// <exception cref="InvalidDataException">The bytes are not one Arrow IPC stream with exactly one record batch.</exception>
+    public static ArrowBatch CopyOf(ReadOnlySpan<byte> ipc)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(ipc.Length, 1));
+        ipc.CopyTo(buffer);
+        try
+        {
+            var rows = ArrowBatchValidator.CountRows(buffer.AsMemory(0, ipc.Length));
+            return new ArrowBatch(buffer, ipc.Length, rows);
+        }
+        catch
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            throw;
+        }
+    }
+
+    public void Dispose()
+    {
+        var buffer = Interlocked.Exchange(ref _buffer, null);
+        if (buffer is not null)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+}

@@ -1,0 +1,125 @@
+using Rapidbyte.Runtime.Batches;
+using Rapidbyte.Runtime.Contract;
+using Rapidbyte.Runtime.Instances;
+using Rapidbyte.Runtime.State;
+using Wasmtime;
+
+namespace Rapidbyte.Runtime.Imports;
+
+/// <summary>The batch channel (emit in a read, take in a write) and checkpoints.</summary>
+internal static class BatchImports
+{
+    public static void Define(Linker linker)
+    {
+        linker.DefineFunction(Abi.ImportModule, "emit_batch", (Caller caller, int pointer, int length) =>
+        {
+            var context = ImportContext.Of(caller);
+            try
+            {
+                if (context.Operation != ConnectorOperation.Read || context.Output is not { } output)
+                {
+                    return context.Fail(Abi.Denied, "emit_batch is only valid during a read operation");
+                }
+                if (!GuestMemory.TryGetSpan(context.Memory, pointer, length, out var ipc))
+                {
+                    return ImportContext.BadPointer(context, "emit_batch", pointer, length);
+                }
+                // Check for room before copying, so a full channel costs no copy.
+                if (!output.CanWrite(length))
+                {
+                    context.ChannelWriteInterest = true;
+                    return Abi.WouldBlock;
+                }
+                ArrowBatch batch;
+                try
+                {
+                    batch = ArrowBatch.CopyOf(ipc);
+                }
+                catch (InvalidDataException e)
+                {
+                    return context.Fail(Abi.InvalidData, $"emit_batch: batch {context.OperationBatches + 1} is not a valid Arrow IPC stream: {e.Message}");
+                }
+                try
+                {
+                    if (!output.TryWrite(batch))
+                    {
+                        batch.Dispose();
+                        context.ChannelWriteInterest = true;
+                        return Abi.WouldBlock;
+                    }
+                }
+                catch (ChannelFailedException e)
+                {
+                    batch.Dispose();
+                    return context.Fail(Abi.Cancelled, $"the destination stopped: {e.Failure.Message}");
+                }
+                context.OperationBatches++;
+                context.Metrics.AddBatch(batch.Rows, length);
+                return 0L;
+            }
+            catch (Exception e)
+            {
+                return ImportContext.Unexpected(context, "emit_batch", e);
+            }
+        });
+
+        linker.DefineFunction(Abi.ImportModule, "next_batch", (Caller caller) =>
+        {
+            var context = ImportContext.Of(caller);
+            if (context.Operation != ConnectorOperation.Write || context.Input is not { } input)
+            {
+                return context.Fail(Abi.Denied, "next_batch is only valid during a write operation");
+            }
+            switch (input.TryRead(out var batch, out var failure))
+            {
+                case BatchReadStatus.Batch:
+                    context.OperationBatches++;
+                    context.Metrics.AddBatch(batch!.Rows, batch.Length);
+                    context.Result.Set(batch);
+                    return batch.Length;
+                case BatchReadStatus.Empty:
+                    context.ChannelReadInterest = true;
+                    return Abi.WouldBlock;
+                case BatchReadStatus.End:
+                    return Abi.None;
+                default:
+                    return context.Fail(Abi.Cancelled, $"the source stopped: {failure!.Message}");
+            }
+        });
+
+        linker.DefineFunction(Abi.ImportModule, "checkpoint", (Caller caller, int pointer, int length) =>
+        {
+            var context = ImportContext.Of(caller);
+            try
+            {
+                if (!GuestMemory.TryReadString(context.Memory, pointer, length, out var payload))
+                {
+                    return ImportContext.BadPointer(context, "checkpoint", pointer, length);
+                }
+                if (!IsJson(payload))
+                {
+                    return context.Fail(Abi.InvalidData, "checkpoint: the payload is not JSON");
+                }
+                context.OnCheckpoint?.Invoke(new ConnectorCheckpoint(payload, context.OperationBatches));
+                return 0L;
+            }
+            catch (Exception e)
+            {
+                return ImportContext.Unexpected(context, "checkpoint", e);
+            }
+        });
+    }
+
+    private static bool IsJson(string payload)
+    {
+        try
+        {
+            using var _ = System.Text.Json.JsonDocument.Parse(payload);
+            return true;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,212 @@
+using System.Buffers;
+using System.Net.Sockets;
+using Rapidbyte.Runtime.Contract;
+
+namespace Rapidbyte.Runtime.Network;
+
+/// <summary>
+/// A TCP connection a connector uses through the host. Nothing here blocks: reads and writes
+/// answer at once, and readiness is awaited asynchronously by the poll driver
+/// (<see cref="WhenReadable"/>, <see cref="WhenWritable"/>) with no thread held.
+/// </summary>
+internal sealed class HostSocket : IDisposable
+{
+    // What a write may leave for a background send when the kernel buffer is full; further
+    // writes report would-block until it is flushed, which is how a writer gets backpressure.
+    private const int MaxBufferedSend = 1 << 20;
+
+    private readonly Socket _socket;
+    private readonly Task _connect;
+    private Task? _pendingSend;
+    // One zero-byte receive, reused until it fires: completes when data or EOF is there,
+    // consuming nothing, so the guest's own non-blocking read gets the bytes.
+    private Task? _readWait;
+
+    private HostSocket(Socket socket, Task connect, string endpoint)
+    {
+        _socket = socket;
+        _connect = connect;
+        Endpoint = endpoint;
+    }
+
+    /// <summary><c>host:port</c>, for messages.</summary>
+    public string Endpoint { get; }
+
+    /// <summary>The guest saw would-block on a read and waits for readability.</summary>
+    public bool ReadInterest { get; set; }
+
+    /// <summary>The guest saw would-block on a write and waits for writability.</summary>
+    public bool WriteInterest { get; set; }
+
+    /// <summary>Starts connecting in the background and returns at once.</summary>
+    public static HostSocket Connect(string host, int port, TimeSpan timeout)
+    {
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        return new HostSocket(socket, ConnectAsync(socket, host, port, timeout), $"{host}:{port}");
+    }
+
+    /// <summary>Reads into <paramref name="destination"/>: bytes read, 0 at end of stream, or a result code.</summary>
+    public long Read(Span<byte> destination, out string? error)
+    {
+        if (!IsConnected(out var code, out error))
+        {
+            ReadInterest |= code == Abi.WouldBlock;
+            return code;
+        }
+        var read = _socket.Receive(destination, SocketFlags.None, out var status);
+        switch (status)
+        {
+            case SocketError.Success:
+                return read;
+            case SocketError.WouldBlock:
+                ReadInterest = true;
+                return Abi.WouldBlock;
+            default:
+                error = $"reading from {Endpoint} failed: {Describe(status)}";
+                return Abi.IoError;
+        }
+    }
+
+    /// <summary>Writes <paramref name="source"/>: bytes taken (the host may buffer them), or a result code.</summary>
+    public long Write(ReadOnlySpan<byte> source, out string? error)
+    {
+        if (!IsConnected(out var code, out error))
+        {
+            WriteInterest |= code == Abi.WouldBlock;
+            return code;
+        }
+        if (_pendingSend is not null)
+        {
+            if (!_pendingSend.IsCompleted)
+            {
+                WriteInterest = true;
+                return Abi.WouldBlock;
+            }
+            if (!_pendingSend.IsCompletedSuccessfully)
+            {
+                error = $"writing to {Endpoint} failed: {Describe(_pendingSend.Exception)}";
+                return Abi.IoError;
+            }
+            _pendingSend = null;
+        }
+        var sent = _socket.Send(source, SocketFlags.None, out var status);
+        if (status == SocketError.WouldBlock)
+        {
+            sent = 0;
+        }
+        else if (status != SocketError.Success)
+        {
+            error = $"writing to {Endpoint} failed: {Describe(status)}";
+            return Abi.IoError;
+        }
+        if (sent == source.Length)
+        {
+            return sent;
+        }
+        // The kernel buffer is full: keep (up to a cap) the rest and send it in the background.
+        var take = Math.Min(source.Length - sent, MaxBufferedSend);
+        var rest = ArrayPool<byte>.Shared.Rent(take);
+        source.Slice(sent, take).CopyTo(rest);
+        _pendingSend = SendInBackgroundAsync(rest, take);
+        return sent + take;
+    }
+
+    /// <summary>Completes when a read would not block (data, EOF, error, or the connect ended).</summary>
+    public Task WhenReadable() => !_connect.IsCompleted ? _connect : _readWait ??= WaitReadableAsync();
+
+    /// <summary>Completes when a write would not block (connect ended, background send flushed).</summary>
+    public Task WhenWritable() => !_connect.IsCompleted ? _connect : _pendingSend ?? Task.CompletedTask;
+
+    /// <summary>Called after a readable event was delivered, so the next wait starts a fresh receive.</summary>
+    public void ReadEventDelivered()
+    {
+        ReadInterest = false;
+        if (_readWait is { IsCompleted: true })
+        {
+            _readWait = null;
+        }
+    }
+
+    /// <summary>Closes the connection once bytes already taken are sent.</summary>
+    public void Dispose()
+    {
+        if (_pendingSend is { IsCompleted: false } pending)
+        {
+            pending.ContinueWith(_ => _socket.Dispose(), TaskScheduler.Default);
+        }
+        else
+        {
+            _socket.Dispose();
+        }
+    }
+
+    private bool IsConnected(out long code, out string? error)
+    {
+        error = null;
+        if (!_connect.IsCompleted)
+        {
+            code = Abi.WouldBlock;
+            return false;
+        }
+        if (!_connect.IsCompletedSuccessfully)
+        {
+            code = Abi.ConnectFailed;
+            error = $"could not connect to {Endpoint}: {Describe(_connect.Exception)}";
+            return false;
+        }
+        code = 0;
+        return true;
+    }
+
+    private static async Task ConnectAsync(Socket socket, string host, int port, TimeSpan timeout)
+    {
+        using var deadline = new CancellationTokenSource(timeout);
+        try
+        {
+            await socket.ConnectAsync(host, port, deadline.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+        {
+            throw new TimeoutException($"no answer within {timeout.TotalSeconds:0.#} s");
+        }
+        socket.Blocking = false;
+    }
+
+    private async Task WaitReadableAsync()
+    {
+        try
+        {
+            await _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            // The guest's next read reports the failure with its own message.
+        }
+    }
+
+    private async Task SendInBackgroundAsync(byte[] buffer, int length)
+    {
+        try
+        {
+            var offset = 0;
+            while (offset < length)
+            {
+                offset += await _socket.SendAsync(buffer.AsMemory(offset, length - offset), SocketFlags.None).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static string Describe(SocketError status) => new SocketException((int)status).Message;
+
+    private static string Describe(AggregateException? failure) =>
+        failure?.InnerException switch
+        {
+            SocketException s => s.Message,
+            { } other => other.Message,
+            null => "unknown error",
+        };
+}
