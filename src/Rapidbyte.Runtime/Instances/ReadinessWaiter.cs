@@ -49,7 +49,11 @@ internal sealed class ReadinessWaiter(InstanceContext context, Memory memory, in
             throw new InvalidOperationException(
                 "the connector returned PENDING but waits on nothing (a lost wake-up: no would-block, timer or cancellation interest was registered)");
         }
-        _waits.Add(cancelled);
+        // Cancellation is delivered once; after that the guest winds down at its own pace.
+        if (!context.Cancelled)
+        {
+            _waits.Add(cancelled);
+        }
         if (deadline is not null)
         {
             _waits.Add(deadline);

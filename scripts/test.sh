@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Runs every test: the guest SDK's native Rust tests, then the .NET test projects (which
+# start their own PostgreSQL servers and loopback peers). Ends with "N passed, N failed".
+set -uo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+
+passed=0
+failed=0
+status=0
+results="$(mktemp -d)"
+trap 'rm -rf "$results"' EXIT
+
+summary() { echo "$passed passed, $failed failed"; }
+
+if ! scripts/build-connectors.sh; then
+  echo "building the connectors failed" >&2
+  failed=$((failed + 1)); summary; exit 1
+fi
+
+# Native tests of the guest SDK's pure parts (Arrow IPC, executor, contract types).
+( cd connectors && RUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc \
+    /usr/bin/cargo test --locked --release -p rapidbyte-sdk --target x86_64-unknown-linux-gnu ) 2>&1 | tee "$results/cargo.log"
+[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+while read -r p f; do
+  passed=$((passed + p)); failed=$((failed + f))
+done < <(sed -n 's/^test result: [a-zA-Z]*\. \([0-9]*\) passed; \([0-9]*\) failed.*/\1 \2/p' "$results/cargo.log")
+
+# .NET tests; counts come from the TRX reports (one per test project).
+dotnet test Rapidbyte.sln -c Release --nologo --logger "trx" --logger "console;verbosity=normal" --results-directory "$results" || status=1
+for trx in "$results"/*.trx; do
+  [ -e "$trx" ] || { status=1; continue; }
+  counters=$(grep -o '<Counters [^>]*>' "$trx")
+  p=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters")
+  f=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters")
+  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
+done
+
+[ "$failed" -eq 0 ] || status=1
+summary
+exit $status
