@@ -17,7 +17,12 @@ extern "C" {
     pub(crate) fn next_batch() -> i64;
     pub(crate) fn checkpoint(ptr: *const u8, len: usize) -> i64;
     pub(crate) fn state_get(key_ptr: *const u8, key_len: usize) -> i64;
-    pub(crate) fn state_put(key_ptr: *const u8, key_len: usize, value_ptr: *const u8, value_len: usize) -> i64;
+    pub(crate) fn state_put(
+        key_ptr: *const u8,
+        key_len: usize,
+        value_ptr: *const u8,
+        value_len: usize,
+    ) -> i64;
     pub(crate) fn counter_add(name_ptr: *const u8, name_len: usize, delta: i64) -> i64;
     pub(crate) fn gauge_set(name_ptr: *const u8, name_len: usize, value: f64) -> i64;
     pub(crate) fn timer_start(millis: i64) -> i64;
@@ -32,7 +37,11 @@ pub(crate) fn take_result_of(len: usize) -> Vec<u8> {
     // Safety: the host writes at most `cap` bytes at `ptr`.
     let copied = unsafe { take_result(buffer.as_mut_ptr(), len) };
     // Any other answer means the host replaced or dropped the slot between two calls.
-    assert_eq!(copied, len as i64, "take_result: expected the {}-byte result the previous import announced", len);
+    assert_eq!(
+        copied, len as i64,
+        "take_result: expected the {}-byte result the previous import announced",
+        len
+    );
     // Safety: the host copied the whole slot, `len` bytes.
     unsafe { buffer.set_len(len) };
     buffer
@@ -42,6 +51,10 @@ pub(crate) fn take_result_of(len: usize) -> Vec<u8> {
 pub(crate) fn import_failure(import: &str, code: i64) -> ConnectorError {
     // Safety: a zero capacity only asks the length.
     let len = unsafe { take_result(std::ptr::null_mut(), 0) };
-    let message = if len > 0 { String::from_utf8_lossy(&take_result_of(len as usize)).into_owned() } else { String::new() };
+    let message = if len > 0 {
+        String::from_utf8_lossy(&take_result_of(len as usize)).into_owned()
+    } else {
+        String::new()
+    };
     import_error(import, code, message)
 }

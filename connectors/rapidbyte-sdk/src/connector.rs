@@ -24,9 +24,15 @@ pub trait Connector: Default + 'static {
 
     fn spec() -> ConnectorSpec;
 
-    fn check(&mut self, config: Self::Config) -> LocalBoxFuture<'_, Result<CheckResult, ConnectorError>>;
+    fn check(
+        &mut self,
+        config: Self::Config,
+    ) -> LocalBoxFuture<'_, Result<CheckResult, ConnectorError>>;
 
-    fn discover(&mut self, _config: Self::Config) -> LocalBoxFuture<'_, Result<Vec<StreamSchema>, ConnectorError>> {
+    fn discover(
+        &mut self,
+        _config: Self::Config,
+    ) -> LocalBoxFuture<'_, Result<Vec<StreamSchema>, ConnectorError>> {
         unsupported("discover")
     }
 

@@ -45,7 +45,11 @@ impl Op {
 }
 
 /// Runs `op` on `connector`; `Ok` holds the output JSON of the op's ok value.
-pub(crate) async fn dispatch<C: Connector>(connector: &mut C, op: Op, input: &[u8]) -> Result<Vec<u8>, ConnectorError> {
+pub(crate) async fn dispatch<C: Connector>(
+    connector: &mut C,
+    op: Op,
+    input: &[u8],
+) -> Result<Vec<u8>, ConnectorError> {
     match op {
         Op::Spec => output(&C::spec()),
         Op::Close => output(&connector.close().await?),
@@ -72,11 +76,19 @@ pub(crate) async fn dispatch<C: Connector>(connector: &mut C, op: Op, input: &[u
 }
 
 fn parse_input(op: Op, input: &[u8]) -> Result<Map<String, Value>, ConnectorError> {
-    serde_json::from_slice(input)
-        .map_err(|e| ConnectorError::config(format!("the `{}` input is not a JSON object: {}", op.name(), e)))
+    serde_json::from_slice(input).map_err(|e| {
+        ConnectorError::config(format!(
+            "the `{}` input is not a JSON object: {}",
+            op.name(),
+            e
+        ))
+    })
 }
 
-fn config<C: Connector>(op: Op, input: &mut Map<String, Value>) -> Result<C::Config, ConnectorError> {
+fn config<C: Connector>(
+    op: Op,
+    input: &mut Map<String, Value>,
+) -> Result<C::Config, ConnectorError> {
     member(op, input, "config", "connector config")
 }
 
@@ -88,12 +100,18 @@ fn member<T: DeserializeOwned>(
     name: &str,
     what: &str,
 ) -> Result<T, ConnectorError> {
-    let value = input
-        .remove(name)
-        .ok_or_else(|| ConnectorError::config(format!("the `{}` input has no `{}` member", op.name(), name)))?;
-    serde_json::from_value(value).map_err(|e| ConnectorError::config(format!("invalid {}: {}", what, e)))
+    let value = input.remove(name).ok_or_else(|| {
+        ConnectorError::config(format!(
+            "the `{}` input has no `{}` member",
+            op.name(),
+            name
+        ))
+    })?;
+    serde_json::from_value(value)
+        .map_err(|e| ConnectorError::config(format!("invalid {}: {}", what, e)))
 }
 
 fn output(value: &impl Serialize) -> Result<Vec<u8>, ConnectorError> {
-    serde_json::to_vec(value).map_err(|e| ConnectorError::internal(format!("cannot serialize the result: {}", e)))
+    serde_json::to_vec(value)
+        .map_err(|e| ConnectorError::internal(format!("cannot serialize the result: {}", e)))
 }

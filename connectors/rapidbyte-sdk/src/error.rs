@@ -35,7 +35,11 @@ pub struct ConnectorError {
 impl ConnectorError {
     /// Only network failures are retryable by default: the others fail the same way again.
     pub fn new(category: ErrorCategory, message: impl Into<String>) -> Self {
-        ConnectorError { category, message: message.into(), retryable: category == ErrorCategory::Network }
+        ConnectorError {
+            category,
+            message: message.into(),
+            retryable: category == ErrorCategory::Network,
+        }
     }
 
     pub fn config(message: impl Into<String>) -> Self {
@@ -80,13 +84,23 @@ impl std::error::Error for ConnectorError {}
 /// Socket errors from the SDK's `TcpStream` carry the host's `ConnectorError` inside the
 /// `io::Error` (tokio's traits speak `io::Error`); it comes back out unchanged, so a
 /// denied connect stays a config error after passing through tokio-postgres. Any other
-/// I/O failure is a network failure.
-impl From<io::Error> for ConnectorError {
-    fn from(error: io::Error) -> Self {
-        match error.get_ref().and_then(|inner| inner.downcast_ref::<ConnectorError>()) {
+/// I/O failure is a network failure. (By reference too, for an `io::Error` found as the
+/// `source()` of a library's error.)
+impl From<&io::Error> for ConnectorError {
+    fn from(error: &io::Error) -> Self {
+        match error
+            .get_ref()
+            .and_then(|inner| inner.downcast_ref::<ConnectorError>())
+        {
             Some(inner) => inner.clone(),
             None => ConnectorError::network(error.to_string()),
         }
+    }
+}
+
+impl From<io::Error> for ConnectorError {
+    fn from(error: io::Error) -> Self {
+        ConnectorError::from(&error)
     }
 }
 
@@ -133,7 +147,11 @@ mod tests {
         assert!(!ConnectorError::config("bad").retryable);
         assert!(!ConnectorError::data("bad").retryable);
         assert!(ConnectorError::data("deadlock").retryable(true).retryable);
-        assert!(!ConnectorError::network("gone for good").retryable(false).retryable);
+        assert!(
+            !ConnectorError::network("gone for good")
+                .retryable(false)
+                .retryable
+        );
     }
 
     #[test]
@@ -145,7 +163,10 @@ mod tests {
 
     #[test]
     fn a_plain_io_error_is_a_retryable_network_error() {
-        let error = ConnectorError::from(io::Error::new(io::ErrorKind::ConnectionReset, "connection reset"));
+        let error = ConnectorError::from(io::Error::new(
+            io::ErrorKind::ConnectionReset,
+            "connection reset",
+        ));
         assert_eq!(error.category, ErrorCategory::Network);
         assert!(error.retryable);
         assert_eq!(error.message, "connection reset");

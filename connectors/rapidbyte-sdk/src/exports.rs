@@ -96,10 +96,18 @@ fn log_panic(info: &PanicInfo<'_>) {
     let payload = info.payload();
     let message = match payload.downcast_ref::<&str>() {
         Some(message) => message,
-        None => payload.downcast_ref::<String>().map(String::as_str).unwrap_or("(no message)"),
+        None => payload
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .unwrap_or("(no message)"),
     };
     match info.location() {
-        Some(at) => log::error(&format!("panic: {} (at {}:{})", message, at.file(), at.line())),
+        Some(at) => log::error(&format!(
+            "panic: {} (at {}:{})",
+            message,
+            at.file(),
+            at.line()
+        )),
         None => log::error(&format!("panic: {}", message)),
     }
 }

@@ -60,6 +60,9 @@ mod result_code;
 #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 mod runtime;
 
+#[cfg(test)]
+mod wake_allocations;
+
 #[cfg(target_arch = "wasm32")]
 mod abi;
 #[cfg(target_arch = "wasm32")]

@@ -69,7 +69,10 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_batch_rows: 10_000, max_batch_bytes: 8 * 1024 * 1024 }
+        Limits {
+            max_batch_rows: 10_000,
+            max_batch_bytes: 8 * 1024 * 1024,
+        }
     }
 }
 
@@ -105,7 +108,8 @@ mod tests {
 
     #[test]
     fn a_minimal_stream_request_takes_the_defaults() {
-        let request: StreamRequest = serde_json::from_value(json!({"name": "users", "sync_mode": "full_refresh"})).unwrap();
+        let request: StreamRequest =
+            serde_json::from_value(json!({"name": "users", "sync_mode": "full_refresh"})).unwrap();
         assert_eq!(
             request,
             StreamRequest {
@@ -116,7 +120,10 @@ mod tests {
                 cursor: None,
                 write_mode: None,
                 primary_key: vec![],
-                limits: Limits { max_batch_rows: 10_000, max_batch_bytes: 8_388_608 },
+                limits: Limits {
+                    max_batch_rows: 10_000,
+                    max_batch_bytes: 8_388_608
+                },
             }
         );
     }
@@ -134,28 +141,47 @@ mod tests {
             "limits": {"max_batch_rows": 500}
         }))
         .unwrap();
-        assert_eq!(request.columns, Some(vec!["id".to_string(), "total".to_string()]));
+        assert_eq!(
+            request.columns,
+            Some(vec!["id".to_string(), "total".to_string()])
+        );
         assert_eq!(request.sync_mode, SyncMode::Incremental);
         assert_eq!(request.cursor_field.as_deref(), Some("updated_at"));
-        assert_eq!(request.cursor.as_deref(), Some("{\"updated_at\":\"2024-01-01\"}"));
+        assert_eq!(
+            request.cursor.as_deref(),
+            Some("{\"updated_at\":\"2024-01-01\"}")
+        );
         assert_eq!(request.write_mode, Some(WriteMode::Upsert));
         assert_eq!(request.primary_key, vec!["id".to_string()]);
-        assert_eq!(request.limits, Limits { max_batch_rows: 500, max_batch_bytes: 8_388_608 });
+        assert_eq!(
+            request.limits,
+            Limits {
+                max_batch_rows: 500,
+                max_batch_bytes: 8_388_608
+            }
+        );
     }
 
     #[test]
     fn null_options_read_as_none() {
-        let request: StreamRequest =
-            serde_json::from_value(json!({"name": "t", "sync_mode": "full_refresh", "cursor": null, "write_mode": null}))
-                .unwrap();
+        let request: StreamRequest = serde_json::from_value(
+            json!({"name": "t", "sync_mode": "full_refresh", "cursor": null, "write_mode": null}),
+        )
+        .unwrap();
         assert_eq!(request.cursor, None);
         assert_eq!(request.write_mode, None);
     }
 
     #[test]
     fn an_unknown_sync_mode_is_rejected_by_name() {
-        let error = serde_json::from_value::<StreamRequest>(json!({"name": "t", "sync_mode": "cdc"})).unwrap_err();
-        assert!(error.to_string().contains("unknown variant `cdc`"), "{}", error);
+        let error =
+            serde_json::from_value::<StreamRequest>(json!({"name": "t", "sync_mode": "cdc"}))
+                .unwrap_err();
+        assert!(
+            error.to_string().contains("unknown variant `cdc`"),
+            "{}",
+            error
+        );
     }
 
     #[test]
@@ -202,11 +228,20 @@ mod tests {
             })
         );
         assert_eq!(
-            serde_json::to_value(CheckResult { ok: true, message: "ok".into() }).unwrap(),
+            serde_json::to_value(CheckResult {
+                ok: true,
+                message: "ok".into()
+            })
+            .unwrap(),
             json!({"ok": true, "message": "ok"})
         );
         assert_eq!(
-            serde_json::to_value(StreamSummary { rows: 5, bytes: 120, batches: 1 }).unwrap(),
+            serde_json::to_value(StreamSummary {
+                rows: 5,
+                bytes: 120,
+                batches: 1
+            })
+            .unwrap(),
             json!({"rows": 5, "bytes": 120, "batches": 1})
         );
     }

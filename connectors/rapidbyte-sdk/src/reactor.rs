@@ -51,9 +51,15 @@ thread_local! {
 pub(crate) fn register(handle: u32, interest: u32, waker: &Waker) {
     REGISTRY.with(|registry| {
         let waiters = &mut registry.borrow_mut().waiters;
-        let known = waiters.iter().any(|w| w.handle == handle && w.interest == interest && w.waker.will_wake(waker));
+        let known = waiters
+            .iter()
+            .any(|w| w.handle == handle && w.interest == interest && w.waker.will_wake(waker));
         if !known {
-            waiters.push(Waiter { handle, interest, waker: waker.clone() });
+            waiters.push(Waiter {
+                handle,
+                interest,
+                waker: waker.clone(),
+            });
         }
     })
 }
@@ -66,7 +72,10 @@ pub(crate) fn deliver(events: &[u32]) {
         let mut i = 0;
         while i < registry.waiters.len() {
             let waiter = &registry.waiters[i];
-            if events.iter().any(|&event| event >> 2 == waiter.handle && event & waiter.interest != 0) {
+            if events
+                .iter()
+                .any(|&event| event >> 2 == waiter.handle && event & waiter.interest != 0)
+            {
                 woken.push(registry.waiters.swap_remove(i).waker);
             } else {
                 i += 1;
@@ -87,12 +96,23 @@ pub(crate) fn deliver(events: &[u32]) {
 
 /// Starts remembering whether an event for `handle` was delivered.
 pub(crate) fn latch(handle: u32) {
-    REGISTRY.with(|registry| registry.borrow_mut().latches.push(Latch { handle, fired: false }))
+    REGISTRY.with(|registry| {
+        registry.borrow_mut().latches.push(Latch {
+            handle,
+            fired: false,
+        })
+    })
 }
 
 /// Whether an event for the latched `handle` has been delivered.
 pub(crate) fn has_fired(handle: u32) -> bool {
-    REGISTRY.with(|registry| registry.borrow().latches.iter().any(|latch| latch.handle == handle && latch.fired))
+    REGISTRY.with(|registry| {
+        registry
+            .borrow()
+            .latches
+            .iter()
+            .any(|latch| latch.handle == handle && latch.fired)
+    })
 }
 
 /// Drops every waiter and latch of a handle that is being closed: the host will never
@@ -102,8 +122,9 @@ pub(crate) fn forget(handle: u32) {
     let forgotten = REGISTRY.with(|registry| {
         let registry = &mut *registry.borrow_mut();
         registry.latches.retain(|latch| latch.handle != handle);
-        let (forgotten, kept): (Vec<Waiter>, Vec<Waiter>) =
-            mem::take(&mut registry.waiters).into_iter().partition(|w| w.handle == handle);
+        let (forgotten, kept): (Vec<Waiter>, Vec<Waiter>) = mem::take(&mut registry.waiters)
+            .into_iter()
+            .partition(|w| w.handle == handle);
         registry.waiters = kept;
         forgotten
     });

@@ -27,11 +27,24 @@ pub(crate) fn import_error(import: &str, code: i64, host_message: String) -> Con
         // The contract's categories have no "cancelled"; the run is ending anyway.
         CANCELLED => (ErrorCategory::Internal, "CANCELLED"),
         LIMIT => (ErrorCategory::Internal, "LIMIT"),
-        WOULD_BLOCK => (ErrorCategory::Internal, "WOULD_BLOCK where the contract allows none"),
-        NONE => (ErrorCategory::Internal, "NONE where the contract allows none"),
-        _ => (ErrorCategory::Internal, "a result code outside the contract"),
+        WOULD_BLOCK => (
+            ErrorCategory::Internal,
+            "WOULD_BLOCK where the contract allows none",
+        ),
+        NONE => (
+            ErrorCategory::Internal,
+            "NONE where the contract allows none",
+        ),
+        _ => (
+            ErrorCategory::Internal,
+            "a result code outside the contract",
+        ),
     };
-    let message = if host_message.is_empty() { format!("{} failed: {} ({})", import, name, code) } else { host_message };
+    let message = if host_message.is_empty() {
+        format!("{} failed: {} ({})", import, name, code)
+    } else {
+        host_message
+    };
     ConnectorError::new(category, message)
 }
 
@@ -58,9 +71,15 @@ mod tests {
     #[test]
     fn without_a_host_message_the_import_and_code_are_named() {
         let error = import_error("emit_batch", INVALID_DATA, String::new());
-        assert_eq!(error, ConnectorError::data("emit_batch failed: INVALID_DATA (-7)"));
+        assert_eq!(
+            error,
+            ConnectorError::data("emit_batch failed: INVALID_DATA (-7)")
+        );
         let error = import_error("tcp_read", -42, String::new());
-        assert_eq!(error, ConnectorError::internal("tcp_read failed: a result code outside the contract (-42)"));
+        assert_eq!(
+            error,
+            ConnectorError::internal("tcp_read failed: a result code outside the contract (-42)")
+        );
     }
 
     #[test]

@@ -46,10 +46,17 @@ impl Misuse {
 
     pub(crate) fn message(self) -> String {
         match self {
-            Misuse::UnknownOperation(op) => format!("rb_start: unknown operation {} (0..=5 exist)", op),
+            Misuse::UnknownOperation(op) => {
+                format!("rb_start: unknown operation {} (0..=5 exist)", op)
+            }
             Misuse::OperationRunning => "rb_start: an operation is still running".to_string(),
             Misuse::NoOperation => "rb_poll: no operation is running".to_string(),
-            Misuse::BadEventCount(n) => format!("rb_poll: {} events do not fit the 256-slot event buffer", n),
+            Misuse::BadEventCount(n) => {
+                format!(
+                    "rb_poll: {} is not an event count (the buffer has 256 slots)",
+                    n
+                )
+            }
         }
     }
 }
@@ -70,7 +77,11 @@ thread_local! {
 }
 
 /// Starts operation `op` with its JSON `input` and runs its first slice.
-pub(crate) fn start<C: Connector>(op: i32, input: Box<[u8]>, host_protocol_version: i32) -> Result<Status, Misuse> {
+pub(crate) fn start<C: Connector>(
+    op: i32,
+    input: Box<[u8]>,
+    host_protocol_version: i32,
+) -> Result<Status, Misuse> {
     let op = Op::from_code(op).ok_or(Misuse::UnknownOperation(op))?;
     OPERATION.with(|operation| {
         let mut operation = operation.borrow_mut();
@@ -119,9 +130,9 @@ pub(crate) fn output() -> (*const u8, usize) {
 
 fn take_instance<C: Connector>() -> Box<C> {
     match INSTANCE.with(|instance| instance.borrow_mut().take()) {
-        Some(instance) => instance
-            .downcast::<C>()
-            .unwrap_or_else(|_| unreachable!("a module exports one rb_start, so it has one connector type")),
+        Some(instance) => instance.downcast::<C>().unwrap_or_else(|_| {
+            unreachable!("a module exports one rb_start, so it has one connector type")
+        }),
         None => Box::new(C::default()),
     }
 }
@@ -207,7 +218,10 @@ mod tests {
             }
         }
 
-        fn check(&mut self, config: FakeConfig) -> LocalBoxFuture<'_, Result<CheckResult, ConnectorError>> {
+        fn check(
+            &mut self,
+            config: FakeConfig,
+        ) -> LocalBoxFuture<'_, Result<CheckResult, ConnectorError>> {
             Box::pin(async move {
                 self.operations += 1;
                 let mut waited = false;
@@ -220,24 +234,43 @@ mod tests {
                     Poll::Pending
                 })
                 .await;
-                Ok(CheckResult { ok: true, message: format!("found {}", config.table) })
+                Ok(CheckResult {
+                    ok: true,
+                    message: format!("found {}", config.table),
+                })
             })
         }
 
-        fn read(&mut self, _: FakeConfig, stream: StreamRequest) -> LocalBoxFuture<'_, Result<StreamSummary, ConnectorError>> {
+        fn read(
+            &mut self,
+            _: FakeConfig,
+            stream: StreamRequest,
+        ) -> LocalBoxFuture<'_, Result<StreamSummary, ConnectorError>> {
             Box::pin(async move {
                 self.operations += 1;
-                Ok(StreamSummary { rows: self.operations, bytes: stream.limits.max_batch_rows.into(), batches: 0 })
+                Ok(StreamSummary {
+                    rows: self.operations,
+                    bytes: stream.limits.max_batch_rows.into(),
+                    batches: 0,
+                })
             })
         }
 
-        fn write(&mut self, _: FakeConfig, _: StreamRequest) -> LocalBoxFuture<'_, Result<StreamSummary, ConnectorError>> {
+        fn write(
+            &mut self,
+            _: FakeConfig,
+            _: StreamRequest,
+        ) -> LocalBoxFuture<'_, Result<StreamSummary, ConnectorError>> {
             Box::pin(async { Err(ConnectorError::data("row 3: value too long")) })
         }
     }
 
     fn start_json(op: i32, input: Value) -> Result<Status, Misuse> {
-        start::<Fake>(op, serde_json::to_vec(&input).unwrap().into_boxed_slice(), 1)
+        start::<Fake>(
+            op,
+            serde_json::to_vec(&input).unwrap().into_boxed_slice(),
+            1,
+        )
     }
 
     fn output_json() -> Value {
@@ -258,16 +291,26 @@ mod tests {
 
     #[test]
     fn an_operation_waits_for_its_event_then_finishes() {
-        assert_eq!(start_json(CHECK, json!({"config": {"table": "users"}})), Ok(Status::Pending));
+        assert_eq!(
+            start_json(CHECK, json!({"config": {"table": "users"}})),
+            Ok(Status::Pending)
+        );
         assert_eq!(poll(&[], 0), Ok(Status::Pending), "no event, no progress");
-        assert_eq!(poll(&[7 << 2 | READABLE], 1), Ok(Status::Pending), "someone else's event");
+        assert_eq!(
+            poll(&[7 << 2 | READABLE], 1),
+            Ok(Status::Pending),
+            "someone else's event"
+        );
         assert_eq!(poll(&[SOCKET << 2 | READABLE, 0], 1), Ok(Status::Done));
         assert_eq!(output_json(), json!({"ok": true, "message": "found users"}));
     }
 
     #[test]
     fn a_bad_config_fails_with_a_config_error_naming_the_field() {
-        assert_eq!(start_json(CHECK, json!({"config": {"tabel": "users"}})), Ok(Status::Failed));
+        assert_eq!(
+            start_json(CHECK, json!({"config": {"tabel": "users"}})),
+            Ok(Status::Failed)
+        );
         assert_eq!(
             output_json(),
             json!({"category": "config", "message": "invalid connector config: missing field `table`", "retryable": false})
@@ -276,16 +319,32 @@ mod tests {
 
     #[test]
     fn a_missing_member_and_malformed_input_are_named() {
-        assert_eq!(start_json(READ, json!({"config": {"table": "t"}})), Ok(Status::Failed));
-        assert_eq!(output_json()["message"], "the `read` input has no `stream` member");
-        assert_eq!(start::<Fake>(WRITE, b"[1]".to_vec().into_boxed_slice(), 1), Ok(Status::Failed));
+        assert_eq!(
+            start_json(READ, json!({"config": {"table": "t"}})),
+            Ok(Status::Failed)
+        );
+        assert_eq!(
+            output_json()["message"],
+            "the `read` input has no `stream` member"
+        );
+        assert_eq!(
+            start::<Fake>(WRITE, b"[1]".to_vec().into_boxed_slice(), 1),
+            Ok(Status::Failed)
+        );
         let message = output_json()["message"].as_str().unwrap().to_string();
-        assert!(message.starts_with("the `write` input is not a JSON object:"), "{}", message);
+        assert!(
+            message.starts_with("the `write` input is not a JSON object:"),
+            "{}",
+            message
+        );
     }
 
     #[test]
     fn an_operation_the_connector_lacks_fails_with_a_config_error() {
-        assert_eq!(start_json(DISCOVER, json!({"config": {"table": "t"}})), Ok(Status::Failed));
+        assert_eq!(
+            start_json(DISCOVER, json!({"config": {"table": "t"}})),
+            Ok(Status::Failed)
+        );
         assert_eq!(
             output_json(),
             json!({"category": "config", "message": "this connector does not support `discover`", "retryable": false})
@@ -295,13 +354,19 @@ mod tests {
     #[test]
     fn a_connector_error_is_the_failed_output() {
         assert_eq!(start_json(WRITE, stream_input()), Ok(Status::Failed));
-        assert_eq!(output_json(), json!({"category": "data", "message": "row 3: value too long", "retryable": false}));
+        assert_eq!(
+            output_json(),
+            json!({"category": "data", "message": "row 3: value too long", "retryable": false})
+        );
     }
 
     #[test]
     fn one_instance_serves_every_operation_in_turn() {
         assert_eq!(start_json(READ, stream_input()), Ok(Status::Done));
-        assert_eq!(output_json(), json!({"rows": 1, "bytes": 10000, "batches": 0}));
+        assert_eq!(
+            output_json(),
+            json!({"rows": 1, "bytes": 10000, "batches": 0})
+        );
         assert_eq!(start_json(READ, stream_input()), Ok(Status::Done));
         assert_eq!(output_json()["rows"], 2);
         assert_eq!(start_json(CLOSE, json!({})), Ok(Status::Done));
@@ -326,12 +391,20 @@ mod tests {
     fn host_misuse_is_reported_with_a_negative_code() {
         assert_eq!(start_json(6, json!({})), Err(Misuse::UnknownOperation(6)));
         assert_eq!(poll(&[], 0), Err(Misuse::NoOperation));
-        assert_eq!(start_json(CHECK, json!({"config": {"table": "t"}})), Ok(Status::Pending));
+        assert_eq!(
+            start_json(CHECK, json!({"config": {"table": "t"}})),
+            Ok(Status::Pending)
+        );
         assert_eq!(start_json(SPEC, json!({})), Err(Misuse::OperationRunning));
         assert_eq!(poll(&[0; 4], 5), Err(Misuse::BadEventCount(5)));
         assert_eq!(poll(&[0; 4], -1), Err(Misuse::BadEventCount(-1)));
-        let codes = [Misuse::UnknownOperation(6), Misuse::OperationRunning, Misuse::NoOperation, Misuse::BadEventCount(5)]
-            .map(Misuse::code);
+        let codes = [
+            Misuse::UnknownOperation(6),
+            Misuse::OperationRunning,
+            Misuse::NoOperation,
+            Misuse::BadEventCount(5),
+        ]
+        .map(Misuse::code);
         assert_eq!(codes, [-1, -2, -3, -4]);
     }
 
@@ -344,6 +417,10 @@ mod tests {
             output_json()["message"],
             "the host speaks protocol version 2 but this connector was built for version 1"
         );
-        assert_eq!(start_json(SPEC, json!({})), Ok(Status::Done), "not left running");
+        assert_eq!(
+            start_json(SPEC, json!({})),
+            Ok(Status::Done),
+            "not left running"
+        );
     }
 }

@@ -27,7 +27,9 @@ impl TcpStream {
         if handle < 0 {
             return Err(abi::import_failure("tcp_connect", handle));
         }
-        Ok(TcpStream { handle: handle as u32 })
+        Ok(TcpStream {
+            handle: handle as u32,
+        })
     }
 
     /// Reads without parking the task on would-block (`Ok(None)`): the busy-polling
@@ -43,7 +45,13 @@ impl TcpStream {
     }
 
     /// Turns an import's result into a poll result: a count, or parked on `interest`.
-    fn complete(&self, import: &str, code: i64, interest: u32, cx: &Context<'_>) -> Poll<io::Result<usize>> {
+    fn complete(
+        &self,
+        import: &str,
+        code: i64,
+        interest: u32,
+        cx: &Context<'_>,
+    ) -> Poll<io::Result<usize>> {
         match code {
             n if n >= 0 => Poll::Ready(Ok(n as usize)),
             WOULD_BLOCK => {
@@ -68,13 +76,23 @@ fn io_error(import: &str, code: i64) -> io::Error {
 }
 
 impl AsyncRead for TcpStream {
-    fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
         if buf.remaining() == 0 {
             return Poll::Ready(Ok(()));
         }
         // Safety: the host writes (initializes) the first `n` bytes and we claim no more.
         let unfilled = unsafe { buf.unfilled_mut() };
-        let code = unsafe { abi::tcp_read(self.handle as i32, unfilled.as_mut_ptr() as *mut u8, unfilled.len()) };
+        let code = unsafe {
+            abi::tcp_read(
+                self.handle as i32,
+                unfilled.as_mut_ptr() as *mut u8,
+                unfilled.len(),
+            )
+        };
         self.complete("tcp_read", code, READABLE, cx).map_ok(|n| {
             // Safety: see above; 0 is the end of the stream and fills nothing.
             unsafe { buf.assume_init(n) };
@@ -84,7 +102,11 @@ impl AsyncRead for TcpStream {
 }
 
 impl AsyncWrite for TcpStream {
-    fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, data: &[u8]) -> Poll<io::Result<usize>> {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        data: &[u8],
+    ) -> Poll<io::Result<usize>> {
         if data.is_empty() {
             return Poll::Ready(Ok(0));
         }

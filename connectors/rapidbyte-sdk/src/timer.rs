@@ -30,7 +30,10 @@ impl Timer {
         let handle = handle as u32;
         // The timer has nothing to retry: its event is the only news that it is due.
         reactor::latch(handle);
-        Timer { handle, fired: false }
+        Timer {
+            handle,
+            fired: false,
+        }
     }
 }
 

@@ -49,16 +49,28 @@ struct ColumnBuffer {
 }
 
 impl BatchBuilder {
+    /// A schema Arrow readers would reject (a decimal precision outside 1..=38) makes every
+    /// `finish` fail with the reason, rather than making construction fallible.
     pub fn new(schema: Schema) -> Self {
         let mut schema_message = Vec::new();
         writer::schema_message(&schema, &mut schema_message);
-        let schema_error = schema.fields.iter().map(|f| f.validate()).find_map(Result::err);
+        let schema_error = schema
+            .fields
+            .iter()
+            .map(|f| f.validate())
+            .find_map(Result::err);
         let columns = schema
             .fields
             .iter()
             .map(|f| ColumnBuffer::new(f.data_type.kind(), f.nullable))
             .collect();
-        BatchBuilder { schema, schema_message, schema_error, columns, error: None }
+        BatchBuilder {
+            schema,
+            schema_message,
+            schema_error,
+            columns,
+            error: None,
+        }
     }
 
     pub fn schema(&self) -> &Schema {
@@ -73,9 +85,13 @@ impl BatchBuilder {
     /// Approximate size of the buffered batch in bytes (column buffers, without metadata
     /// and padding), for batch-size limits.
     pub fn byte_size(&self) -> usize {
-        self.columns.iter().map(|c| c.validity.len() + c.values.len() + c.offsets.len()).sum()
+        self.columns
+            .iter()
+            .map(|c| c.validity.len() + c.values.len() + c.offsets.len())
+            .sum()
     }
 
+    /// A null in column `col`; in a non-nullable column that is an error `finish` reports.
     pub fn append_null(&mut self, col: usize) {
         let not_nullable = match self.columns.get_mut(col) {
             Some(c) => {
@@ -90,7 +106,10 @@ impl BatchBuilder {
         if not_nullable {
             let f = &self.schema.fields[col];
             let row = self.columns[col].len - 1;
-            self.record(format!("column '{}' is not nullable but row {} is null", f.name, row));
+            self.record(format!(
+                "column '{}' is not nullable but row {} is null",
+                f.name, row
+            ));
         }
     }
 
@@ -130,12 +149,22 @@ impl BatchBuilder {
 
     /// Microseconds since 1970-01-01T00:00:00 (UTC for a column with a time zone).
     pub fn append_timestamp_micros(&mut self, col: usize, micros: i64) {
-        self.fixed(col, Kind::Timestamp, "append_timestamp_micros", micros.to_le_bytes());
+        self.fixed(
+            col,
+            Kind::Timestamp,
+            "append_timestamp_micros",
+            micros.to_le_bytes(),
+        );
     }
 
     /// The unscaled value (`12.34` at scale 2 is `1234`).
     pub fn append_decimal128(&mut self, col: usize, unscaled: i128) {
-        self.fixed(col, Kind::Decimal128, "append_decimal128", unscaled.to_le_bytes());
+        self.fixed(
+            col,
+            Kind::Decimal128,
+            "append_decimal128",
+            unscaled.to_le_bytes(),
+        );
     }
 
     /// Appends to a Binary or Utf8 column. For Utf8 the bytes are NOT validated (this is
@@ -201,7 +230,13 @@ impl BatchBuilder {
     }
 
     #[inline]
-    fn fixed<const N: usize>(&mut self, col: usize, kind: Kind, method: &'static str, bytes: [u8; N]) {
+    fn fixed<const N: usize>(
+        &mut self,
+        col: usize,
+        kind: Kind,
+        method: &'static str,
+        bytes: [u8; N],
+    ) {
         if let Some(c) = self.column(col, kind, method) {
             c.values.extend_from_slice(&bytes);
             c.push_valid();
@@ -211,9 +246,16 @@ impl BatchBuilder {
     /// The column if it exists and takes `want` values. Utf8 and Binary share a layout, and
     /// `append_bytes`/`append_str` serve either.
     #[inline]
-    fn column(&mut self, col: usize, want: Kind, method: &'static str) -> Option<&mut ColumnBuffer> {
+    fn column(
+        &mut self,
+        col: usize,
+        want: Kind,
+        method: &'static str,
+    ) -> Option<&mut ColumnBuffer> {
         let ok = match self.columns.get(col) {
-            Some(c) => c.kind == want || (c.kind.layout() == Layout::Var && want.layout() == Layout::Var),
+            Some(c) => {
+                c.kind == want || (c.kind.layout() == Layout::Var && want.layout() == Layout::Var)
+            }
             None => false,
         };
         if ok {
@@ -227,8 +269,16 @@ impl BatchBuilder {
     #[cold]
     fn misuse(&mut self, col: usize, method: &str) {
         let message = match self.schema.fields.get(col) {
-            Some(f) => format!("{} on column {} ('{}', {:?}): wrong type for the column", method, col, f.name, f.data_type),
-            None => format!("{}: column {} does not exist (the schema has {})", method, col, self.columns.len()),
+            Some(f) => format!(
+                "{} on column {} ('{}', {:?}): wrong type for the column",
+                method, col, f.name, f.data_type
+            ),
+            None => format!(
+                "{}: column {} does not exist (the schema has {})",
+                method,
+                col,
+                self.columns.len()
+            ),
         };
         self.record(message.clone());
         debug_assert!(false, "{}", message);
@@ -318,10 +368,20 @@ impl ColumnBuffer {
     }
 
     fn parts(&self) -> ColumnParts<'_> {
-        let validity: &[u8] = if self.null_count > 0 { &self.validity } else { &[] };
+        let validity: &[u8] = if self.null_count > 0 {
+            &self.validity
+        } else {
+            &[]
+        };
         match self.kind.layout() {
-            Layout::Var => ColumnParts::new(self.len, self.null_count, &[validity, &self.offsets, &self.values]),
-            Layout::Bits | Layout::Fixed(_) => ColumnParts::new(self.len, self.null_count, &[validity, &self.values]),
+            Layout::Var => ColumnParts::new(
+                self.len,
+                self.null_count,
+                &[validity, &self.offsets, &self.values],
+            ),
+            Layout::Bits | Layout::Fixed(_) => {
+                ColumnParts::new(self.len, self.null_count, &[validity, &self.values])
+            }
         }
     }
 }

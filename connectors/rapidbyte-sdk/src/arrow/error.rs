@@ -11,7 +11,9 @@ pub struct ArrowError {
 
 impl ArrowError {
     pub fn new(message: impl Into<String>) -> Self {
-        ArrowError { message: message.into() }
+        ArrowError {
+            message: message.into(),
+        }
     }
 
     pub fn message(&self) -> &str {
@@ -20,7 +22,9 @@ impl ArrowError {
 
     /// Prefixes the message with where it happened ("record batch message: ...").
     pub(crate) fn context(self, what: &str) -> Self {
-        ArrowError { message: format!("{}: {}", what, self.message) }
+        ArrowError {
+            message: format!("{}: {}", what, self.message),
+        }
     }
 }
 

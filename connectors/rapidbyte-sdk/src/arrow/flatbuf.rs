@@ -101,7 +101,11 @@ impl<'o> FbWriter<'o> {
 
     /// Writes a vtable and then the table it describes; returns the table's position.
     pub(crate) fn table(&mut self, slots: &[Slot]) -> TableRef {
-        assert!(slots.len() <= MAX_SLOTS, "table with more than {} fields", MAX_SLOTS);
+        assert!(
+            slots.len() <= MAX_SLOTS,
+            "table with more than {} fields",
+            MAX_SLOTS
+        );
         // Place fields widest first so each lands aligned; the table itself starts 8-aligned.
         let mut offsets = [0usize; MAX_SLOTS];
         let mut size = 4; // the soffset
@@ -117,10 +121,15 @@ impl<'o> FbWriter<'o> {
 
         self.align(0, 2);
         let vtable = self.pos();
-        self.out.extend_from_slice(&((4 + 2 * slots.len()) as u16).to_le_bytes());
+        self.out
+            .extend_from_slice(&((4 + 2 * slots.len()) as u16).to_le_bytes());
         self.out.extend_from_slice(&(size as u16).to_le_bytes());
         for (id, slot) in slots.iter().enumerate() {
-            let off = if slot.size() == 0 { 0 } else { offsets[id] as u16 };
+            let off = if slot.size() == 0 {
+                0
+            } else {
+                offsets[id] as u16
+            };
             self.out.extend_from_slice(&off.to_le_bytes());
         }
 
@@ -232,18 +241,33 @@ impl<'a> Table<'a> {
         let soffset = i32::from_le_bytes(read(buf, pos)?) as i64;
         let vtable = pos as i64 - soffset;
         if vtable < 0 || vtable as usize >= buf.len() {
-            return Err(corrupt(format_args!("table at byte {} has its vtable out of range", pos)));
+            return Err(corrupt(format_args!(
+                "table at byte {} has its vtable out of range",
+                pos
+            )));
         }
         let vtable = vtable as usize;
         let vtable_len = u16::from_le_bytes(read(buf, vtable)?) as usize;
         let table_len = u16::from_le_bytes(read(buf, vtable + 2)?) as usize;
         if vtable_len < 4 || vtable_len % 2 != 0 || vtable + vtable_len > buf.len() {
-            return Err(corrupt(format_args!("vtable at byte {} has bad size {}", vtable, vtable_len)));
+            return Err(corrupt(format_args!(
+                "vtable at byte {} has bad size {}",
+                vtable, vtable_len
+            )));
         }
         if table_len < 4 || pos + table_len > buf.len() {
-            return Err(corrupt(format_args!("table at byte {} has bad size {}", pos, table_len)));
+            return Err(corrupt(format_args!(
+                "table at byte {} has bad size {}",
+                pos, table_len
+            )));
         }
-        Ok(Table { buf, pos, vtable, vtable_len, table_len })
+        Ok(Table {
+            buf,
+            pos,
+            vtable,
+            vtable_len,
+            table_len,
+        })
     }
 
     /// Position of field `id` if present, checked to hold `width` bytes inside the table.
@@ -309,7 +333,11 @@ impl<'a> Table<'a> {
     }
 
     /// A vector whose elements are `elem_size` bytes each, checked to fit in the buffer.
-    pub(crate) fn vector(&self, id: usize, elem_size: usize) -> Result<Option<Vector<'a>>, ArrowError> {
+    pub(crate) fn vector(
+        &self,
+        id: usize,
+        elem_size: usize,
+    ) -> Result<Option<Vector<'a>>, ArrowError> {
         let at = match self.field(id, 4)? {
             Some(at) => deref(self.buf, at)?,
             None => return Ok(None),
@@ -326,7 +354,12 @@ impl<'a> Table<'a> {
                 at, len
             )));
         }
-        Ok(Some(Vector { buf: self.buf, start, len, elem_size }))
+        Ok(Some(Vector {
+            buf: self.buf,
+            start,
+            len,
+            elem_size,
+        }))
     }
 
     pub(crate) fn string(&self, id: usize) -> Result<Option<&'a str>, ArrowError> {

@@ -46,6 +46,8 @@ struct Message<'a> {
 }
 
 impl<'a> IpcBatch<'a> {
+    /// Parses a stream of exactly: Schema message, RecordBatch message, end-of-stream
+    /// marker. Any deviation, truncation or inconsistency is an error naming what is wrong.
     pub fn parse(bytes: &'a [u8]) -> Result<Self, ArrowError> {
         let first = read_message(bytes, 0).map_err(|e| e.context("schema message"))?;
         if first.header_type != message::SCHEMA {
@@ -56,29 +58,37 @@ impl<'a> IpcBatch<'a> {
         }
         let schema = read_schema(first.header).map_err(|e| e.context("schema message"))?;
 
-        let second = read_message(bytes, first.end).map_err(|e| e.context("record batch message"))?;
+        let second =
+            read_message(bytes, first.end).map_err(|e| e.context("record batch message"))?;
         if second.header_type != message::RECORD_BATCH {
             return Err(ArrowError::new(format!(
                 "expected a RecordBatch message after the schema, found message type {} (dictionaries are not supported)",
                 second.header_type
             )));
         }
-        let (num_rows, columns) =
-            read_record_batch(&schema, second.header, second.body).map_err(|e| e.context("record batch"))?;
+        let (num_rows, columns) = read_record_batch(&schema, second.header, second.body)
+            .map_err(|e| e.context("record batch"))?;
 
         let rest = &bytes[second.end..];
         if rest != END_OF_STREAM {
             let why = if rest.len() < 8 && END_OF_STREAM.starts_with(rest) {
                 "stream truncated: the end-of-stream marker is missing".to_string()
             } else if rest.starts_with(&END_OF_STREAM) {
-                format!("{} unexpected bytes after the end-of-stream marker", rest.len() - 8)
+                format!(
+                    "{} unexpected bytes after the end-of-stream marker",
+                    rest.len() - 8
+                )
             } else {
                 "expected the end-of-stream marker after the record batch (a stream carries exactly one batch)"
                     .to_string()
             };
             return Err(ArrowError::new(why));
         }
-        Ok(IpcBatch { schema, num_rows, columns })
+        Ok(IpcBatch {
+            schema,
+            num_rows,
+            columns,
+        })
     }
 
     pub fn schema(&self) -> &Schema {
@@ -121,7 +131,11 @@ fn read_message(bytes: &[u8], pos: usize) -> Result<Message<'_>, ArrowError> {
     }
     let meta_len = i32::from_le_bytes([rest[4], rest[5], rest[6], rest[7]]);
     if meta_len <= 0 {
-        let why = if meta_len == 0 { "the stream ended early (end-of-stream marker)" } else { "negative metadata length" };
+        let why = if meta_len == 0 {
+            "the stream ended early (end-of-stream marker)"
+        } else {
+            "negative metadata length"
+        };
         return Err(ArrowError::new(format!("{} at byte {}", why, pos + 4)));
     }
     let meta_len = meta_len as usize;
@@ -154,7 +168,12 @@ fn read_message(bytes: &[u8], pos: usize) -> Result<Message<'_>, ArrowError> {
         )));
     }
     let end = meta_end + body_len as usize;
-    Ok(Message { header_type, header, body: &bytes[meta_end..end], end })
+    Ok(Message {
+        header_type,
+        header,
+        body: &bytes[meta_end..end],
+        end,
+    })
 }
 
 fn read_schema(table: Table<'_>) -> Result<Schema, ArrowError> {
@@ -171,7 +190,9 @@ fn read_schema(table: Table<'_>) -> Result<Schema, ArrowError> {
         let name = f.string(field::NAME)?.unwrap_or("").to_string();
         let column = |e: ArrowError| e.context(&format!("column {} ('{}')", i, name));
         if f.has(field::DICTIONARY)? {
-            return Err(column(ArrowError::new("dictionary-encoded columns are not supported")));
+            return Err(column(ArrowError::new(
+                "dictionary-encoded columns are not supported",
+            )));
         }
         if f.vector(field::CHILDREN, 4)?.map_or(0, |c| c.len()) > 0 {
             return Err(column(ArrowError::new("nested types are not supported")));
@@ -199,13 +220,24 @@ fn read_type(tag: u8, t: Table<'_>) -> Result<DataType, ArrowError> {
                 (16, true) => DataType::Int16,
                 (32, true) => DataType::Int32,
                 (64, true) => DataType::Int64,
-                (_, signed) => return Err(unsupported(format!("{}int{}", if signed { "" } else { "u" }, bits))),
+                (_, signed) => {
+                    return Err(unsupported(format!(
+                        "{}int{}",
+                        if signed { "" } else { "u" },
+                        bits
+                    )))
+                }
             }
         }
         types::FLOATING_POINT => match t.i16(types::FLOAT_PRECISION, 0)? {
             types::PRECISION_SINGLE => DataType::Float32,
             types::PRECISION_DOUBLE => DataType::Float64,
-            p => return Err(unsupported(format!("floating point of precision {} (half)", p))),
+            p => {
+                return Err(unsupported(format!(
+                    "floating point of precision {} (half)",
+                    p
+                )))
+            }
         },
         types::DATE => match t.i16(types::DATE_UNIT, types::DATE_UNIT_DEFAULT)? {
             types::DATE_UNIT_DAY => DataType::Date32,
@@ -215,11 +247,21 @@ fn read_type(tag: u8, t: Table<'_>) -> Result<DataType, ArrowError> {
             let unit = t.i16(types::TIMESTAMP_UNIT, 0)?;
             if unit != types::TIME_UNIT_MICROSECOND {
                 let names = ["seconds", "milliseconds", "microseconds", "nanoseconds"];
-                let name = names.get(unit as usize).copied().unwrap_or("an unknown unit");
-                return Err(unsupported(format!("timestamp in {} (microseconds expected)", name)));
+                let name = names
+                    .get(unit as usize)
+                    .copied()
+                    .unwrap_or("an unknown unit");
+                return Err(unsupported(format!(
+                    "timestamp in {} (microseconds expected)",
+                    name
+                )));
             }
-            let tz = t.string(types::TIMESTAMP_TIMEZONE)?.filter(|s| !s.is_empty());
-            DataType::Timestamp { timezone: tz.map(str::to_string) }
+            let tz = t
+                .string(types::TIMESTAMP_TIMEZONE)?
+                .filter(|s| !s.is_empty());
+            DataType::Timestamp {
+                timezone: tz.map(str::to_string),
+            }
         }
         types::DECIMAL => {
             let bits = t.i32(types::DECIMAL_BIT_WIDTH, 128)?;
@@ -234,18 +276,28 @@ fn read_type(tag: u8, t: Table<'_>) -> Result<DataType, ArrowError> {
             }
         }
         other => {
-            let name = format::TYPE_NAMES.get(other as usize).copied().unwrap_or("unknown");
+            let name = format::TYPE_NAMES
+                .get(other as usize)
+                .copied()
+                .unwrap_or("unknown");
             return Err(unsupported(format!("{} (Type union tag {})", name, other)));
         }
     })
 }
 
-fn read_record_batch<'a>(s: &Schema, t: Table<'a>, body: &'a [u8]) -> Result<(usize, Vec<Column<'a>>), ArrowError> {
+fn read_record_batch<'a>(
+    s: &Schema,
+    t: Table<'a>,
+    body: &'a [u8],
+) -> Result<(usize, Vec<Column<'a>>), ArrowError> {
     if t.has(record_batch::COMPRESSION)? {
-        return Err(ArrowError::new("compressed bodies are not supported: write uncompressed IPC"));
+        return Err(ArrowError::new(
+            "compressed bodies are not supported: write uncompressed IPC",
+        ));
     }
     let length = t.i64(record_batch::LENGTH, 0)?;
-    let rows = usize::try_from(length).map_err(|_| ArrowError::new(format!("invalid row count {}", length)))?;
+    let rows = usize::try_from(length)
+        .map_err(|_| ArrowError::new(format!("invalid row count {}", length)))?;
     let nodes = struct_vector(t, record_batch::NODES)?;
     if nodes.as_ref().map_or(0, Vector::len) != s.fields.len() {
         return Err(ArrowError::new(format!(
@@ -254,7 +306,11 @@ fn read_record_batch<'a>(s: &Schema, t: Table<'a>, body: &'a [u8]) -> Result<(us
             s.fields.len()
         )));
     }
-    let wanted: usize = s.fields.iter().map(|f| buffer_count(f.data_type.kind())).sum();
+    let wanted: usize = s
+        .fields
+        .iter()
+        .map(|f| buffer_count(f.data_type.kind()))
+        .sum();
     let buffers = struct_vector(t, record_batch::BUFFERS)?;
     if buffers.as_ref().map_or(0, Vector::len) != wanted {
         return Err(ArrowError::new(format!(
@@ -275,13 +331,22 @@ fn read_record_batch<'a>(s: &Schema, t: Table<'a>, body: &'a [u8]) -> Result<(us
         let node_len = nodes.struct_i64(i, 0);
         let null_count = nodes.struct_i64(i, 1);
         if node_len != length {
-            return Err(column(ArrowError::new(format!("{} values in a batch of {} rows", node_len, length))));
+            return Err(column(ArrowError::new(format!(
+                "{} values in a batch of {} rows",
+                node_len, length
+            ))));
         }
         if null_count < 0 || null_count > length {
-            return Err(column(ArrowError::new(format!("invalid null count {}", null_count))));
+            return Err(column(ArrowError::new(format!(
+                "invalid null count {}",
+                null_count
+            ))));
         }
         if null_count > 0 && !f.nullable {
-            return Err(column(ArrowError::new(format!("not nullable but has {} nulls", null_count))));
+            return Err(column(ArrowError::new(format!(
+                "not nullable but has {} nulls",
+                null_count
+            ))));
         }
         let kind = f.data_type.kind();
         let mut slices = [&body[..0]; 3];
@@ -331,10 +396,18 @@ fn bitmap_len(rows: usize) -> usize {
 
 /// Validates a column's buffers (validity, then values or offsets and data) against its
 /// row and null counts.
-fn check_column<'a>(kind: Kind, rows: usize, null_count: usize, b: [&'a [u8]; 3]) -> Result<Column<'a>, ArrowError> {
+fn check_column<'a>(
+    kind: Kind,
+    rows: usize,
+    null_count: usize,
+    b: [&'a [u8]; 3],
+) -> Result<Column<'a>, ArrowError> {
     let validity = if b[0].is_empty() {
         if null_count > 0 {
-            return Err(ArrowError::new(format!("{} nulls but no validity bitmap", null_count)));
+            return Err(ArrowError::new(format!(
+                "{} nulls but no validity bitmap",
+                null_count
+            )));
         }
         None
     } else {
@@ -359,18 +432,31 @@ fn check_column<'a>(kind: Kind, rows: usize, null_count: usize, b: [&'a [u8]; 3]
             None
         }
     };
-    let mut c = Column { kind, len: rows, null_count, validity, values: b[1], offsets: &[] };
+    let mut c = Column {
+        kind,
+        len: rows,
+        null_count,
+        validity,
+        values: b[1],
+        offsets: &[],
+    };
     match kind.layout() {
         Layout::Bits => c.values = prefix(b[1], bitmap_len(rows), "value bitmap")?,
         Layout::Fixed(width) => {
-            let need = rows.checked_mul(width).ok_or_else(|| ArrowError::new("row count overflows"))?;
+            let need = rows
+                .checked_mul(width)
+                .ok_or_else(|| ArrowError::new("row count overflows"))?;
             c.values = prefix(b[1], need, "value buffer")?;
         }
         // A writer may omit the offsets of an empty column altogether.
         Layout::Var if rows == 0 && b[1].is_empty() => c.values = &[],
         Layout::Var => {
             let need = rows.checked_add(1).and_then(|n| n.checked_mul(4));
-            c.offsets = prefix(b[1], need.ok_or_else(|| ArrowError::new("row count overflows"))?, "offsets buffer")?;
+            c.offsets = prefix(
+                b[1],
+                need.ok_or_else(|| ArrowError::new("row count overflows"))?,
+                "offsets buffer",
+            )?;
             c.values = b[2];
             check_offsets(&c)?;
         }
@@ -380,9 +466,8 @@ fn check_column<'a>(kind: Kind, rows: usize, null_count: usize, b: [&'a [u8]; 3]
 
 /// The first `need` bytes of a buffer that must hold at least that many.
 fn prefix<'a>(buf: &'a [u8], need: usize, what: &str) -> Result<&'a [u8], ArrowError> {
-    buf.get(..need).ok_or_else(|| {
-        ArrowError::new(format!("{} has {} bytes, needs {}", what, buf.len(), need))
-    })
+    buf.get(..need)
+        .ok_or_else(|| ArrowError::new(format!("{} has {} bytes, needs {}", what, buf.len(), need)))
 }
 
 /// Offsets must start at or after 0, never decrease and stay within the data; utf8 values
@@ -390,12 +475,18 @@ fn prefix<'a>(buf: &'a [u8], need: usize, what: &str) -> Result<&'a [u8], ArrowE
 fn check_offsets(c: &Column<'_>) -> Result<(), ArrowError> {
     let mut start = offset_at(c.offsets, 0);
     if start < 0 || start as usize > c.values.len() {
-        return Err(ArrowError::new(format!("first offset {} is outside the data", start)));
+        return Err(ArrowError::new(format!(
+            "first offset {} is outside the data",
+            start
+        )));
     }
     for row in 0..c.len {
         let end = offset_at(c.offsets, row + 1);
         if end < start {
-            return Err(ArrowError::new(format!("offsets not monotonic at row {}", row)));
+            return Err(ArrowError::new(format!(
+                "offsets not monotonic at row {}",
+                row
+            )));
         }
         if end as usize > c.values.len() {
             return Err(ArrowError::new(format!(
@@ -406,7 +497,10 @@ fn check_offsets(c: &Column<'_>) -> Result<(), ArrowError> {
             )));
         }
         let valid = c.validity.map_or(true, |v| bit(v, row));
-        if c.kind == Kind::Utf8 && valid && std::str::from_utf8(&c.values[start as usize..end as usize]).is_err() {
+        if c.kind == Kind::Utf8
+            && valid
+            && std::str::from_utf8(&c.values[start as usize..end as usize]).is_err()
+        {
             return Err(ArrowError::new(format!("row {} is not valid UTF-8", row)));
         }
         start = end;
@@ -416,7 +510,12 @@ fn check_offsets(c: &Column<'_>) -> Result<(), ArrowError> {
 
 fn offset_at(offsets: &[u8], i: usize) -> i32 {
     let at = 4 * i;
-    i32::from_le_bytes([offsets[at], offsets[at + 1], offsets[at + 2], offsets[at + 3]])
+    i32::from_le_bytes([
+        offsets[at],
+        offsets[at + 1],
+        offsets[at + 2],
+        offsets[at + 3],
+    ])
 }
 
 fn bit(bits: &[u8], i: usize) -> bool {
@@ -517,11 +616,21 @@ impl<'a> Column<'a> {
     }
 
     fn check_row(&self, row: usize) {
-        assert!(row < self.len, "row {} out of range for a column of {} rows", row, self.len);
+        assert!(
+            row < self.len,
+            "row {} out of range for a column of {} rows",
+            row,
+            self.len
+        );
     }
 
     fn expect(&self, kind: Kind, accessor: &str, row: usize) {
-        assert!(self.kind == kind, "Column::{} called on a {:?} column", accessor, self.kind);
+        assert!(
+            self.kind == kind,
+            "Column::{} called on a {:?} column",
+            accessor,
+            self.kind
+        );
         self.check_row(row);
     }
 

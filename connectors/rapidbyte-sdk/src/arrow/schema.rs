@@ -21,10 +21,15 @@ pub enum DataType {
     /// Microseconds since 1970-01-01T00:00:00. `None` is a time-zone-naive timestamp (shown
     /// as is); `Some("UTC")` or another IANA name/`+HH:MM` offset makes it an instant. Arrow
     /// treats an empty time zone as naive, so a reader returns `Some("")` as `None`.
-    Timestamp { timezone: Option<String> },
+    Timestamp {
+        timezone: Option<String>,
+    },
     /// 128-bit two's complement unscaled value; the number is `value / 10^scale`.
     /// `precision` must be 1..=38. Values are not checked against the precision.
-    Decimal128 { precision: u8, scale: i8 },
+    Decimal128 {
+        precision: u8,
+        scale: i8,
+    },
 }
 
 /// A type without its parameters, cheap to copy and compare on the hot path.
@@ -97,7 +102,11 @@ pub struct Field {
 
 impl Field {
     pub fn new(name: impl Into<String>, data_type: DataType, nullable: bool) -> Self {
-        Field { name: name.into(), data_type, nullable }
+        Field {
+            name: name.into(),
+            data_type,
+            nullable,
+        }
     }
 
     /// Checks the type parameters Arrow readers reject; shared by writer and reader so both

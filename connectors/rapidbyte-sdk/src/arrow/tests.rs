@@ -20,8 +20,19 @@ fn all_types(nullable: bool) -> Schema {
         f("blob", DataType::Binary),
         f("day", DataType::Date32),
         f("ts", DataType::Timestamp { timezone: None }),
-        f("ts_utc", DataType::Timestamp { timezone: Some("UTC".to_string()) }),
-        f("amount", DataType::Decimal128 { precision: 38, scale: 9 }),
+        f(
+            "ts_utc",
+            DataType::Timestamp {
+                timezone: Some("UTC".to_string()),
+            },
+        ),
+        f(
+            "amount",
+            DataType::Decimal128 {
+                precision: 38,
+                scale: 9,
+            },
+        ),
     ])
 }
 
@@ -92,7 +103,10 @@ fn check_row(batch: &IpcBatch<'_>, r: usize, nulls: bool) {
             8 => assert_eq!(col.date32(r), r as i32 * 31 - 1000),
             9 => assert_eq!(col.timestamp_micros(r), ri * 3_600_000_001 - 5),
             10 => assert_eq!(col.timestamp_micros(r), -ri * 86_400_000_000),
-            _ => assert_eq!(col.decimal128(r), (r as i128 - 10) * 10i128.pow(30) + r as i128),
+            _ => assert_eq!(
+                col.decimal128(r),
+                (r as i128 - 10) * 10i128.pow(30) + r as i128
+            ),
         }
     }
 }
@@ -127,7 +141,11 @@ fn frames(stream: &[u8]) -> Vec<Framed> {
         assert_eq!(len % 8, 0, "metadata length must keep the body 8-aligned");
         let meta = pos + 8..pos + 8 + len;
         let root = super::flatbuf::Table::root(&stream[meta.clone()]).unwrap();
-        assert_eq!(root.i16(message::VERSION, 0).unwrap(), 4, "MetadataVersion V5");
+        assert_eq!(
+            root.i16(message::VERSION, 0).unwrap(),
+            4,
+            "MetadataVersion V5"
+        );
         let body_len = root.i64(message::BODY_LENGTH, -1).unwrap() as usize;
         assert_eq!(body_len % 8, 0);
         let body = meta.end..meta.end + body_len;
@@ -141,8 +159,13 @@ fn buffers(stream: &[u8]) -> Vec<(i64, i64)> {
     let f = &frames(stream)[1];
     let root = super::flatbuf::Table::root(&stream[f.meta.clone()]).unwrap();
     let rb = root.table(message::HEADER).unwrap().unwrap();
-    let v = rb.vector(super::format::record_batch::BUFFERS, 16).unwrap().unwrap();
-    (0..v.len()).map(|i| (v.struct_i64(i, 0), v.struct_i64(i, 1))).collect()
+    let v = rb
+        .vector(super::format::record_batch::BUFFERS, 16)
+        .unwrap()
+        .unwrap();
+    (0..v.len())
+        .map(|i| (v.struct_i64(i, 0), v.struct_i64(i, 1)))
+        .collect()
 }
 
 #[test]
@@ -175,9 +198,17 @@ fn round_trip_every_type_without_nulls_writes_no_bitmaps() {
     assert_eq!(bufs.len(), 12 * 2 + 2);
     let validity = [0, 2, 4, 6, 8, 10, 12, 15, 18, 20, 22, 24];
     for &i in &validity {
-        assert_eq!(bufs[i].1, 0, "buffer {} should be an empty validity bitmap", i);
+        assert_eq!(
+            bufs[i].1, 0,
+            "buffer {} should be an empty validity bitmap",
+            i
+        );
     }
-    assert_eq!(bufs[1], (0, 5), "bool values: ceil(37 / 8) bytes first in the body");
+    assert_eq!(
+        bufs[1],
+        (0, 5),
+        "bool values: ceil(37 / 8) bytes first in the body"
+    );
     assert_eq!(bufs[3], (8, 37 * 2), "then i16 values, 8-aligned");
     assert_eq!(bufs[13].1, 38 * 4, "text offsets: rows + 1 i32");
 }
@@ -203,7 +234,9 @@ fn layout_is_aligned_and_framed() {
     let body = &stream[f[1].body.clone()];
     for &(offset, len) in &bufs {
         let end = offset + (len + 7) / 8 * 8;
-        assert!(body[(offset + len) as usize..end as usize].iter().all(|&b| b == 0));
+        assert!(body[(offset + len) as usize..end as usize]
+            .iter()
+            .all(|&b| b == 0));
     }
 }
 
@@ -215,7 +248,11 @@ fn empty_batch() {
     assert_eq!(batch.num_rows(), 0);
     assert_eq!(batch.num_columns(), 12);
     assert!(batch.columns().iter().all(|c| c.is_empty()));
-    assert_eq!(buffers(&stream)[13], (0, 4), "an empty text column still has offset 0");
+    assert_eq!(
+        buffers(&stream)[13],
+        (0, 4),
+        "an empty text column still has offset 0"
+    );
 }
 
 #[test]
@@ -234,17 +271,51 @@ fn extreme_values() {
         Field::new("i64", DataType::Int64, false),
         Field::new("f32", DataType::Float32, false),
         Field::new("f64", DataType::Float64, false),
-        Field::new("dec", DataType::Decimal128 { precision: 38, scale: 0 }, false),
+        Field::new(
+            "dec",
+            DataType::Decimal128 {
+                precision: 38,
+                scale: 0,
+            },
+            false,
+        ),
         Field::new("text", DataType::Utf8, false),
         Field::new("blob", DataType::Binary, false),
     ]);
-    let floats = [f64::NAN, f64::INFINITY, f64::NEG_INFINITY, -0.0, f64::MIN_POSITIVE, f64::MAX];
-    let decimals = [TEN_POW_38_MINUS_1, -TEN_POW_38_MINUS_1, i128::MIN, i128::MAX, -1, 0];
-    let texts = ["", "日本語テキスト", "emoji 🦀 and NUL \0 inside", "\u{10FFFF}", "a", ""];
-    let big: Vec<u8> = (0..1 << 20).map(|i: u32| (i.wrapping_mul(2_654_435_761) >> 24) as u8).collect();
+    let floats = [
+        f64::NAN,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        -0.0,
+        f64::MIN_POSITIVE,
+        f64::MAX,
+    ];
+    let decimals = [
+        TEN_POW_38_MINUS_1,
+        -TEN_POW_38_MINUS_1,
+        i128::MIN,
+        i128::MAX,
+        -1,
+        0,
+    ];
+    let texts = [
+        "",
+        "日本語テキスト",
+        "emoji 🦀 and NUL \0 inside",
+        "\u{10FFFF}",
+        "a",
+        "",
+    ];
+    let big: Vec<u8> = (0..1 << 20)
+        .map(|i: u32| (i.wrapping_mul(2_654_435_761) >> 24) as u8)
+        .collect();
     let mut b = BatchBuilder::new(schema);
     for r in 0..6 {
-        let (i16v, i32v, i64v) = if r % 2 == 0 { (i16::MIN, i32::MIN, i64::MIN) } else { (i16::MAX, i32::MAX, i64::MAX) };
+        let (i16v, i32v, i64v) = if r % 2 == 0 {
+            (i16::MIN, i32::MIN, i64::MIN)
+        } else {
+            (i16::MAX, i32::MAX, i64::MAX)
+        };
         b.append_i16(0, i16v);
         b.append_i32(1, i32v);
         b.append_i64(2, i64v);
@@ -261,26 +332,53 @@ fn extreme_values() {
         assert_eq!(c[0].i16(r), if r % 2 == 0 { i16::MIN } else { i16::MAX });
         assert_eq!(c[1].i32(r), if r % 2 == 0 { i32::MIN } else { i32::MAX });
         assert_eq!(c[2].i64(r), if r % 2 == 0 { i64::MIN } else { i64::MAX });
-        assert_eq!(c[3].f32(r).to_bits(), (floats[r] as f32).to_bits(), "f32 row {}", r);
+        assert_eq!(
+            c[3].f32(r).to_bits(),
+            (floats[r] as f32).to_bits(),
+            "f32 row {}",
+            r
+        );
         assert_eq!(c[4].f64(r).to_bits(), floats[r].to_bits(), "f64 row {}", r);
         assert_eq!(c[5].decimal128(r), decimals[r]);
         assert_eq!(c[6].str(r), texts[r]);
         assert_eq!(c[7].bytes(r).len(), if r == 2 { 1 << 20 } else { 0 });
     }
     assert!(batch.column(4).f64(0).is_nan());
-    assert!(batch.column(4).f64(3).is_sign_negative(), "-0.0 keeps its sign");
+    assert!(
+        batch.column(4).f64(3).is_sign_negative(),
+        "-0.0 keeps its sign"
+    );
     assert_eq!(batch.column(7).bytes(2), &big[..]);
 }
 
 #[test]
 fn decimal_bytes_are_little_endian_twos_complement() {
-    let mut b = BatchBuilder::new(Schema::new(vec![Field::new("d", DataType::Decimal128 { precision: 5, scale: 2 }, false)]));
+    let mut b = BatchBuilder::new(Schema::new(vec![Field::new(
+        "d",
+        DataType::Decimal128 {
+            precision: 5,
+            scale: 2,
+        },
+        false,
+    )]));
     b.append_decimal128(0, -2); // -0.02
     let stream = b.finish().unwrap();
     let body = &stream[frames(&stream)[1].body.clone()];
-    assert_eq!(&body[..16], &[0xFE, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF]);
+    assert_eq!(
+        &body[..16],
+        &[
+            0xFE, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+            0xFF, 0xFF
+        ]
+    );
     let batch = IpcBatch::parse(&stream).unwrap();
-    assert_eq!(batch.schema().fields[0].data_type, DataType::Decimal128 { precision: 5, scale: 2 });
+    assert_eq!(
+        batch.schema().fields[0].data_type,
+        DataType::Decimal128 {
+            precision: 5,
+            scale: 2
+        }
+    );
 }
 
 #[test]
@@ -290,7 +388,15 @@ fn timestamp_time_zones_round_trip() {
         zones
             .iter()
             .enumerate()
-            .map(|(i, z)| Field::new(format!("t{}", i), DataType::Timestamp { timezone: z.map(String::from) }, true))
+            .map(|(i, z)| {
+                Field::new(
+                    format!("t{}", i),
+                    DataType::Timestamp {
+                        timezone: z.map(String::from),
+                    },
+                    true,
+                )
+            })
             .collect(),
     );
     let mut b = BatchBuilder::new(schema.clone());
@@ -338,17 +444,28 @@ fn builder_is_reused_across_batches() {
         out.clear();
         b.finish_into(&mut out).unwrap();
         assert_eq!(b.rows(), 0, "finish empties the builder");
-        assert_eq!(b.byte_size(), 4 * 2, "only the two leading zero offsets remain");
+        assert_eq!(
+            b.byte_size(),
+            4 * 2,
+            "only the two leading zero offsets remain"
+        );
         let batch = IpcBatch::parse(&out).unwrap();
         assert_eq!(batch.num_rows(), rows);
         for r in 0..rows {
             check_row(&batch, r, nulls);
         }
         if !nulls {
-            assert!(batch.columns().iter().all(|c| c.null_count() == 0), "no bitmap left over from the previous batch");
+            assert!(
+                batch.columns().iter().all(|c| c.null_count() == 0),
+                "no bitmap left over from the previous batch"
+            );
         }
     }
-    assert_eq!(out, build(9, false), "a reused builder writes the same bytes as a fresh one");
+    assert_eq!(
+        out,
+        build(9, false),
+        "a reused builder writes the same bytes as a fresh one"
+    );
 }
 
 #[test]
@@ -387,16 +504,29 @@ fn null_in_non_nullable_column_is_an_error() {
     let mut b = BatchBuilder::new(Schema::new(vec![Field::new("id", DataType::Int64, false)]));
     b.append_i64(0, 1);
     b.append_null(0);
-    assert_eq!(b.finish().unwrap_err().message(), "column 'id' is not nullable but row 1 is null");
+    assert_eq!(
+        b.finish().unwrap_err().message(),
+        "column 'id' is not nullable but row 1 is null"
+    );
 }
 
 #[test]
 fn wrong_type_append_is_caught() {
     let mut b = BatchBuilder::new(all_types(true));
-    let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| b.append_i32(6, 1))).is_err();
-    assert_eq!(panicked, cfg!(debug_assertions), "a debug_assert in debug builds only");
+    let panicked =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| b.append_i32(6, 1))).is_err();
+    assert_eq!(
+        panicked,
+        cfg!(debug_assertions),
+        "a debug_assert in debug builds only"
+    );
     let err = b.finish().unwrap_err();
-    assert!(err.message().starts_with("append_i32 on column 6 ('text', Utf8): wrong type"), "{}", err);
+    assert!(
+        err.message()
+            .starts_with("append_i32 on column 6 ('text', Utf8): wrong type"),
+        "{}",
+        err
+    );
     // The failed batch is dropped: the next one is clean.
     append_row(&mut b, 2, true);
     assert!(b.finish().is_ok());
@@ -404,10 +534,20 @@ fn wrong_type_append_is_caught() {
 
 #[test]
 fn bad_decimal_precision_is_reported_by_every_finish() {
-    let mut b = BatchBuilder::new(Schema::new(vec![Field::new("d", DataType::Decimal128 { precision: 39, scale: 0 }, true)]));
+    let mut b = BatchBuilder::new(Schema::new(vec![Field::new(
+        "d",
+        DataType::Decimal128 {
+            precision: 39,
+            scale: 0,
+        },
+        true,
+    )]));
     for _ in 0..2 {
         b.append_null(0);
-        assert_eq!(b.finish().unwrap_err().message(), "column 'd': decimal128 precision 39 is outside 1..=38");
+        assert_eq!(
+            b.finish().unwrap_err().message(),
+            "column 'd': decimal128 precision 39 is outside 1..=38"
+        );
     }
 }
 
@@ -447,8 +587,14 @@ fn every_truncation_is_rejected() {
     }
     let body = frames(&stream)[1].body.clone();
     assert_eq!(
-        IpcBatch::parse(&stream[..body.end - 1]).unwrap_err().message(),
-        format!("record batch message: batch truncated: body needs {} bytes, {} present", body.len(), body.len() - 1)
+        IpcBatch::parse(&stream[..body.end - 1])
+            .unwrap_err()
+            .message(),
+        format!(
+            "record batch message: batch truncated: body needs {} bytes, {} present",
+            body.len(),
+            body.len() - 1
+        )
     );
 }
 
@@ -466,7 +612,12 @@ fn single_byte_corruptions_never_panic() {
     }
     // Most metadata corruption is caught (about 58% of all cases today); body value bytes,
     // padding and name characters may legitimately take any value.
-    assert!(rejected * 2 > 5 * stream.len(), "only {} of {} corruptions rejected", rejected, 5 * stream.len());
+    assert!(
+        rejected * 2 > 5 * stream.len(),
+        "only {} of {} corruptions rejected",
+        rejected,
+        5 * stream.len()
+    );
 }
 
 #[test]
@@ -477,7 +628,9 @@ fn corrupted_metadata_bytes_never_panic() {
     let mut copy = stream.clone();
     for f in frames(&stream) {
         for i in f.meta.clone() {
-            for &v in &[0u8, 1, 2, 3, 4, 7, 8, 0x10, 0x20, 0x40, 0x7F, 0x80, 0xC0, 0xFE, 0xFF] {
+            for &v in &[
+                0u8, 1, 2, 3, 4, 7, 8, 0x10, 0x20, 0x40, 0x7F, 0x80, 0xC0, 0xFE, 0xFF,
+            ] {
                 copy[i] = v;
                 let _ = parse_all(&copy);
             }
@@ -489,7 +642,9 @@ fn corrupted_metadata_bytes_never_panic() {
 /// Replaces the only occurrence of `from` in `stream[range]` with `to`.
 fn replace_once(stream: &mut [u8], range: std::ops::Range<usize>, from: &[u8], to: &[u8]) {
     let hay = &stream[range.clone()];
-    let hits: Vec<usize> = (0..=hay.len() - from.len()).filter(|&i| &hay[i..i + from.len()] == from).collect();
+    let hits: Vec<usize> = (0..=hay.len() - from.len())
+        .filter(|&i| &hay[i..i + from.len()] == from)
+        .collect();
     assert_eq!(hits.len(), 1, "pattern must occur exactly once");
     let at = range.start + hits[0];
     stream[at..at + to.len()].copy_from_slice(to);
@@ -528,14 +683,22 @@ fn negative_buffer_offset_is_rejected() {
     let mut stream = text_stream(&[b"ab", b"cd", b"ef"]);
     let meta = frames(&stream)[1].meta.clone();
     replace_once(&mut stream, meta, &i64s(&[16, 6]), &i64s(&[-8, 6]));
-    assert!(IpcBatch::parse(&stream).unwrap_err().message().contains("buffer 2 (offset -8, length 6) lies outside"));
+    assert!(IpcBatch::parse(&stream)
+        .unwrap_err()
+        .message()
+        .contains("buffer 2 (offset -8, length 6) lies outside"));
 }
 
 #[test]
 fn non_monotonic_offsets_are_rejected() {
     let mut stream = text_stream(&[b"ab", b"cd", b"ef"]);
     let body = frames(&stream)[1].body.clone();
-    replace_once(&mut stream, body, &i32s(&[0, 2, 4, 6]), &i32s(&[0, 4, 2, 6]));
+    replace_once(
+        &mut stream,
+        body,
+        &i32s(&[0, 2, 4, 6]),
+        &i32s(&[0, 4, 2, 6]),
+    );
     assert_eq!(
         IpcBatch::parse(&stream).unwrap_err().message(),
         "record batch: column 't': offsets not monotonic at row 1"
@@ -546,7 +709,12 @@ fn non_monotonic_offsets_are_rejected() {
 fn offsets_past_the_data_are_rejected() {
     let mut stream = text_stream(&[b"ab", b"cd", b"ef"]);
     let body = frames(&stream)[1].body.clone();
-    replace_once(&mut stream, body, &i32s(&[0, 2, 4, 6]), &i32s(&[0, 2, 4, 7]));
+    replace_once(
+        &mut stream,
+        body,
+        &i32s(&[0, 2, 4, 6]),
+        &i32s(&[0, 2, 4, 7]),
+    );
     assert_eq!(
         IpcBatch::parse(&stream).unwrap_err().message(),
         "record batch: column 't': row 2 ends at byte 7, past the 6-byte data buffer"
@@ -564,7 +732,10 @@ fn invalid_utf8_is_rejected_at_parse() {
     let mut b = BatchBuilder::new(Schema::new(vec![Field::new("b", DataType::Binary, true)]));
     b.append_bytes(0, b"\xff\xfe");
     let stream = b.finish().unwrap();
-    assert_eq!(IpcBatch::parse(&stream).unwrap().column(0).bytes(0), b"\xff\xfe");
+    assert_eq!(
+        IpcBatch::parse(&stream).unwrap().column(0).bytes(0),
+        b"\xff\xfe"
+    );
 }
 
 #[test]
@@ -590,15 +761,24 @@ fn stream_must_end_after_one_batch() {
     let mut two = stream[..stream.len() - 8].to_vec();
     two.extend_from_slice(&stream[record_batch]);
     two.extend_from_slice(&[0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0, 0]);
-    assert!(IpcBatch::parse(&two).unwrap_err().message().contains("exactly one batch"));
+    assert!(IpcBatch::parse(&two)
+        .unwrap_err()
+        .message()
+        .contains("exactly one batch"));
 
     let mut trailing = stream.clone();
     trailing.push(0);
-    assert_eq!(IpcBatch::parse(&trailing).unwrap_err().message(), "1 unexpected bytes after the end-of-stream marker");
+    assert_eq!(
+        IpcBatch::parse(&trailing).unwrap_err().message(),
+        "1 unexpected bytes after the end-of-stream marker"
+    );
 
     let mut schema_only = stream[..frames(&stream)[1].meta.start - 8].to_vec();
     schema_only.extend_from_slice(&[0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0, 0]);
-    assert!(IpcBatch::parse(&schema_only).unwrap_err().message().contains("ended early"));
+    assert!(IpcBatch::parse(&schema_only)
+        .unwrap_err()
+        .message()
+        .contains("ended early"));
 }
 
 /// A valid stream whose single column has a hand-written type: `tag` and the type table's
@@ -628,7 +808,10 @@ fn hand_written_schema_with_defaults_is_read() {
     // Utf8 without a children vector (allowed), then the record batch of a Utf8 column.
     let stream = stream_with_type(types::UTF8, &[]);
     let batch = IpcBatch::parse(&stream).unwrap();
-    assert_eq!(batch.schema().fields[0], Field::new("c", DataType::Utf8, true));
+    assert_eq!(
+        batch.schema().fields[0],
+        Field::new("c", DataType::Utf8, true)
+    );
     assert_eq!(batch.column(0).str(0), "x");
 }
 
@@ -637,20 +820,58 @@ fn unsupported_types_are_named() {
     let cases: Vec<(u8, Vec<Slot>, &str)> = vec![
         (20, vec![], "unsupported type LargeUtf8 (Type union tag 20)"),
         (12, vec![], "unsupported type List (Type union tag 12)"),
-        (types::INT, vec![Slot::I32(8), Slot::Bool(true)], "unsupported type int8"),
-        (types::INT, vec![Slot::I32(32), Slot::Bool(false)], "unsupported type uint32"),
+        (
+            types::INT,
+            vec![Slot::I32(8), Slot::Bool(true)],
+            "unsupported type int8",
+        ),
+        (
+            types::INT,
+            vec![Slot::I32(32), Slot::Bool(false)],
+            "unsupported type uint32",
+        ),
         (types::INT, vec![Slot::I32(32)], "unsupported type uint32"), // is_signed defaults to false
-        (types::FLOATING_POINT, vec![], "unsupported type floating point of precision 0 (half)"),
-        (types::DATE, vec![], "unsupported type date64 (milliseconds)"), // unit defaults to ms
-        (types::TIMESTAMP, vec![Slot::I16(3)], "unsupported type timestamp in nanoseconds (microseconds expected)"),
-        (types::DECIMAL, vec![Slot::I32(10), Slot::I32(2), Slot::I32(256)], "unsupported type decimal256"),
-        (types::DECIMAL, vec![Slot::I32(10), Slot::I32(200)], "unsupported type decimal128(10, 200)"),
+        (
+            types::FLOATING_POINT,
+            vec![],
+            "unsupported type floating point of precision 0 (half)",
+        ),
+        (
+            types::DATE,
+            vec![],
+            "unsupported type date64 (milliseconds)",
+        ), // unit defaults to ms
+        (
+            types::TIMESTAMP,
+            vec![Slot::I16(3)],
+            "unsupported type timestamp in nanoseconds (microseconds expected)",
+        ),
+        (
+            types::DECIMAL,
+            vec![Slot::I32(10), Slot::I32(2), Slot::I32(256)],
+            "unsupported type decimal256",
+        ),
+        (
+            types::DECIMAL,
+            vec![Slot::I32(10), Slot::I32(200)],
+            "unsupported type decimal128(10, 200)",
+        ),
     ];
     for (tag, fields, want) in cases {
         let err = IpcBatch::parse(&stream_with_type(tag, &fields)).unwrap_err();
-        assert_eq!(err.message(), format!("schema message: column 0 ('c'): {}", want));
+        assert_eq!(
+            err.message(),
+            format!("schema message: column 0 ('c'): {}", want)
+        );
     }
     // Decimal's bitWidth defaults to 128; the precision must still be valid.
-    let err = IpcBatch::parse(&stream_with_type(types::DECIMAL, &[Slot::I32(0), Slot::I32(0)])).unwrap_err();
-    assert_eq!(err.message(), "schema message: column 'c': decimal128 precision 0 is outside 1..=38");
+    let err = IpcBatch::parse(&stream_with_type(
+        types::DECIMAL,
+        &[Slot::I32(0), Slot::I32(0)],
+    ))
+    .unwrap_err();
+    assert_eq!(
+        err.message(),
+        "schema message: column 'c': decimal128 precision 0 is outside 1..=38"
+    );
 }

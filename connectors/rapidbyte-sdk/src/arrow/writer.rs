@@ -21,7 +21,12 @@ impl<'c> ColumnParts<'c> {
     pub(crate) fn new(len: usize, null_count: usize, buffers: &[&'c [u8]]) -> Self {
         let mut b: [&'c [u8]; 3] = [&[]; 3];
         b[..buffers.len()].copy_from_slice(buffers);
-        ColumnParts { len, null_count, buffers: b, buffer_count: buffers.len() }
+        ColumnParts {
+            len,
+            null_count,
+            buffers: b,
+            buffer_count: buffers.len(),
+        }
     }
 
     fn buffers(&self) -> &[&'c [u8]] {
@@ -34,12 +39,21 @@ fn padded(len: usize) -> usize {
 }
 
 fn body_len(columns: &[ColumnParts<'_>]) -> usize {
-    columns.iter().flat_map(|c| c.buffers().iter()).map(|b| padded(b.len())).sum()
+    columns
+        .iter()
+        .flat_map(|c| c.buffers().iter())
+        .map(|b| padded(b.len()))
+        .sum()
 }
 
 /// Writes the continuation marker, the Message metadata (with the header `write_header`
 /// produces) and the padding; the caller appends a body of `body_len` bytes after it.
-pub(crate) fn message(out: &mut Vec<u8>, header_type: u8, body_len: usize, write_header: impl FnOnce(&mut FbWriter<'_>) -> usize) {
+pub(crate) fn message(
+    out: &mut Vec<u8>,
+    header_type: u8,
+    body_len: usize,
+    write_header: impl FnOnce(&mut FbWriter<'_>) -> usize,
+) {
     let start = out.len();
     out.extend_from_slice(&CONTINUATION);
     out.extend_from_slice(&[0; 4]); // metadata length, set below
@@ -99,18 +113,35 @@ fn type_table(t: &DataType) -> (u8, Vec<Slot>) {
         DataType::Int16 => (types::INT, vec![Slot::I32(16), Slot::Bool(true)]),
         DataType::Int32 => (types::INT, vec![Slot::I32(32), Slot::Bool(true)]),
         DataType::Int64 => (types::INT, vec![Slot::I32(64), Slot::Bool(true)]),
-        DataType::Float32 => (types::FLOATING_POINT, vec![Slot::I16(types::PRECISION_SINGLE)]),
-        DataType::Float64 => (types::FLOATING_POINT, vec![Slot::I16(types::PRECISION_DOUBLE)]),
+        DataType::Float32 => (
+            types::FLOATING_POINT,
+            vec![Slot::I16(types::PRECISION_SINGLE)],
+        ),
+        DataType::Float64 => (
+            types::FLOATING_POINT,
+            vec![Slot::I16(types::PRECISION_DOUBLE)],
+        ),
         DataType::Utf8 => (types::UTF8, vec![]),
         DataType::Binary => (types::BINARY, vec![]),
         DataType::Date32 => (types::DATE, vec![Slot::I16(types::DATE_UNIT_DAY)]),
         DataType::Timestamp { timezone } => {
-            let tz = if timezone.is_some() { Slot::Offset } else { Slot::Absent };
-            (types::TIMESTAMP, vec![Slot::I16(types::TIME_UNIT_MICROSECOND), tz])
+            let tz = if timezone.is_some() {
+                Slot::Offset
+            } else {
+                Slot::Absent
+            };
+            (
+                types::TIMESTAMP,
+                vec![Slot::I16(types::TIME_UNIT_MICROSECOND), tz],
+            )
         }
         DataType::Decimal128 { precision, scale } => (
             types::DECIMAL,
-            vec![Slot::I32(*precision as i32), Slot::I32(*scale as i32), Slot::I32(128)],
+            vec![
+                Slot::I32(*precision as i32),
+                Slot::I32(*scale as i32),
+                Slot::I32(128),
+            ],
         ),
     }
 }

@@ -1,0 +1,100 @@
+//! The scenarios, chosen by `config.scenario` (the other members are its parameters).
+//! Each runs in `read` or `write`; `arrow_echo` needs `write` (it takes batches), the
+//! rest `read`.
+
+mod arrow;
+mod host;
+mod hostile;
+pub(crate) mod postgres;
+mod tcp;
+
+use postgres::PgQuery;
+use rapidbyte_sdk::protocol::StreamSummary;
+use rapidbyte_sdk::ConnectorError;
+use serde::Deserialize;
+use serde_json::Value;
+use std::num::NonZeroUsize;
+
+#[derive(Deserialize)]
+#[serde(tag = "scenario", rename_all = "snake_case")]
+pub(crate) enum Scenario {
+    /// Two tasks on one socket: the post-mortem's deadlock pattern.
+    TcpPingPong {
+        host: String,
+        port: u16,
+        requests: u32,
+    },
+    /// Waits for a silent server to close; the wait must cost no CPU.
+    TcpWaitEof {
+        host: String,
+        port: u16,
+    },
+    /// The same, busy-polling: shows that the idle-CPU test can fail.
+    TcpWaitEofBusy {
+        host: String,
+        port: u16,
+    },
+    Spin,
+    GrowMemory {
+        #[serde(default = "one_mib")]
+        chunk_mb: NonZeroUsize,
+    },
+    ConnectOnly {
+        host: String,
+        port: u16,
+    },
+    Panic {
+        message: String,
+    },
+    ArrowSample,
+    ArrowEcho,
+    Timer {
+        millis: u64,
+    },
+    WaitCancel,
+    PgQuery(PgQuery),
+    CheckpointState,
+}
+
+fn one_mib() -> NonZeroUsize {
+    NonZeroUsize::new(1).expect("1 is not zero")
+}
+
+impl Scenario {
+    /// An unknown scenario is a config error that names it and lists the known ones
+    /// (serde's "unknown variant" message does both).
+    pub(crate) fn from_config(config: Value) -> Result<Scenario, ConnectorError> {
+        serde_json::from_value(config)
+            .map_err(|e| ConnectorError::config(format!("invalid test-connector config: {}", e)))
+    }
+
+    pub(crate) async fn run(self) -> Result<StreamSummary, ConnectorError> {
+        match self {
+            Scenario::TcpPingPong {
+                host,
+                port,
+                requests,
+            } => tcp::ping_pong(&host, port, requests).await,
+            Scenario::TcpWaitEof { host, port } => tcp::wait_eof(&host, port).await,
+            Scenario::TcpWaitEofBusy { host, port } => tcp::wait_eof_busy(&host, port).await,
+            Scenario::Spin => hostile::spin(),
+            Scenario::GrowMemory { chunk_mb } => hostile::grow_memory(chunk_mb),
+            Scenario::ConnectOnly { host, port } => tcp::connect_only(&host, port).await,
+            Scenario::Panic { message } => hostile::panic(&message),
+            Scenario::ArrowSample => arrow::sample().await,
+            Scenario::ArrowEcho => arrow::echo().await,
+            Scenario::Timer { millis } => host::timer(millis).await,
+            Scenario::WaitCancel => host::wait_cancel().await,
+            Scenario::PgQuery(query) => postgres::query(&query).await,
+            Scenario::CheckpointState => host::checkpoint_state(),
+        }
+    }
+}
+
+/// A summary that counts rows only.
+fn rows(rows: u64) -> StreamSummary {
+    StreamSummary {
+        rows,
+        ..StreamSummary::default()
+    }
+}
