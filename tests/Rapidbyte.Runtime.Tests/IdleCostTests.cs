@@ -42,7 +42,11 @@ public sealed class IdleCostTests(RuntimeFixture fixture, ITestOutputHelper outp
             new ConnectorInstanceOptions { Network = NetworkPolicy.Allow($"127.0.0.1:{server.Port}") });
         var run = TestConnectorRuns.ReadAsync(instance, new { scenario, host = "127.0.0.1", port = server.Port });
         await server.WaitForConnectionsAsync(1, TimeSpan.FromSeconds(10));
-        await Task.Delay(300); // let start-up work (JIT, thread pool) settle
+        // Let what earlier tests left behind (finalizers, tiered JIT, pool threads) settle:
+        // the window should see the waiting guest, not the test process's history.
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        await Task.Delay(1000);
 
         var before = ProcessStats.CpuTime;
         await Task.Delay(Window);

@@ -15,7 +15,6 @@ namespace Rapidbyte.Runtime.Engine;
 /// </summary>
 public sealed class ConnectorRuntime : IDisposable
 {
-    private readonly EpochTicker _ticker;
     private readonly CompiledModuleCache _cache;
     private readonly ConnectorRuntimeOptions _options;
     private readonly ILogger _logger;
@@ -34,7 +33,7 @@ public sealed class ConnectorRuntime : IDisposable
         BatchImports.Define(Linker);
         StateImports.Define(Linker);
         TimeImports.Define(Linker);
-        _ticker = new EpochTicker(Engine, _options.EpochInterval);
+        Ticker = new EpochTicker(Engine, _options.EpochInterval);
         _cache = new CompiledModuleCache(Engine, _options.CompiledCacheDirectory, _logger);
     }
 
@@ -43,6 +42,9 @@ public sealed class ConnectorRuntime : IDisposable
     internal Linker Linker { get; }
 
     internal ILoggerFactory LoggerFactory { get; }
+
+    /// <summary>Every guest call goes through <see cref="RunGuest{T}"/>, so the CPU limit can stop it.</summary>
+    internal EpochTicker Ticker { get; }
 
     /// <summary>
     /// Loads a connector module: verifies its SHA-256 when <paramref name="expectedSha256"/> is
@@ -72,13 +74,31 @@ public sealed class ConnectorRuntime : IDisposable
     public ConnectorInstance CreateInstance(ConnectorModule module, ConnectorInstanceOptions? options = null) =>
         new(this, module, options ?? new ConnectorInstanceOptions());
 
+    /// <summary>
+    /// Runs guest code in <paramref name="store"/> with a deadline of <paramref name="limit"/>:
+    /// past it the guest traps with <see cref="Wasmtime.TrapCode.Interrupt"/>.
+    /// </summary>
+    internal T RunGuest<T>(Store store, TimeSpan limit, Func<T> call)
+    {
+        store.SetEpochDeadline(EpochTicksFor(limit));
+        Ticker.SliceStarted();
+        try
+        {
+            return call();
+        }
+        finally
+        {
+            Ticker.SliceEnded();
+        }
+    }
+
     /// <summary>The epoch deadline, in ticks, that stops a slice after <paramref name="limit"/>.</summary>
-    internal ulong EpochTicksFor(TimeSpan limit) =>
+    private ulong EpochTicksFor(TimeSpan limit) =>
         (ulong)Math.Max(1, Math.Ceiling(limit / _options.EpochInterval));
 
     public void Dispose()
     {
-        _ticker.Dispose();
+        Ticker.Dispose();
         _cache.Dispose();
         Linker.Dispose();
         Engine.Dispose();

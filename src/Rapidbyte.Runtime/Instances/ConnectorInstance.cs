@@ -25,7 +25,7 @@ public sealed partial class ConnectorInstance : IDisposable
     private readonly Func<int, int> _poll;
     private readonly Func<long> _output;
     private readonly ReadinessWaiter _waiter;
-    private readonly ulong _sliceDeadlineTicks;
+    private readonly ConnectorRuntime _runtime;
     private readonly ConnectorInstanceOptions _options;
     private int _running;
     private ConnectorException? _deathCause;
@@ -35,7 +35,7 @@ public sealed partial class ConnectorInstance : IDisposable
         Name = module.Name;
         _options = options;
         _context = new InstanceContext(module.Name, options, runtime.LoggerFactory.CreateLogger("Rapidbyte.Connector"));
-        _sliceDeadlineTicks = runtime.EpochTicksFor(options.SliceCpuLimit);
+        _runtime = runtime;
         _store = new Store(runtime.Engine, _context);
         _store.SetLimits(memorySize: options.MemoryLimitBytes, tableElements: 100_000, instances: 1, tables: 4, memories: 1);
         // No preopened directories, no environment, no arguments: the connector sees no
@@ -45,8 +45,7 @@ public sealed partial class ConnectorInstance : IDisposable
             .WithStandardErrorCallback(bytes => ObservabilityImports.OnGuestOutput(_context, bytes, isError: true)));
         try
         {
-            _store.SetEpochDeadline(_sliceDeadlineTicks);
-            var instance = runtime.Linker.Instantiate(_store, module.Module);
+            var instance = runtime.RunGuest(_store, options.SliceCpuLimit, () => runtime.Linker.Instantiate(_store, module.Module));
             _context.Memory = instance.GetMemory("memory")!;
             _alloc = instance.GetFunction<int, int>("rb_alloc")!;
             _start = instance.GetFunction<int, int, int, int>("rb_start")!;
@@ -180,10 +179,9 @@ public sealed partial class ConnectorInstance : IDisposable
     /// <summary>Runs guest code under the CPU limit and turns any fault into a typed error.</summary>
     private T RunSlice<T>(Func<T> slice)
     {
-        _store.SetEpochDeadline(_sliceDeadlineTicks);
         try
         {
-            return slice();
+            return _runtime.RunGuest(_store, _options.SliceCpuLimit, slice);
         }
         catch (WasmtimeException e)
         {

@@ -77,8 +77,7 @@ internal static class ModuleContract
     {
         using var store = new Store(runtime.Engine);
         store.SetLimits(memorySize: 64L * 1024 * 1024);
-        store.SetEpochDeadline(runtime.EpochTicksFor(TimeSpan.FromSeconds(1)));
-        var instance = runtime.Linker.Instantiate(store, module);
-        return instance.GetFunction<int>("rb_protocol_version")!();
+        return runtime.RunGuest(store, TimeSpan.FromSeconds(1),
+            () => runtime.Linker.Instantiate(store, module).GetFunction<int>("rb_protocol_version")!());
     }
 }

@@ -24,6 +24,13 @@ pub(crate) enum Scenario {
         port: u16,
         requests: u32,
     },
+    /// One request, wait for its reply, the next: a host round trip per request (measures
+    /// the poll protocol's PENDING round trip).
+    TcpRequestReply {
+        host: String,
+        port: u16,
+        requests: u32,
+    },
     /// Waits for a silent server to close; the wait must cost no CPU.
     TcpWaitEof {
         host: String,
@@ -75,6 +82,11 @@ impl Scenario {
                 port,
                 requests,
             } => tcp::ping_pong(&host, port, requests).await,
+            Scenario::TcpRequestReply {
+                host,
+                port,
+                requests,
+            } => tcp::request_reply(&host, port, requests).await,
             Scenario::TcpWaitEof { host, port } => tcp::wait_eof(&host, port).await,
             Scenario::TcpWaitEofBusy { host, port } => tcp::wait_eof_busy(&host, port).await,
             Scenario::Spin => hostile::spin(),

@@ -54,6 +54,24 @@ async fn read_pongs(reader: ReadHalf<TcpStream>, requests: u32) -> Result<u64, C
     Ok(u64::from(requests))
 }
 
+/// Sends `ping {i}\n` and waits for `pong {i}\n` before the next request.
+pub(super) async fn request_reply(
+    host: &str,
+    port: u16,
+    requests: u32,
+) -> Result<StreamSummary, ConnectorError> {
+    let mut stream = BufReader::new(TcpStream::connect(host, port)?);
+    let mut line = String::new();
+    for i in 0..requests {
+        stream.get_mut().write_all(format!("ping {}\n", i).as_bytes()).await?;
+        line.clear();
+        if stream.read_line(&mut line).await? == 0 || line != format!("pong {}\n", i) {
+            return Err(ConnectorError::data(format!("reply {}: got {:?}", i, line)));
+        }
+    }
+    Ok(rows(u64::from(requests)))
+}
+
 /// Reads until a silent server closes the connection; rows = bytes read.
 pub(super) async fn wait_eof(host: &str, port: u16) -> Result<StreamSummary, ConnectorError> {
     let mut stream = TcpStream::connect(host, port)?;
