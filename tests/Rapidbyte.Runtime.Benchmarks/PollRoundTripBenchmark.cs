@@ -83,6 +83,34 @@ internal static class PollRoundTripBenchmark
         }
         Console.WriteLine($"PENDING round trip over loopback TCP:         {Measure.Spread(rounds.Select(r => r.Micros).ToArray())} µs per request/reply " +
                           $"(process CPU, server included: {Measure.Median(rounds.Select(r => r.CpuMicros)):F1} µs)");
+
+        // The same conversation from plain .NET async sockets, no guest: what the server and
+        // the loopback hop cost on their own.
+        var baseline = new double[3];
+        for (var i = 0; i < baseline.Length; i++)
+        {
+            baseline[i] = await PlainClientMicrosAsync(server.Port);
+        }
+        Console.WriteLine($"same requests from a plain .NET async client: {Measure.Spread(baseline)} µs per request/reply");
         Console.WriteLine();
+    }
+
+    private static async Task<double> PlainClientMicrosAsync(int port)
+    {
+        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp) { NoDelay = true };
+        await socket.ConnectAsync(System.Net.IPAddress.Loopback, port);
+        var buffer = new byte[64];
+        var started = Stopwatch.GetTimestamp();
+        for (var i = 0; i < Requests; i++)
+        {
+            var request = System.Text.Encoding.ASCII.GetBytes($"ping {i}\n");
+            await socket.SendAsync(request);
+            var expected = request.Length; // "pong i\n" is as long as "ping i\n"
+            for (var received = 0; received < expected;)
+            {
+                received += await socket.ReceiveAsync(buffer.AsMemory(received));
+            }
+        }
+        return Stopwatch.GetElapsedTime(started).TotalMicroseconds / Requests;
     }
 }

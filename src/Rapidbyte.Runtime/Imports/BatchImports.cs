@@ -51,7 +51,7 @@ internal static class BatchImports
                 catch (ChannelFailedException e)
                 {
                     batch.Dispose();
-                    return context.Fail(Abi.Cancelled, $"the destination stopped: {e.Failure.Message}");
+                    return context.Fail(Abi.Cancelled, e.Failure.Message);
                 }
                 context.OperationBatches++;
                 context.Metrics.AddBatch(batch.Rows, length);
@@ -83,7 +83,7 @@ internal static class BatchImports
                 case BatchReadStatus.End:
                     return Abi.None;
                 default:
-                    return context.Fail(Abi.Cancelled, $"the source stopped: {failure!.Message}");
+                    return context.Fail(Abi.Cancelled, failure!.Message);
             }
         });
 
