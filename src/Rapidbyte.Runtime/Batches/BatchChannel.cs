@@ -35,6 +35,18 @@ public sealed class BatchChannel
         _maxBytes = maxBytes;
     }
 
+    /// <summary>The first failure either side reported, if any.</summary>
+    public ConnectorError? Failure
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _failure;
+            }
+        }
+    }
+
     /// <summary>Batches written so far.</summary>
     public long BatchesWritten { get; private set; }
 

@@ -1,0 +1,70 @@
+using Rapidbyte.Runtime.State;
+
+namespace Rapidbyte.Engine.Streams;
+
+/// <summary>
+/// Decides which source cursor is safe to persist. A source checkpoint covers the first N
+/// batches it emitted; a destination checkpoint says its first M batches are committed. The
+/// committed cursor is the newest source checkpoint with N ≤ M — never one that covers rows
+/// the destination has not committed. Called from both connectors' slices, on any thread.
+/// </summary>
+public sealed class CheckpointLedger
+{
+    private readonly Lock _gate = new();
+    private readonly Queue<ConnectorCheckpoint> _pending = new();
+    private long _committedBatches;
+
+    /// <param name="initialCursor">The cursor the run started from (already committed).</param>
+    public CheckpointLedger(string? initialCursor = null) => CommittedCursor = initialCursor;
+
+    /// <summary>The newest cursor whose rows the destination has committed.</summary>
+    public string? CommittedCursor { get; private set; }
+
+    /// <summary>Raised (inside the destination's slice) when <see cref="CommittedCursor"/> moves.</summary>
+    public event Action<string>? CursorCommitted;
+
+    public void OnSourceCheckpoint(ConnectorCheckpoint checkpoint)
+    {
+        string? advanced;
+        lock (_gate)
+        {
+            _pending.Enqueue(checkpoint);
+            advanced = Advance();
+        }
+        Notify(advanced);
+    }
+
+    public void OnDestinationCheckpoint(ConnectorCheckpoint checkpoint)
+    {
+        string? advanced;
+        lock (_gate)
+        {
+            _committedBatches = Math.Max(_committedBatches, checkpoint.Batches);
+            advanced = Advance();
+        }
+        Notify(advanced);
+    }
+
+    // A source checkpoint can arrive after the destination already committed past it.
+    private string? Advance()
+    {
+        string? advanced = null;
+        while (_pending.TryPeek(out var next) && next.Batches <= _committedBatches)
+        {
+            advanced = _pending.Dequeue().Payload;
+        }
+        if (advanced is not null)
+        {
+            CommittedCursor = advanced;
+        }
+        return advanced;
+    }
+
+    private void Notify(string? advanced)
+    {
+        if (advanced is not null)
+        {
+            CursorCommitted?.Invoke(advanced);
+        }
+    }
+}
