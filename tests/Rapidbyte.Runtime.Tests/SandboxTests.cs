@@ -58,7 +58,7 @@ public sealed class SandboxTests(RuntimeFixture fixture)
     [Fact]
     public async Task A_refused_connection_is_a_network_error()
     {
-        var closedPort = ClosedPort();
+        var closedPort = LoopbackPorts.Unused();
         using var instance = Instance(new ConnectorInstanceOptions { Network = NetworkPolicy.Allow($"127.0.0.1:{closedPort}") });
 
         var error = await Assert.ThrowsAsync<ConnectorException>(() =>
@@ -89,11 +89,4 @@ public sealed class SandboxTests(RuntimeFixture fixture)
     }
 
     private ConnectorInstance Instance(ConnectorInstanceOptions options) => fixture.Runtime.CreateInstance(fixture.TestConnector, options);
-
-    private static int ClosedPort()
-    {
-        using var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        probe.Start();
-        return ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
-    }
 }

@@ -1,7 +1,6 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Npgsql;
+using Rapidbyte.Testing.Servers;
 
 namespace Rapidbyte.Testing.Postgres;
 
@@ -42,7 +41,7 @@ public sealed class PostgresServer : IAsyncDisposable
         var binaries = FindBinaries();
         var directory = Directory.CreateTempSubdirectory("rapidbyte-pg-").FullName;
         var password = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(12));
-        var server = new PostgresServer(directory, binaries, FreePort(), password);
+        var server = new PostgresServer(directory, binaries, LoopbackPorts.Unused(), password);
         try
         {
             await server.InitializeAndStartAsync(cancellationToken);
@@ -119,10 +118,4 @@ public sealed class PostgresServer : IAsyncDisposable
             ?? throw new InvalidOperationException("PostgreSQL server binaries not found under /usr/lib/postgresql: run scripts/setup.sh");
     }
 
-    private static int FreePort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
-    }
 }
