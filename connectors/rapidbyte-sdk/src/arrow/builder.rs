@@ -36,20 +36,23 @@ pub struct BatchBuilder {
 /// exactly `ceil(len / 8)` bytes otherwise.
 struct ColumnBuffer {
     kind: Kind,
+    layout: Layout,
     nullable: bool,
     len: usize,
     null_count: usize,
     /// Bit `i` set = row `i` is valid. Materialised at the first null, so a column without
     /// nulls costs nothing and is written without a bitmap.
     validity: Vec<u8>,
-    /// Fixed-width values, the bit-packed booleans, or the concatenated utf8/binary bytes.
+    /// Fixed-width values (fixed-size binary included), the bit-packed booleans, or the
+    /// concatenated utf8/binary bytes.
     values: Vec<u8>,
     /// utf8/binary only: `len + 1` little-endian i32 offsets into `values`.
     offsets: Vec<u8>,
 }
 
 impl BatchBuilder {
-    /// A schema Arrow readers would reject (a decimal precision outside 1..=38) makes every
+    /// A schema Arrow readers would reject (a decimal precision outside 1..=38, a
+    /// fixed-size binary width below 1, a metadata key repeated within a field) makes every
     /// `finish` fail with the reason, rather than making construction fallible.
     pub fn new(schema: Schema) -> Self {
         let mut schema_message = Vec::new();
@@ -62,7 +65,7 @@ impl BatchBuilder {
         let columns = schema
             .fields
             .iter()
-            .map(|f| ColumnBuffer::new(f.data_type.kind(), f.nullable))
+            .map(|f| ColumnBuffer::new(f.data_type.kind(), f.data_type.layout(), f.nullable))
             .collect();
         BatchBuilder {
             schema,
@@ -167,6 +170,64 @@ impl BatchBuilder {
         );
     }
 
+    /// Microseconds since midnight, for a Time64Microsecond column.
+    pub fn append_time64_micros(&mut self, col: usize, micros: i64) {
+        self.fixed(
+            col,
+            Kind::Time64,
+            "append_time64_micros",
+            micros.to_le_bytes(),
+        );
+    }
+
+    /// An IntervalMonthDayNano value: its three independent signed parts.
+    pub fn append_interval_mdn(&mut self, col: usize, months: i32, days: i32, nanos: i64) {
+        let mut bytes = [0u8; 16];
+        bytes[..4].copy_from_slice(&months.to_le_bytes());
+        bytes[4..8].copy_from_slice(&days.to_le_bytes());
+        bytes[8..].copy_from_slice(&nanos.to_le_bytes());
+        self.fixed(
+            col,
+            Kind::IntervalMonthDayNano,
+            "append_interval_mdn",
+            bytes,
+        );
+    }
+
+    /// Appends to a FixedSizeBinary column. A value whose length differs from the column's
+    /// width is a data error `finish` reports (the row still gets a zero-filled slot, so the
+    /// column lengths stay in step).
+    pub fn append_fixed_bytes(&mut self, col: usize, v: &[u8]) {
+        let width = match self.column(col, Kind::FixedSizeBinary, "append_fixed_bytes") {
+            Some(c) => {
+                let width = match c.layout {
+                    Layout::Fixed(width) => width,
+                    Layout::Bits | Layout::Var => unreachable!("fixed-size binary is fixed-width"),
+                };
+                if v.len() == width {
+                    c.values.extend_from_slice(v);
+                } else {
+                    let len = c.values.len() + width;
+                    c.values.resize(len, 0);
+                }
+                c.push_valid();
+                width
+            }
+            None => return,
+        };
+        if v.len() != width {
+            let f = &self.schema.fields[col];
+            let row = self.columns[col].len - 1;
+            self.record(format!(
+                "column '{}': row {} has {} bytes, the fixed-size binary width is {}",
+                f.name,
+                row,
+                v.len(),
+                width
+            ));
+        }
+    }
+
     /// Appends to a Binary or Utf8 column. For Utf8 the bytes are NOT validated (this is
     /// the hot path for text already known to be UTF-8, such as PostgreSQL text in a UTF8
     /// database): the caller guarantees they are UTF-8, or readers will reject the batch.
@@ -254,7 +315,8 @@ impl BatchBuilder {
     ) -> Option<&mut ColumnBuffer> {
         let ok = match self.columns.get(col) {
             Some(c) => {
-                c.kind == want || (c.kind.layout() == Layout::Var && want.layout() == Layout::Var)
+                c.kind == want
+                    || (c.layout == Layout::Var && matches!(want, Kind::Utf8 | Kind::Binary))
             }
             None => false,
         };
@@ -293,9 +355,10 @@ impl BatchBuilder {
 }
 
 impl ColumnBuffer {
-    fn new(kind: Kind, nullable: bool) -> Self {
+    fn new(kind: Kind, layout: Layout, nullable: bool) -> Self {
         let mut c = ColumnBuffer {
             kind,
+            layout,
             nullable,
             len: 0,
             null_count: 0,
@@ -313,7 +376,7 @@ impl ColumnBuffer {
         self.validity.clear();
         self.values.clear();
         self.offsets.clear();
-        if self.kind.layout() == Layout::Var {
+        if self.layout == Layout::Var {
             self.offsets.extend_from_slice(&0i32.to_le_bytes());
         }
     }
@@ -339,7 +402,7 @@ impl ColumnBuffer {
         push_bit(&mut self.validity, self.len, false);
         self.null_count += 1;
         // A null still occupies a slot: zero bytes, a clear bit, or an empty value.
-        match self.kind.layout() {
+        match self.layout {
             Layout::Bits => push_bit(&mut self.values, self.len, false),
             Layout::Fixed(width) => {
                 let len = self.values.len() + width;
@@ -373,7 +436,7 @@ impl ColumnBuffer {
         } else {
             &[]
         };
-        match self.kind.layout() {
+        match self.layout {
             Layout::Var => ColumnParts::new(
                 self.len,
                 self.null_count,

@@ -14,7 +14,7 @@
 
 use super::ArrowError;
 
-/// Most fields any table we write declares (Field uses ids 0..=5).
+/// Most fields any table we write declares (Field uses ids 0..=6).
 const MAX_SLOTS: usize = 8;
 
 /// The value of one table field, given in field-id order.
@@ -287,6 +287,12 @@ impl<'a> Table<'a> {
             )));
         }
         Ok(Some(self.pos + off))
+    }
+
+    /// Buffer position of field `id` if present, for tests that patch metadata in place.
+    #[cfg(test)]
+    pub(crate) fn field_pos(&self, id: usize) -> Option<usize> {
+        self.field(id, 1).ok().flatten()
     }
 
     pub(crate) fn has(&self, id: usize) -> Result<bool, ArrowError> {

@@ -34,6 +34,13 @@ pub(crate) mod field {
     pub(crate) const TYPE: usize = 3;
     pub(crate) const DICTIONARY: usize = 4;
     pub(crate) const CHILDREN: usize = 5;
+    pub(crate) const CUSTOM_METADATA: usize = 6;
+}
+
+/// `KeyValue { key: string; value: string }`, the elements of `custom_metadata`.
+pub(crate) mod key_value {
+    pub(crate) const KEY: usize = 0;
+    pub(crate) const VALUE: usize = 1;
 }
 
 pub(crate) mod record_batch {
@@ -55,7 +62,10 @@ pub(crate) mod types {
     pub(crate) const BOOL: u8 = 6;
     pub(crate) const DECIMAL: u8 = 7;
     pub(crate) const DATE: u8 = 8;
+    pub(crate) const TIME: u8 = 9;
     pub(crate) const TIMESTAMP: u8 = 10;
+    pub(crate) const INTERVAL: u8 = 11;
+    pub(crate) const FIXED_SIZE_BINARY: u8 = 15;
 
     // Int { bitWidth: int; is_signed: bool }
     pub(crate) const INT_BIT_WIDTH: usize = 0;
@@ -76,6 +86,20 @@ pub(crate) mod types {
     pub(crate) const TIMESTAMP_UNIT: usize = 0;
     pub(crate) const TIMESTAMP_TIMEZONE: usize = 1;
     pub(crate) const TIME_UNIT_MICROSECOND: i16 = 2;
+    pub(crate) const TIME_UNIT_NAMES: [&str; 4] =
+        ["seconds", "milliseconds", "microseconds", "nanoseconds"];
+    // Time { unit: TimeUnit = MILLISECOND; bitWidth: int = 32 }
+    pub(crate) const TIME_UNIT: usize = 0;
+    pub(crate) const TIME_BIT_WIDTH: usize = 1;
+    pub(crate) const TIME_UNIT_DEFAULT: i16 = 1;
+    pub(crate) const TIME_BIT_WIDTH_DEFAULT: i32 = 32;
+    // Interval { unit: IntervalUnit }: YEAR_MONTH = 0 (the default), DAY_TIME = 1,
+    // MONTH_DAY_NANO = 2
+    pub(crate) const INTERVAL_UNIT: usize = 0;
+    pub(crate) const INTERVAL_UNIT_MONTH_DAY_NANO: i16 = 2;
+    pub(crate) const INTERVAL_UNIT_NAMES: [&str; 3] = ["year_month", "day_time", "month_day_nano"];
+    // FixedSizeBinary { byteWidth: int }
+    pub(crate) const FIXED_SIZE_BINARY_WIDTH: usize = 0;
 }
 
 /// Names of the `Type` union tags, for telling a user which type arrived unsupported.

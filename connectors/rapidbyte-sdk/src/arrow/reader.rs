@@ -5,7 +5,7 @@
 //! accessors afterwards only index memory already known to be in range.
 
 use super::flatbuf::{Table, Vector};
-use super::format::{self, field, message, record_batch, schema, types, CONTINUATION};
+use super::format::{self, field, key_value, message, record_batch, schema, types, CONTINUATION};
 use super::schema::{DataType, Field, Kind, Layout, Schema};
 use super::ArrowError;
 
@@ -26,12 +26,13 @@ pub struct IpcBatch<'a> {
 #[derive(Debug, Clone, Copy)]
 pub struct Column<'a> {
     kind: Kind,
+    layout: Layout,
     len: usize,
     null_count: usize,
     /// Present only when the column has nulls.
     validity: Option<&'a [u8]>,
-    /// Exactly the bytes of `len` values (bit-packed for booleans); for utf8/binary the
-    /// data buffer the offsets point into.
+    /// Exactly the bytes of `len` values (bit-packed for booleans, `len * width` for
+    /// fixed-width types); for utf8/binary the data buffer the offsets point into.
     values: &'a [u8],
     /// utf8/binary: `len + 1` monotonic offsets, all within `values` (empty when len = 0).
     offsets: &'a [u8],
@@ -201,11 +202,33 @@ fn read_schema(table: Table<'_>) -> Result<Schema, ArrowError> {
             .table(field::TYPE)?
             .ok_or_else(|| column(ArrowError::new("the field has no type")))?;
         let data_type = read_type(f.u8(field::TYPE_TYPE, 0)?, type_table).map_err(column)?;
-        let field = Field::new(name, data_type, f.bool(field::NULLABLE, false)?);
+        let metadata = read_metadata(f).map_err(column)?;
+        let mut field = Field::new(name, data_type, f.bool(field::NULLABLE, false)?);
+        field.metadata = metadata;
         field.validate()?;
         out.push(field);
     }
     Ok(Schema::new(out))
+}
+
+/// A field's `custom_metadata`, in order; every entry must have a key and a value.
+fn read_metadata(f: Table<'_>) -> Result<Vec<(String, String)>, ArrowError> {
+    let entries = match f.vector(field::CUSTOM_METADATA, 4)? {
+        Some(v) => v,
+        None => return Ok(Vec::new()),
+    };
+    let mut out = Vec::with_capacity(entries.len());
+    for i in 0..entries.len() {
+        let kv = entries.table(i)?;
+        let missing =
+            |what: &str| ArrowError::new(format!("custom metadata entry {} has no {}", i, what));
+        let key = kv.string(key_value::KEY)?.ok_or_else(|| missing("key"))?;
+        let value = kv
+            .string(key_value::VALUE)?
+            .ok_or_else(|| missing("value"))?;
+        out.push((key.to_string(), value.to_string()));
+    }
+    Ok(out)
 }
 
 fn read_type(tag: u8, t: Table<'_>) -> Result<DataType, ArrowError> {
@@ -246,14 +269,9 @@ fn read_type(tag: u8, t: Table<'_>) -> Result<DataType, ArrowError> {
         types::TIMESTAMP => {
             let unit = t.i16(types::TIMESTAMP_UNIT, 0)?;
             if unit != types::TIME_UNIT_MICROSECOND {
-                let names = ["seconds", "milliseconds", "microseconds", "nanoseconds"];
-                let name = names
-                    .get(unit as usize)
-                    .copied()
-                    .unwrap_or("an unknown unit");
                 return Err(unsupported(format!(
                     "timestamp in {} (microseconds expected)",
-                    name
+                    time_unit_name(unit)
                 )));
             }
             let tz = t
@@ -275,6 +293,34 @@ fn read_type(tag: u8, t: Table<'_>) -> Result<DataType, ArrowError> {
                 _ => return Err(unsupported(format!("decimal128({}, {})", precision, scale))),
             }
         }
+        types::TIME => {
+            let unit = t.i16(types::TIME_UNIT, types::TIME_UNIT_DEFAULT)?;
+            let bits = t.i32(types::TIME_BIT_WIDTH, types::TIME_BIT_WIDTH_DEFAULT)?;
+            if unit != types::TIME_UNIT_MICROSECOND || bits != 64 {
+                return Err(unsupported(format!(
+                    "time{} in {} (time64 in microseconds expected)",
+                    bits,
+                    time_unit_name(unit)
+                )));
+            }
+            DataType::Time64Microsecond
+        }
+        types::INTERVAL => match t.i16(types::INTERVAL_UNIT, 0)? {
+            types::INTERVAL_UNIT_MONTH_DAY_NANO => DataType::IntervalMonthDayNano,
+            unit => {
+                let name = types::INTERVAL_UNIT_NAMES
+                    .get(unit as usize)
+                    .copied()
+                    .unwrap_or("an unknown unit");
+                return Err(unsupported(format!(
+                    "interval of {} (month_day_nano expected)",
+                    name
+                )));
+            }
+        },
+        types::FIXED_SIZE_BINARY => {
+            DataType::FixedSizeBinary(t.i32(types::FIXED_SIZE_BINARY_WIDTH, 0)?)
+        }
         other => {
             let name = format::TYPE_NAMES
                 .get(other as usize)
@@ -283,6 +329,13 @@ fn read_type(tag: u8, t: Table<'_>) -> Result<DataType, ArrowError> {
             return Err(unsupported(format!("{} (Type union tag {})", name, other)));
         }
     })
+}
+
+fn time_unit_name(unit: i16) -> &'static str {
+    types::TIME_UNIT_NAMES
+        .get(unit as usize)
+        .copied()
+        .unwrap_or("an unknown unit")
 }
 
 fn read_record_batch<'a>(
@@ -309,7 +362,7 @@ fn read_record_batch<'a>(
     let wanted: usize = s
         .fields
         .iter()
-        .map(|f| buffer_count(f.data_type.kind()))
+        .map(|f| buffer_count(f.data_type.layout()))
         .sum();
     let buffers = struct_vector(t, record_batch::BUFFERS)?;
     if buffers.as_ref().map_or(0, Vector::len) != wanted {
@@ -348,13 +401,13 @@ fn read_record_batch<'a>(
                 null_count
             ))));
         }
-        let kind = f.data_type.kind();
+        let (kind, layout) = (f.data_type.kind(), f.data_type.layout());
         let mut slices = [&body[..0]; 3];
-        for slot in slices.iter_mut().take(buffer_count(kind)) {
+        for slot in slices.iter_mut().take(buffer_count(layout)) {
             *slot = body_slice(&buffers, next, body).map_err(column)?;
             next += 1;
         }
-        let c = check_column(kind, rows, null_count as usize, slices).map_err(column)?;
+        let c = check_column(kind, layout, rows, null_count as usize, slices).map_err(column)?;
         columns.push(c);
     }
     Ok((rows, columns))
@@ -364,8 +417,8 @@ fn struct_vector<'a>(t: Table<'a>, id: usize) -> Result<Option<Vector<'a>>, Arro
     t.vector(id, record_batch::STRUCT_SIZE)
 }
 
-fn buffer_count(kind: Kind) -> usize {
-    match kind.layout() {
+fn buffer_count(layout: Layout) -> usize {
+    match layout {
         Layout::Var => 3,
         Layout::Bits | Layout::Fixed(_) => 2,
     }
@@ -398,6 +451,7 @@ fn bitmap_len(rows: usize) -> usize {
 /// row and null counts.
 fn check_column<'a>(
     kind: Kind,
+    layout: Layout,
     rows: usize,
     null_count: usize,
     b: [&'a [u8]; 3],
@@ -434,13 +488,14 @@ fn check_column<'a>(
     };
     let mut c = Column {
         kind,
+        layout,
         len: rows,
         null_count,
         validity,
         values: b[1],
         offsets: &[],
     };
-    match kind.layout() {
+    match layout {
         Layout::Bits => c.values = prefix(b[1], bitmap_len(rows), "value bitmap")?,
         Layout::Fixed(width) => {
             let need = rows
@@ -590,11 +645,43 @@ impl<'a> Column<'a> {
         i128::from_le_bytes(self.fixed(Kind::Decimal128, "decimal128", row))
     }
 
+    /// Microseconds since midnight.
+    pub fn time64_micros(&self, row: usize) -> i64 {
+        i64::from_le_bytes(self.fixed(Kind::Time64, "time64_micros", row))
+    }
+
+    /// An IntervalMonthDayNano value as (months, days, nanoseconds).
+    pub fn interval_mdn(&self, row: usize) -> (i32, i32, i64) {
+        let b: [u8; 16] = self.fixed(Kind::IntervalMonthDayNano, "interval_mdn", row);
+        let mut months = [0u8; 4];
+        let mut days = [0u8; 4];
+        let mut nanos = [0u8; 8];
+        months.copy_from_slice(&b[..4]);
+        days.copy_from_slice(&b[4..8]);
+        nanos.copy_from_slice(&b[8..]);
+        (
+            i32::from_le_bytes(months),
+            i32::from_le_bytes(days),
+            i64::from_le_bytes(nanos),
+        )
+    }
+
+    /// The bytes of a FixedSizeBinary value (exactly the column's width), borrowed from
+    /// the stream; zeros at a null row from our writer, unspecified from others.
+    pub fn fixed_bytes(&self, row: usize) -> &'a [u8] {
+        self.expect(Kind::FixedSizeBinary, "fixed_bytes", row);
+        let width = match self.layout {
+            Layout::Fixed(width) => width,
+            Layout::Bits | Layout::Var => unreachable!("fixed-size binary is fixed-width"),
+        };
+        &self.values[row * width..row * width + width]
+    }
+
     /// The bytes of a Binary or Utf8 value, borrowed from the stream.
     pub fn bytes(&self, row: usize) -> &'a [u8] {
         self.check_row(row);
         assert!(
-            self.kind.layout() == Layout::Var,
+            self.layout == Layout::Var,
             "Column::bytes called on a {:?} column",
             self.kind
         );

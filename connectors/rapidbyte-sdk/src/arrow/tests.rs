@@ -570,8 +570,22 @@ fn parse_all(stream: &[u8]) -> Result<usize, ArrowError> {
                 DataType::Date32 => c.date32(r) as usize,
                 DataType::Timestamp { .. } => c.timestamp_micros(r) as usize,
                 DataType::Decimal128 { .. } => c.decimal128(r) as usize,
+                DataType::Time64Microsecond => c.time64_micros(r) as usize,
+                DataType::IntervalMonthDayNano => {
+                    let (months, days, nanos) = c.interval_mdn(r);
+                    months as usize ^ days as usize ^ nanos as usize
+                }
+                DataType::FixedSizeBinary(width) => {
+                    let v = c.fixed_bytes(r);
+                    assert_eq!(v.len(), width as usize);
+                    v.iter().map(|&b| b as usize).sum()
+                }
             };
             touched = touched.wrapping_add(v).wrapping_add(c.is_null(r) as usize);
+        }
+        for (key, value) in &f.metadata {
+            assert!(f.metadata_value(key).is_some());
+            touched = touched.wrapping_add(key.len() + value.len());
         }
     }
     Ok(touched)
@@ -874,4 +888,756 @@ fn unsupported_types_are_named() {
         err.message(),
         "schema message: column 'c': decimal128 precision 0 is outside 1..=38"
     );
+}
+
+// ---------------------------------------------------------------------------------------
+// time64(µs), interval(month-day-nano), fixed-size binary and field metadata.
+
+const NEW_COLUMNS: usize = 6;
+
+/// One column of each new type, plus an int32 and fixed-size binaries of other widths;
+/// every field but `b1` carries metadata, as the PostgreSQL connectors write it.
+fn new_types(nullable: bool) -> Schema {
+    let f = |name: &str, t: DataType| Field::new(name, t, nullable);
+    Schema::new(vec![
+        f("tod", DataType::Time64Microsecond)
+            .with_metadata("rapidbyte.native_type", "time without time zone"),
+        f("span", DataType::IntervalMonthDayNano)
+            .with_metadata("rapidbyte.native_type", "interval"),
+        f("id", DataType::FixedSizeBinary(16))
+            .with_metadata("rapidbyte.native_type", "uuid")
+            .with_metadata("ARROW:extension:name", "arrow.uuid")
+            .with_metadata("ARROW:extension:metadata", ""),
+        f("b1", DataType::FixedSizeBinary(1)),
+        f("b5", DataType::FixedSizeBinary(5)).with_metadata("ключ 🔑", "значение ✓ 日本語"),
+        f("n", DataType::Int32).with_metadata("rapidbyte.native_type", "integer[]"),
+    ])
+}
+
+/// Column 2 (the uuid) has its first null late, materialising its bitmap mid-byte.
+fn new_null_at(c: usize, r: usize) -> bool {
+    if c == 2 {
+        r == 13 || r == 30
+    } else {
+        (r + c) % 4 == 0
+    }
+}
+
+fn time_value(r: usize) -> i64 {
+    const EXTREMES: [i64; 6] = [0, 86_399_999_999, i64::MIN, i64::MAX, -1, 86_400_000_000];
+    match EXTREMES.get(r) {
+        Some(&v) => v,
+        None => (r as i64 * 1_234_567_891) % 86_400_000_000,
+    }
+}
+
+fn interval_value(r: usize) -> (i32, i32, i64) {
+    const EXTREMES: [(i32, i32, i64); 5] = [
+        (i32::MIN, i32::MIN, i64::MIN),
+        (i32::MAX, i32::MAX, i64::MAX),
+        (i32::MIN, i32::MAX, -1),
+        (0, 0, 0),
+        (-1, -1, i64::MIN),
+    ];
+    match EXTREMES.get(r) {
+        Some(&v) => v,
+        None => (
+            r as i32 * 7 - 100,
+            -(r as i32) * 3,
+            r as i64 * 1_000_000_007 - 5,
+        ),
+    }
+}
+
+fn uuid_value(r: usize) -> [u8; 16] {
+    let mut u = [0u8; 16];
+    for (i, b) in u.iter_mut().enumerate() {
+        *b = match r {
+            0 => 0xFF,
+            1 => 0,
+            _ => (i * 37 + r * 11) as u8,
+        };
+    }
+    u
+}
+
+fn b5_value(r: usize) -> [u8; 5] {
+    [r as u8, 0xFF - r as u8, 0, 0x7F, 0x80]
+}
+
+fn append_new_row(b: &mut BatchBuilder, r: usize, nulls: bool) {
+    for c in 0..NEW_COLUMNS {
+        if nulls && new_null_at(c, r) {
+            b.append_null(c);
+            continue;
+        }
+        match c {
+            0 => b.append_time64_micros(c, time_value(r)),
+            1 => {
+                let (months, days, nanos) = interval_value(r);
+                b.append_interval_mdn(c, months, days, nanos)
+            }
+            2 => b.append_fixed_bytes(c, &uuid_value(r)),
+            3 => b.append_fixed_bytes(c, &[r as u8 ^ 0x80]),
+            4 => b.append_fixed_bytes(c, &b5_value(r)),
+            _ => b.append_i32(c, r as i32 - 20),
+        }
+    }
+}
+
+fn check_new_row(batch: &IpcBatch<'_>, r: usize, nulls: bool) {
+    for c in 0..NEW_COLUMNS {
+        let col = batch.column(c);
+        let null = nulls && new_null_at(c, r);
+        assert_eq!(col.is_null(r), null, "column {} row {}", c, r);
+        if null {
+            // Our writer zero-fills the slot of a null.
+            match c {
+                0 => assert_eq!(col.time64_micros(r), 0),
+                1 => assert_eq!(col.interval_mdn(r), (0, 0, 0)),
+                2 => assert_eq!(col.fixed_bytes(r), &[0u8; 16][..]),
+                3 => assert_eq!(col.fixed_bytes(r), &[0u8][..]),
+                4 => assert_eq!(col.fixed_bytes(r), &[0u8; 5][..]),
+                _ => assert_eq!(col.i32(r), 0),
+            }
+            continue;
+        }
+        match c {
+            0 => assert_eq!(col.time64_micros(r), time_value(r), "row {}", r),
+            1 => assert_eq!(col.interval_mdn(r), interval_value(r), "row {}", r),
+            2 => assert_eq!(col.fixed_bytes(r), &uuid_value(r)[..], "row {}", r),
+            3 => assert_eq!(col.fixed_bytes(r), &[r as u8 ^ 0x80][..], "row {}", r),
+            4 => assert_eq!(col.fixed_bytes(r), &b5_value(r)[..], "row {}", r),
+            _ => assert_eq!(col.i32(r), r as i32 - 20),
+        }
+    }
+}
+
+fn build_new(rows: usize, nulls: bool) -> Vec<u8> {
+    let mut b = BatchBuilder::new(new_types(true));
+    for r in 0..rows {
+        append_new_row(&mut b, r, nulls);
+    }
+    assert_eq!(b.rows(), rows);
+    b.finish().unwrap()
+}
+
+#[test]
+fn round_trip_new_types_with_nulls_and_extremes() {
+    let stream = build_new(37, true);
+    let batch = IpcBatch::parse(&stream).unwrap();
+    assert_eq!(batch.schema(), &new_types(true), "types and metadata");
+    assert_eq!(batch.num_rows(), 37);
+    for r in 0..37 {
+        check_new_row(&batch, r, true);
+    }
+    assert_eq!(batch.column(0).null_count(), 10); // rows 0, 4, ..., 36
+    assert_eq!(batch.column(2).null_count(), 2);
+    assert!(parse_all(&stream).is_ok());
+}
+
+#[test]
+fn round_trip_new_types_without_nulls_has_exact_buffers() {
+    let mut b = BatchBuilder::new(new_types(false));
+    for r in 0..37 {
+        append_new_row(&mut b, r, false);
+    }
+    let stream = b.finish().unwrap();
+    let batch = IpcBatch::parse(&stream).unwrap();
+    assert_eq!(batch.schema(), &new_types(false));
+    for r in 0..37 {
+        check_new_row(&batch, r, false);
+    }
+    let bufs = buffers(&stream);
+    assert_eq!(bufs.len(), 2 * NEW_COLUMNS);
+    let widths = [8, 16, 16, 1, 5, 4];
+    for (c, &width) in widths.iter().enumerate() {
+        assert_eq!(bufs[2 * c].1, 0, "column {}: no validity bitmap", c);
+        assert_eq!(bufs[2 * c + 1].1, 37 * width, "column {}: rows * width", c);
+    }
+}
+
+#[test]
+fn new_types_are_reused_across_batches() {
+    let mut b = BatchBuilder::new(new_types(true));
+    let mut out = Vec::new();
+    for (rows, nulls) in [(40, true), (3, false), (0, false), (17, true), (9, false)] {
+        for r in 0..rows {
+            append_new_row(&mut b, r, nulls);
+        }
+        out.clear();
+        b.finish_into(&mut out).unwrap();
+        assert_eq!(b.byte_size(), 0);
+        let batch = IpcBatch::parse(&out).unwrap();
+        assert_eq!(batch.num_rows(), rows);
+        for r in 0..rows {
+            check_new_row(&batch, r, nulls);
+        }
+    }
+    assert_eq!(out, build_new(9, false));
+}
+
+#[test]
+fn empty_batch_of_new_types() {
+    let stream = BatchBuilder::new(new_types(true)).finish().unwrap();
+    let batch = IpcBatch::parse(&stream).unwrap();
+    assert_eq!(batch.num_rows(), 0);
+    assert_eq!(batch.schema(), &new_types(true));
+    assert!(buffers(&stream).iter().all(|&(_, len)| len == 0));
+}
+
+#[test]
+fn new_type_wire_layout() {
+    let schema = Schema::new(vec![
+        Field::new("t", DataType::Time64Microsecond, false),
+        Field::new("i", DataType::IntervalMonthDayNano, false),
+        Field::new("f", DataType::FixedSizeBinary(3), false),
+    ]);
+    let mut b = BatchBuilder::new(schema);
+    b.append_time64_micros(0, 0x0102_0304_0506_0708);
+    b.append_interval_mdn(1, -2, 0x0A0B_0C0D, 0x1112_1314_1516_1718);
+    b.append_fixed_bytes(2, b"xyz");
+    let stream = b.finish().unwrap();
+    let body = &stream[frames(&stream)[1].body.clone()];
+    assert_eq!(
+        &body[..8],
+        &[8, 7, 6, 5, 4, 3, 2, 1],
+        "time64: little-endian i64"
+    );
+    assert_eq!(
+        &body[8..24],
+        &[
+            0xFE, 0xFF, 0xFF, 0xFF, // months -2
+            0x0D, 0x0C, 0x0B, 0x0A, // days
+            0x18, 0x17, 0x16, 0x15, 0x14, 0x13, 0x12, 0x11, // nanoseconds
+        ],
+        "interval: months i32, days i32, nanoseconds i64, little-endian"
+    );
+    assert_eq!(
+        &body[24..32],
+        b"xyz\0\0\0\0\0",
+        "fixed-size binary, padded to 8"
+    );
+
+    // The type tables carry every field explicitly.
+    let f = &frames(&stream)[0];
+    let root = super::flatbuf::Table::root(&stream[f.meta.clone()]).unwrap();
+    let schema = root.table(message::HEADER).unwrap().unwrap();
+    let fields = schema
+        .vector(super::format::schema::FIELDS, 4)
+        .unwrap()
+        .unwrap();
+    let type_of = |i: usize| {
+        let field = fields.table(i).unwrap();
+        let tag = field.u8(super::format::field::TYPE_TYPE, 0).unwrap();
+        (
+            tag,
+            field.table(super::format::field::TYPE).unwrap().unwrap(),
+        )
+    };
+    let (tag, t) = type_of(0);
+    assert_eq!(tag, types::TIME);
+    assert_eq!(
+        t.i16(types::TIME_UNIT, -1).unwrap(),
+        types::TIME_UNIT_MICROSECOND
+    );
+    assert_eq!(t.i32(types::TIME_BIT_WIDTH, -1).unwrap(), 64);
+    let (tag, t) = type_of(1);
+    assert_eq!(tag, types::INTERVAL);
+    assert_eq!(t.i16(types::INTERVAL_UNIT, -1).unwrap(), 2);
+    let (tag, t) = type_of(2);
+    assert_eq!(tag, types::FIXED_SIZE_BINARY);
+    assert_eq!(t.i32(types::FIXED_SIZE_BINARY_WIDTH, -1).unwrap(), 3);
+    // No metadata: no custom_metadata field at all, as before metadata existed.
+    for i in 0..3 {
+        let field = fields.table(i).unwrap();
+        assert!(!field.has(super::format::field::CUSTOM_METADATA).unwrap());
+    }
+}
+
+#[test]
+fn fixed_bytes_of_the_wrong_length_are_an_error() {
+    let schema = Schema::new(vec![
+        Field::new("id", DataType::FixedSizeBinary(16), true),
+        Field::new("n", DataType::Int32, true),
+    ]);
+    let mut b = BatchBuilder::new(schema);
+    for (len, row) in [(15usize, 1usize), (17, 1), (0, 1)] {
+        b.append_fixed_bytes(0, &[7; 16]);
+        b.append_i32(1, 0);
+        b.append_fixed_bytes(0, &vec![1; len]);
+        assert_eq!(b.rows(), 2, "the bad value still takes its row");
+        b.append_i32(1, 1);
+        b.append_fixed_bytes(0, &[9; 16]); // later good values do not hide the error
+        b.append_i32(1, 2);
+        assert_eq!(
+            b.finish().unwrap_err().message(),
+            format!(
+                "column 'id': row {} has {} bytes, the fixed-size binary width is 16",
+                row, len
+            )
+        );
+    }
+    // The failed batch was dropped; the next one is clean.
+    b.append_fixed_bytes(0, &[3; 16]);
+    b.append_null(1);
+    let stream = b.finish().unwrap();
+    let batch = IpcBatch::parse(&stream).unwrap();
+    assert_eq!(batch.num_rows(), 1);
+    assert_eq!(batch.column(0).fixed_bytes(0), &[3; 16][..]);
+}
+
+#[test]
+fn wrong_type_appends_of_new_types_are_caught() {
+    let schema = Schema::new(vec![
+        Field::new("blob", DataType::Binary, true),
+        Field::new("ts", DataType::Timestamp { timezone: None }, true),
+        Field::new(
+            "dec",
+            DataType::Decimal128 {
+                precision: 10,
+                scale: 0,
+            },
+            true,
+        ),
+        Field::new("id", DataType::FixedSizeBinary(16), true),
+    ]);
+    type Append = fn(&mut BatchBuilder);
+    let cases: [(Append, &str); 6] = [
+        (
+            |b| b.append_fixed_bytes(0, &[0; 16]),
+            "append_fixed_bytes on column 0 ('blob', Binary)",
+        ),
+        (
+            |b| b.append_time64_micros(1, 0),
+            "append_time64_micros on column 1 ('ts', Timestamp",
+        ),
+        (
+            |b| b.append_interval_mdn(2, 0, 0, 0),
+            "append_interval_mdn on column 2 ('dec', Decimal128",
+        ),
+        (
+            |b| b.append_bytes(3, &[0; 16]),
+            "append_bytes on column 3 ('id', FixedSizeBinary(16))",
+        ),
+        (
+            |b| b.append_decimal128(3, 0),
+            "append_decimal128 on column 3 ('id', FixedSizeBinary(16))",
+        ),
+        (
+            |b| b.append_time64_micros(4, 0),
+            "append_time64_micros: column 4 does not exist",
+        ),
+    ];
+    for (append, want) in cases {
+        let mut b = BatchBuilder::new(schema.clone());
+        let panicked =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| append(&mut b))).is_err();
+        assert_eq!(panicked, cfg!(debug_assertions));
+        let err = b.finish().unwrap_err();
+        assert!(err.message().starts_with(want), "{}", err);
+    }
+}
+
+#[test]
+fn bad_fixed_size_binary_width_is_reported_by_every_finish() {
+    for width in [0, -1, i32::MIN] {
+        let mut b = BatchBuilder::new(Schema::new(vec![Field::new(
+            "f",
+            DataType::FixedSizeBinary(width),
+            true,
+        )]));
+        for _ in 0..2 {
+            b.append_null(0);
+            assert_eq!(
+                b.finish().unwrap_err().message(),
+                format!(
+                    "column 'f': fixed-size binary width {} is not positive",
+                    width
+                )
+            );
+        }
+    }
+}
+
+#[test]
+fn metadata_round_trips_in_order() {
+    let mut many = Field::new("many", DataType::Utf8, true);
+    for i in 0..1000 {
+        many = many.with_metadata(
+            format!("key {} – ключ 鍵 🔑", i),
+            format!("value {} ✓ {}", i, "é".repeat(i % 17)),
+        );
+    }
+    many = many
+        .with_metadata("", "empty key")
+        .with_metadata("empty value", "")
+        .with_metadata("nul \0 inside", "\0")
+        .with_metadata("long", "x".repeat(100_000))
+        .with_metadata("\u{10FFFF}", "\u{10FFFF}");
+    assert_eq!(many.metadata.len(), 1005);
+    let schema = Schema::new(vec![
+        Field::new("plain", DataType::Int64, false),
+        many,
+        Field::new("one", DataType::Boolean, true).with_metadata("k", "v"),
+    ]);
+    let mut b = BatchBuilder::new(schema.clone());
+    b.append_i64(0, 1);
+    b.append_str(1, "x");
+    b.append_null(2);
+    let stream = b.finish().unwrap();
+    let batch = IpcBatch::parse(&stream).unwrap();
+    assert_eq!(batch.schema(), &schema, "every pair, in order");
+    let f = &batch.schema().fields[1];
+    assert_eq!(f.metadata[0].0, "key 0 – ключ 鍵 🔑");
+    let last = format!("value 999 ✓ {}", "é".repeat(999 % 17));
+    assert_eq!(
+        f.metadata_value("key 999 – ключ 鍵 🔑"),
+        Some(last.as_str())
+    );
+    assert_eq!(f.metadata_value(""), Some("empty key"));
+    assert_eq!(f.metadata_value("empty value"), Some(""));
+    assert_eq!(f.metadata_value("long").map(str::len), Some(100_000));
+    assert_eq!(f.metadata_value("missing"), None);
+    assert!(batch.schema().fields[0].metadata.is_empty());
+    assert_eq!(batch.schema().fields[2].metadata_value("k"), Some("v"));
+}
+
+#[test]
+fn with_metadata_replaces_a_key_in_place() {
+    let f = Field::new("c", DataType::Int32, true)
+        .with_metadata("a", "1")
+        .with_metadata("b", "2")
+        .with_metadata("a", "3");
+    assert_eq!(
+        f.metadata,
+        vec![
+            ("a".to_string(), "3".to_string()),
+            ("b".to_string(), "2".to_string())
+        ]
+    );
+    assert_eq!(f.metadata_value("a"), Some("3"));
+    assert_eq!(Field::new("c", DataType::Int32, true).metadata, vec![]);
+}
+
+#[test]
+fn repeated_metadata_keys_are_rejected_by_writer_and_reader() {
+    let mut field = Field::new("d", DataType::Int32, true)
+        .with_metadata("dupA", "first")
+        .with_metadata("dupB", "second");
+    let mut b = BatchBuilder::new(Schema::new(vec![field.clone()]));
+    b.append_i32(0, 1);
+    let mut stream = b.finish().unwrap();
+    // Built directly, bypassing with_metadata: the writer refuses.
+    field.metadata[1].0 = "dupA".to_string();
+    let mut bad = BatchBuilder::new(Schema::new(vec![field]));
+    bad.append_i32(0, 1);
+    let want = "column 'd': metadata key 'dupA' appears more than once";
+    assert_eq!(bad.finish().unwrap_err().message(), want);
+    // Written by someone else: the reader refuses.
+    let meta = frames(&stream)[0].meta.clone();
+    replace_once(&mut stream, meta, b"dupB", b"dupA");
+    assert_eq!(
+        IpcBatch::parse(&stream).unwrap_err().message(),
+        format!("schema message: {}", want)
+    );
+}
+
+/// A hand-written KeyValue: `None` leaves the key or value out of the table.
+type Entry<'s> = (Option<&'s str>, Option<&'s str>);
+
+/// A stream whose single Utf8 column has hand-written custom metadata entries (a key or
+/// value of `None` is left out of its KeyValue table), followed by a valid record batch.
+fn stream_with_metadata(entries: &[Entry<'_>]) -> Vec<u8> {
+    let mut out = Vec::new();
+    super::writer::message(&mut out, message::SCHEMA, 0, |fb| {
+        let schema = fb.table(&[Slot::I16(0), Slot::Offset]);
+        let fields = fb.offset_vector(1);
+        fb.patch(schema.field(1), fields);
+        let field = fb.table(&[
+            Slot::Offset,
+            Slot::Bool(true),
+            Slot::U8(types::UTF8),
+            Slot::Offset,
+            Slot::Absent,
+            Slot::Absent,
+            Slot::Offset,
+        ]);
+        fb.patch(fields + 4, field.pos);
+        let name = fb.string("c");
+        fb.patch(field.field(0), name);
+        let t = fb.table(&[]);
+        fb.patch(field.field(3), t.pos);
+        let list = fb.offset_vector(entries.len());
+        fb.patch(field.field(6), list);
+        for (i, (key, value)) in entries.iter().enumerate() {
+            let slot = |s: &Option<&str>| {
+                if s.is_some() {
+                    Slot::Offset
+                } else {
+                    Slot::Absent
+                }
+            };
+            let kv = fb.table(&[slot(key), slot(value)]);
+            fb.patch(list + 4 + 4 * i, kv.pos);
+            for (id, s) in [key, value].iter().enumerate() {
+                if let Some(s) = s {
+                    let at = fb.string(s);
+                    fb.patch(kv.field(id), at);
+                }
+            }
+        }
+        schema.pos
+    });
+    let valid = text_stream(&[b"x"]);
+    out.extend_from_slice(&valid[frames(&valid)[1].meta.start - 8..]);
+    out
+}
+
+#[test]
+fn hand_written_metadata_is_read_and_checked() {
+    let ok = stream_with_metadata(&[(Some("a"), Some("1")), (Some("b"), Some(""))]);
+    let batch = IpcBatch::parse(&ok).unwrap();
+    assert_eq!(
+        batch.schema().fields[0],
+        Field::new("c", DataType::Utf8, true)
+            .with_metadata("a", "1")
+            .with_metadata("b", "")
+    );
+    let empty = stream_with_metadata(&[]);
+    assert!(IpcBatch::parse(&empty).unwrap().schema().fields[0]
+        .metadata
+        .is_empty());
+    let cases: [(&[Entry<'_>], &str); 2] = [
+        (
+            &[(Some("a"), Some("1")), (None, Some("2"))],
+            "custom metadata entry 1 has no key",
+        ),
+        (&[(Some("a"), None)], "custom metadata entry 0 has no value"),
+    ];
+    for (entries, want) in cases {
+        assert_eq!(
+            IpcBatch::parse(&stream_with_metadata(entries))
+                .unwrap_err()
+                .message(),
+            format!("schema message: column 0 ('c'): {}", want)
+        );
+    }
+}
+
+#[test]
+fn new_types_with_other_parameters_are_named() {
+    let cases: Vec<(u8, Vec<Slot>, &str)> = vec![
+        (
+            types::TIME,
+            vec![],
+            "time32 in milliseconds (time64 in microseconds expected)",
+        ),
+        (
+            types::TIME,
+            vec![Slot::I16(0), Slot::I32(32)],
+            "time32 in seconds (time64 in microseconds expected)",
+        ),
+        (
+            types::TIME,
+            vec![Slot::I16(3), Slot::I32(64)],
+            "time64 in nanoseconds (time64 in microseconds expected)",
+        ),
+        (
+            types::TIME,
+            vec![Slot::I16(2)],
+            "time32 in microseconds (time64 in microseconds expected)",
+        ),
+        (
+            types::TIME,
+            vec![Slot::I16(9), Slot::I32(64)],
+            "time64 in an unknown unit (time64 in microseconds expected)",
+        ),
+        (
+            types::INTERVAL,
+            vec![],
+            "interval of year_month (month_day_nano expected)",
+        ),
+        (
+            types::INTERVAL,
+            vec![Slot::I16(1)],
+            "interval of day_time (month_day_nano expected)",
+        ),
+        (
+            types::INTERVAL,
+            vec![Slot::I16(-3)],
+            "interval of an unknown unit (month_day_nano expected)",
+        ),
+        (18, vec![Slot::I16(2)], "Duration (Type union tag 18)"),
+    ];
+    for (tag, fields, want) in cases {
+        let err = IpcBatch::parse(&stream_with_type(tag, &fields)).unwrap_err();
+        assert_eq!(
+            err.message(),
+            format!("schema message: column 0 ('c'): unsupported type {}", want)
+        );
+    }
+    // byteWidth defaults to 0, which (like a negative width) is rejected.
+    for (fields, width) in [(vec![], 0), (vec![Slot::I32(-16)], -16)] {
+        let err =
+            IpcBatch::parse(&stream_with_type(types::FIXED_SIZE_BINARY, &fields)).unwrap_err();
+        assert_eq!(
+            err.message(),
+            format!(
+                "schema message: column 'c': fixed-size binary width {} is not positive",
+                width
+            )
+        );
+    }
+}
+
+#[test]
+fn short_fixed_width_value_buffers_are_rejected() {
+    // For every fixed-width new column, a value buffer one byte short of rows * width.
+    let stream = build_new(5, false);
+    let bufs = buffers(&stream);
+    let widths = [8i64, 16, 16, 1, 5];
+    let names = ["tod", "span", "id", "b1", "b5"];
+    for c in 0..widths.len() {
+        // Buffers 2c (validity) and 2c + 1 (values): the pair identifies the entry.
+        let (v_offset, v_len) = bufs[2 * c];
+        let (offset, len) = bufs[2 * c + 1];
+        assert_eq!(len, 5 * widths[c]);
+        let mut bad = stream.clone();
+        let meta = frames(&stream)[1].meta.clone();
+        replace_once(
+            &mut bad,
+            meta,
+            &i64s(&[v_offset, v_len, offset, len]),
+            &i64s(&[v_offset, v_len, offset, len - 1]),
+        );
+        assert_eq!(
+            IpcBatch::parse(&bad).unwrap_err().message(),
+            format!(
+                "record batch: column '{}': value buffer has {} bytes, needs {}",
+                names[c],
+                len - 1,
+                len
+            )
+        );
+    }
+}
+
+#[test]
+fn fixed_size_binary_width_beyond_the_values_is_rejected() {
+    // The schema claims a wider type than the record batch holds: an error, no panic.
+    const WIDTH: i32 = 4093; // occurs once in the schema message
+    let mut b = BatchBuilder::new(Schema::new(vec![Field::new(
+        "f",
+        DataType::FixedSizeBinary(WIDTH),
+        false,
+    )]));
+    b.append_fixed_bytes(0, &[7; WIDTH as usize]);
+    b.append_fixed_bytes(0, &[8; WIDTH as usize]);
+    let stream = b.finish().unwrap();
+    let meta = frames(&stream)[0].meta.clone();
+    for width in [WIDTH + 1, i32::MAX] {
+        let mut bad = stream.clone();
+        replace_once(&mut bad, meta.clone(), &i32s(&[WIDTH]), &i32s(&[width]));
+        assert_eq!(
+            IpcBatch::parse(&bad).unwrap_err().message(),
+            format!(
+                "record batch: column 'f': value buffer has {} bytes, needs {}",
+                2 * WIDTH,
+                2 * width as i64
+            )
+        );
+    }
+    // Narrower: the value buffer is longer than needed, which Arrow allows (padding).
+    let mut narrow = stream.clone();
+    replace_once(&mut narrow, meta, &i32s(&[WIDTH]), &i32s(&[WIDTH - 1]));
+    let batch = IpcBatch::parse(&narrow).unwrap();
+    assert_eq!(batch.column(0).fixed_bytes(1).len(), WIDTH as usize - 1);
+}
+
+#[test]
+fn every_truncation_of_new_types_is_rejected() {
+    let stream = build_new(9, true);
+    assert!(parse_all(&stream).is_ok());
+    for len in 0..stream.len() {
+        assert!(
+            IpcBatch::parse(&stream[..len]).is_err(),
+            "truncated to {}",
+            len
+        );
+    }
+}
+
+#[test]
+fn single_byte_corruptions_of_new_types_never_panic() {
+    let stream = build_new(9, true);
+    let mut rejected = 0;
+    let mut copy = stream.clone();
+    for i in 0..stream.len() {
+        for &x in &[0x01u8, 0x02, 0x10, 0x80, 0xFF] {
+            copy[i] ^= x;
+            rejected += parse_all(&copy).is_err() as usize;
+            copy[i] = stream[i];
+        }
+    }
+    // About 56% are rejected today; metadata strings, body values and padding may
+    // legitimately take any value.
+    assert!(
+        rejected * 2 > 5 * stream.len(),
+        "only {} of {} corruptions rejected",
+        rejected,
+        5 * stream.len()
+    );
+}
+
+#[test]
+fn corrupted_metadata_bytes_of_new_types_never_panic() {
+    let stream = build_new(3, true);
+    let mut copy = stream.clone();
+    for f in frames(&stream) {
+        for i in f.meta.clone() {
+            for &v in &[
+                0u8, 1, 2, 3, 4, 7, 8, 9, 11, 15, 16, 0x10, 0x20, 0x40, 0x7F, 0x80, 0xC0, 0xFE,
+                0xFF,
+            ] {
+                copy[i] = v;
+                let _ = parse_all(&copy);
+            }
+            copy[i] = stream[i];
+        }
+    }
+}
+
+#[test]
+fn type_tags_swapped_between_new_and_old_types_never_panic() {
+    // Rewrite each column's Type union tag to every tag in 0..=30, so each type table is
+    // read as every other type: the reader rejects or accepts, never panics.
+    let stream = build_new(4, true);
+    let meta = frames(&stream)[0].meta.clone();
+    let root = super::flatbuf::Table::root(&stream[meta.clone()]).unwrap();
+    let schema = root.table(message::HEADER).unwrap().unwrap();
+    let fields = schema
+        .vector(super::format::schema::FIELDS, 4)
+        .unwrap()
+        .unwrap();
+    let mut accepted = 0;
+    for i in 0..fields.len() {
+        let field = fields.table(i).unwrap();
+        let at = meta.start + field.field_pos(super::format::field::TYPE_TYPE).unwrap();
+        let original = stream[at];
+        assert_eq!(
+            original,
+            [types::TIME, types::INTERVAL, 15, 15, 15, types::INT][i]
+        );
+        for tag in 0..=30u8 {
+            let mut copy = stream.clone();
+            copy[at] = tag;
+            let ok = parse_all(&copy).is_ok();
+            accepted += ok as usize;
+            if tag == original {
+                assert!(ok);
+            }
+        }
+    }
+    assert!(accepted >= fields.len());
 }

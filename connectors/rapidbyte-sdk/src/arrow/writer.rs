@@ -4,7 +4,9 @@
 //! wherever the stream begins in the output vector.
 
 use super::flatbuf::{FbWriter, Slot};
-use super::format::{field, message, record_batch, schema, types, CONTINUATION, METADATA_V5};
+use super::format::{
+    field, key_value, message, record_batch, schema, types, CONTINUATION, METADATA_V5,
+};
 use super::schema::{DataType, Schema};
 
 /// One column's contribution to a record batch: its FieldNode and its body buffers in
@@ -80,7 +82,7 @@ pub(crate) fn schema_message(s: &Schema, out: &mut Vec<u8>) {
         fb.patch(table.field(schema::FIELDS), fields);
         for (i, f) in s.fields.iter().enumerate() {
             let (type_tag, type_slots) = type_table(&f.data_type);
-            let ft = fb.table(&[
+            let field_slots = [
                 Slot::Offset,
                 Slot::Bool(f.nullable),
                 Slot::U8(type_tag),
@@ -88,7 +90,10 @@ pub(crate) fn schema_message(s: &Schema, out: &mut Vec<u8>) {
                 Slot::Absent,
                 // Arrow C++ before 4.0 rejects a Field without a children vector.
                 Slot::Offset,
-            ]);
+                Slot::Offset, // custom_metadata, only written when there is some
+            ];
+            let with_metadata = !f.metadata.is_empty();
+            let ft = fb.table(&field_slots[..if with_metadata { 7 } else { 6 }]);
             fb.patch(fields + 4 + 4 * i, ft.pos);
             let name = fb.string(&f.name);
             fb.patch(ft.field(field::NAME), name);
@@ -100,6 +105,18 @@ pub(crate) fn schema_message(s: &Schema, out: &mut Vec<u8>) {
             }
             let children = fb.offset_vector(0);
             fb.patch(ft.field(field::CHILDREN), children);
+            if with_metadata {
+                let entries = fb.offset_vector(f.metadata.len());
+                fb.patch(ft.field(field::CUSTOM_METADATA), entries);
+                for (j, (key, value)) in f.metadata.iter().enumerate() {
+                    let kv = fb.table(&[Slot::Offset, Slot::Offset]);
+                    fb.patch(entries + 4 + 4 * j, kv.pos);
+                    let key = fb.string(key);
+                    fb.patch(kv.field(key_value::KEY), key);
+                    let value = fb.string(value);
+                    fb.patch(kv.field(key_value::VALUE), value);
+                }
+            }
         }
         table.pos
     });
@@ -143,6 +160,15 @@ fn type_table(t: &DataType) -> (u8, Vec<Slot>) {
                 Slot::I32(128),
             ],
         ),
+        DataType::Time64Microsecond => (
+            types::TIME,
+            vec![Slot::I16(types::TIME_UNIT_MICROSECOND), Slot::I32(64)],
+        ),
+        DataType::IntervalMonthDayNano => (
+            types::INTERVAL,
+            vec![Slot::I16(types::INTERVAL_UNIT_MONTH_DAY_NANO)],
+        ),
+        DataType::FixedSizeBinary(width) => (types::FIXED_SIZE_BINARY, vec![Slot::I32(*width)]),
     }
 }
 

@@ -204,6 +204,16 @@ fn rebuild(batch: &IpcBatch<'_>) -> Result<Vec<u8>, ConnectorError> {
                 DataType::Decimal128 { .. } => {
                     builder.append_decimal128(index, column.decimal128(row))
                 }
+                DataType::Time64Microsecond => {
+                    builder.append_time64_micros(index, column.time64_micros(row))
+                }
+                DataType::IntervalMonthDayNano => {
+                    let (months, days, nanos) = column.interval_mdn(row);
+                    builder.append_interval_mdn(index, months, days, nanos)
+                }
+                DataType::FixedSizeBinary(_) => {
+                    builder.append_fixed_bytes(index, column.fixed_bytes(row))
+                }
             }
         }
     }
