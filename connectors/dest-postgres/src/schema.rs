@@ -1,0 +1,334 @@
+//! From the stream's Arrow schema and the target table's catalog entry to a load plan:
+//! which columns are compatible, which must be added, and how each column's values
+//! travel (binary COPY straight into the column, or as text into a staging table and
+//! cast there).
+
+use crate::encode::Encoding;
+use crate::native::parse_type_name;
+use rapidbyte_postgres::types::{
+    field_type_name, oid, pg_type_for_field, PgType, ENUM_LABELS_KEY, NATIVE_TYPE_KEY,
+};
+use rapidbyte_postgres::{ConnectorError, PgRelation};
+use rapidbyte_sdk::arrow::{DataType, Field, Schema};
+
+/// How one incoming column reaches its table column.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Choice {
+    pub encoding: Encoding,
+    /// The value travels as text into a `text` column of a staging table and is cast to
+    /// the column's type there (inet, cidr, arrays, timetz, `"char"`, other types whose
+    /// binary form the Arrow value does not have).
+    pub cast: bool,
+}
+
+impl Choice {
+    fn direct(encoding: Encoding) -> Result<Choice, String> {
+        Ok(Choice {
+            encoding,
+            cast: false,
+        })
+    }
+}
+
+/// The stream's type as shown in messages: its native type when it has one, with the
+/// Arrow type.
+pub fn describe_incoming(field: &Field) -> String {
+    match native_type(field) {
+        Some(native) => format!("{} ({})", native, field_type_name(field)),
+        None => field_type_name(field),
+    }
+}
+
+pub fn native_type(field: &Field) -> Option<&str> {
+    field
+        .metadata_value(NATIVE_TYPE_KEY)
+        .filter(|native| !native.trim().is_empty())
+}
+
+/// The enum labels a field carries, if any (malformed metadata counts as none).
+pub fn enum_labels(field: &Field) -> Option<Vec<String>> {
+    field
+        .metadata_value(ENUM_LABELS_KEY)
+        .and_then(|json| serde_json::from_str(json).ok())
+}
+
+/// The column type derived from the Arrow type alone (no native type).
+pub fn arrow_derived_type(field: &Field) -> String {
+    let mut plain = field.clone();
+    plain.metadata.retain(|(key, _)| key != NATIVE_TYPE_KEY);
+    pg_type_for_field(&plain)
+}
+
+/// How `field`'s values are written into a column of type `target`, or why they cannot
+/// be: the column is of another kind of type, or narrower in a way that would silently
+/// change values (fewer decimal places, a smaller integer or float).
+///
+/// Integers and floats widen (int2 → int4/int8/numeric, float4 → float8); text goes into
+/// any text-like column (text, varchar, char(n), name, json, jsonb, enums); a decimal
+/// into a numeric with at least as many decimal places; anything carried as text into
+/// the same type it came from (its native type) by a cast, or into any type when the
+/// stream does not say what it came from.
+pub fn choose(field: &Field, target: &PgType) -> Result<Choice, String> {
+    use oid::*;
+    let is_enum = target.typtype == 'e';
+    if let Err(why) = enum_labels_fit(field, target) {
+        return Err(why);
+    }
+    let numeric_scale_ok = |incoming: i32| match target.numeric_precision_scale() {
+        None => true,
+        Some((_, scale)) => scale >= incoming,
+    };
+    let mismatch = || {
+        Err(format!(
+            "the table's column is {} and the stream's is {}",
+            target.format_type,
+            describe_incoming(field)
+        ))
+    };
+    match (&field.data_type, target.oid) {
+        (DataType::Boolean, BOOL) => Choice::direct(Encoding::Bool),
+        (DataType::Int16, INT2) => Choice::direct(Encoding::Int16),
+        (DataType::Int16, INT4) => Choice::direct(Encoding::Int16AsInt32),
+        (DataType::Int16, INT8) => Choice::direct(Encoding::Int16AsInt64),
+        (DataType::Int16, NUMERIC) if numeric_scale_ok(0) => Choice::direct(Encoding::Int16AsNumeric),
+        (DataType::Int32, INT4) => Choice::direct(Encoding::Int32),
+        (DataType::Int32, INT8) => Choice::direct(Encoding::Int32AsInt64),
+        (DataType::Int32, NUMERIC) if numeric_scale_ok(0) => Choice::direct(Encoding::Int32AsNumeric),
+        (DataType::Int64, INT8) => Choice::direct(Encoding::Int64),
+        (DataType::Int64, NUMERIC) if numeric_scale_ok(0) => Choice::direct(Encoding::Int64AsNumeric),
+        (DataType::Float32, FLOAT4) => Choice::direct(Encoding::Float32),
+        (DataType::Float32, FLOAT8) => Choice::direct(Encoding::Float32AsFloat64),
+        (DataType::Float64, FLOAT8) => Choice::direct(Encoding::Float64),
+        (DataType::Decimal128 { scale, .. }, NUMERIC) if numeric_scale_ok(i32::from(*scale)) => {
+            Choice::direct(Encoding::Decimal { scale: *scale })
+        }
+        (DataType::Utf8, TEXT | VARCHAR | BPCHAR | NAME | JSON) => Choice::direct(Encoding::Text),
+        (DataType::Utf8, JSONB) => Choice::direct(Encoding::Jsonb),
+        (DataType::Utf8, _) if is_enum => Choice::direct(Encoding::Text),
+        (DataType::Utf8, NUMERIC) if native_matches(field, target) => {
+            Choice::direct(Encoding::NumericText)
+        }
+        (DataType::Utf8, _) if native_matches(field, target) => Ok(Choice {
+            encoding: Encoding::Text,
+            cast: true,
+        }),
+        (DataType::Binary, BYTEA) => Choice::direct(Encoding::Bytes),
+        (DataType::FixedSizeBinary(16), UUID) => Choice::direct(Encoding::FixedBytes),
+        (DataType::FixedSizeBinary(_), BYTEA) => Choice::direct(Encoding::FixedBytes),
+        (DataType::Date32, DATE) => Choice::direct(Encoding::Date),
+        (DataType::Time64Microsecond, TIME) => Choice::direct(Encoding::Time),
+        (DataType::Timestamp { timezone: None }, TIMESTAMP) => Choice::direct(Encoding::Timestamp),
+        (DataType::Timestamp { timezone: Some(_) }, TIMESTAMPTZ) => {
+            Choice::direct(Encoding::Timestamp)
+        }
+        (DataType::IntervalMonthDayNano, INTERVAL) => Choice::direct(Encoding::Interval),
+        (DataType::Decimal128 { scale, .. }, NUMERIC) => Err(format!(
+            "the table's column is {} and the stream's {} has {} decimal places: values would be rounded",
+            target.format_type,
+            describe_incoming(field),
+            scale
+        )),
+        _ => mismatch(),
+    }
+}
+
+/// Text carried for a type other than text itself is cast to the column's type only when
+/// the stream says it is that type (or says nothing): `integer[]` text into an
+/// `integer[]` column, not into an `inet` one.
+fn native_matches(field: &Field, target: &PgType) -> bool {
+    let native = match native_type(field) {
+        None => return true,
+        Some(native) => native,
+    };
+    if native == target.format_type {
+        return true;
+    }
+    // Enums and arrays of enums may live in another schema here than at the source.
+    let target_is_enum_array = target.element.map_or(false, |e| e.typtype == 'e');
+    if target.typtype == 'e' || target_is_enum_array {
+        if let (Some(name), Some(_)) = (parse_type_name(native), enum_labels(field)) {
+            return (name.array_dims > 0) == target_is_enum_array;
+        }
+    }
+    false
+}
+
+/// An enum column must know every label the stream's enum has.
+fn enum_labels_fit(field: &Field, target: &PgType) -> Result<(), String> {
+    let is_enum = target.typtype == 'e' || target.element.map_or(false, |e| e.typtype == 'e');
+    if !is_enum {
+        return Ok(());
+    }
+    let (incoming, known) = match (enum_labels(field), &target.enum_labels) {
+        (Some(incoming), Some(known)) => (incoming, known),
+        _ => return Ok(()),
+    };
+    let missing: Vec<&String> = incoming.iter().filter(|l| !known.contains(l)).collect();
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "the table's enum type {} lacks the stream's labels {}",
+            target.format_type,
+            serde_json::to_string(&missing).unwrap_or_default()
+        ))
+    }
+}
+
+/// How one stream column is loaded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ColumnLoad {
+    pub name: String,
+    pub encoding: Encoding,
+    /// The target column's type (`format_type`; of the base type for a domain).
+    pub target_type: String,
+    /// Loaded as text into a staging table and cast to `target_type` there.
+    pub cast: bool,
+}
+
+/// The stream's columns in stream order, each with how it is loaded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoadPlan {
+    pub columns: Vec<ColumnLoad>,
+}
+
+impl LoadPlan {
+    /// Whether some column must go through a staging table.
+    pub fn needs_cast(&self) -> bool {
+        self.columns.iter().any(|c| c.cast)
+    }
+
+    pub fn encodings(&self) -> Vec<Encoding> {
+        self.columns.iter().map(|c| c.encoding).collect()
+    }
+
+    pub fn names(&self) -> Vec<&str> {
+        self.columns.iter().map(|c| c.name.as_str()).collect()
+    }
+
+    /// Columns of a staging table for this plan: the column's own type, or `text` for a
+    /// column that is cast.
+    pub fn stage_columns(&self) -> Vec<(String, String)> {
+        self.columns
+            .iter()
+            .map(|c| {
+                let stage_type = if c.cast { "text" } else { c.target_type.as_str() };
+                (c.name.clone(), stage_type.to_string())
+            })
+            .collect()
+    }
+}
+
+/// The stream must have columns, with distinct names (a table cannot hold two of one
+/// name).
+pub fn check_field_names(schema: &Schema) -> Result<(), ConnectorError> {
+    if schema.fields.is_empty() {
+        return Err(ConnectorError::schema(
+            "the stream has no columns: there is nothing to write",
+        ));
+    }
+    for (i, field) in schema.fields.iter().enumerate() {
+        if field.name.is_empty() {
+            return Err(ConnectorError::schema(format!(
+                "the stream's column {} has an empty name",
+                i + 1
+            )));
+        }
+        if schema.fields[..i].iter().any(|f| f.name == field.name) {
+            return Err(ConnectorError::schema(format!(
+                "the stream has two columns named \"{}\"",
+                field.name
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The stream's columns the table lacks (to be added), after checking that every column
+/// the table has takes the stream's values. An incompatible column is a schema error
+/// naming the table, the column and both types: raised before anything is changed.
+pub fn evolve<'a>(
+    schema: &'a Schema,
+    table: &PgRelation,
+    table_sql: &str,
+) -> Result<Vec<&'a Field>, ConnectorError> {
+    let mut problems = Vec::new();
+    let mut missing = Vec::new();
+    for field in &schema.fields {
+        match table.column(&field.name) {
+            Some(column) => {
+                if let Err(why) = choose(field, &column.pg_type) {
+                    problems.push(format!("column \"{}\": {}", field.name, why));
+                }
+            }
+            None => missing.push(field),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(ConnectorError::schema(format!(
+            "the stream does not fit table {}: {}",
+            table_sql,
+            problems.join("; ")
+        )));
+    }
+    Ok(missing)
+}
+
+/// The load plan for a table that has every stream column (after `evolve` added them).
+pub fn plan_load(
+    schema: &Schema,
+    table: &PgRelation,
+    table_sql: &str,
+) -> Result<LoadPlan, ConnectorError> {
+    let mut columns = Vec::with_capacity(schema.fields.len());
+    for field in &schema.fields {
+        let column = table.column(&field.name).ok_or_else(|| {
+            ConnectorError::schema(format!(
+                "table {} has no column \"{}\" (was it dropped while the stream started?)",
+                table_sql, field.name
+            ))
+        })?;
+        let choice = choose(field, &column.pg_type).map_err(|why| {
+            ConnectorError::schema(format!(
+                "the stream does not fit table {}: column \"{}\": {}",
+                table_sql, field.name, why
+            ))
+        })?;
+        columns.push(ColumnLoad {
+            name: field.name.clone(),
+            encoding: choice.encoding,
+            target_type: column.pg_type.format_type.clone(),
+            cast: choice.cast,
+        });
+    }
+    Ok(LoadPlan { columns })
+}
+
+/// Every primary key column must be a stream column.
+pub fn check_primary_key(schema: &Schema, key: &[String]) -> Result<(), ConnectorError> {
+    for column in key {
+        if schema.index_of(column).is_none() {
+            let names: Vec<String> = schema
+                .fields
+                .iter()
+                .map(|f| format!("\"{}\"", f.name))
+                .collect();
+            return Err(ConnectorError::config(format!(
+                "primary key column \"{}\" is not among the stream's columns ({})",
+                column,
+                names.join(", ")
+            )));
+        }
+    }
+    let mut seen: Vec<&String> = Vec::new();
+    for column in key {
+        if seen.contains(&column) {
+            return Err(ConnectorError::config(format!(
+                "primary key column \"{}\" is named twice",
+                column
+            )));
+        }
+        seen.push(column);
+    }
+    Ok(())
+}

@@ -1,0 +1,688 @@
+//! `check` and `write` against a live server (wasm32 only: the sockets are the host's).
+
+use crate::encode::{put_header, put_trailer, CopyEncoder};
+use crate::native::{is_safe_type_name, parse_type_name};
+use crate::schema::{
+    arrow_derived_type, check_field_names, check_primary_key, enum_labels, evolve, native_type,
+    plan_load, LoadPlan,
+};
+use crate::{sql, DestConfig};
+use bytes::{Bytes, BytesMut};
+use futures_util::future::{select, Either};
+use futures_util::SinkExt;
+use rapidbyte_postgres::{
+    cancel, catalog, classify, connect, qualified_name, PgConfig, PgRelation, Session,
+};
+use rapidbyte_sdk::arrow::{IpcBatch, Schema};
+use rapidbyte_sdk::protocol::{CheckResult, StreamRequest, StreamSummary, WriteMode};
+use rapidbyte_sdk::{checkpoint, log, next_batch, ConnectorError};
+use serde_json::json;
+use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
+use tokio_postgres::{Client, CopyInSink, Statement};
+
+/// COPY data goes to the server in chunks of about this size.
+const CHUNK: usize = 1 << 20;
+
+pub async fn check(config: &DestConfig) -> Result<CheckResult, ConnectorError> {
+    config.validate()?;
+    let (client, _session) = connect(&config.pg).await?;
+    let schema = config.pg.schema();
+    let row = client
+        .query_one(
+            "SELECT n.oid IS NOT NULL,
+                    CASE WHEN n.oid IS NULL THEN has_database_privilege(current_database(), 'CREATE')
+                         ELSE has_schema_privilege(n.oid, 'CREATE') END,
+                    current_user::text
+               FROM (SELECT 1) AS one
+               LEFT JOIN pg_catalog.pg_namespace n ON n.nspname = $1",
+            &[&schema],
+        )
+        .await
+        .map_err(|e| classify(&e))?;
+    let (exists, can_create, user): (bool, bool, String) = (row.get(0), row.get(1), row.get(2));
+    if !can_create {
+        let message = if exists {
+            format!(
+                "user \"{}\" may not create tables in schema \"{}\" (it lacks the CREATE privilege on it)",
+                user, schema
+            )
+        } else {
+            format!(
+                "schema \"{}\" does not exist and user \"{}\" may not create it (it lacks the CREATE privilege on database \"{}\")",
+                schema, user, config.pg.database
+            )
+        };
+        return Err(ConnectorError::config(message));
+    }
+    let message = if exists {
+        format!("connected; user \"{}\" may create tables in schema \"{}\"", user, schema)
+    } else {
+        format!(
+            "connected; schema \"{}\" will be created on the first write",
+            schema
+        )
+    };
+    Ok(CheckResult { ok: true, message })
+}
+
+pub async fn write(config: DestConfig, stream: StreamRequest) -> Result<StreamSummary, ConnectorError> {
+    config.validate()?;
+    if stream.name.is_empty() {
+        return Err(ConnectorError::config("the stream has no name (the target table)"));
+    }
+    let mode = stream.write_mode.unwrap_or(WriteMode::Append);
+    let (client, session) = connect(&config.pg).await?;
+    let mut writer = Writer::new(&config, client, session, &stream, mode);
+    let outcome = writer.run().await;
+    if outcome.is_err() {
+        writer.abort().await;
+    }
+    outcome
+}
+
+/// An open transaction and its COPY.
+struct Txn {
+    sink: Pin<Box<CopyInSink<Bytes>>>,
+    rows: u64,
+    /// COPY bytes handed to the sink.
+    bytes: u64,
+}
+
+/// The statement(s) a transaction ends with before COMMIT.
+enum Merge {
+    /// Rows went straight into the table.
+    None,
+    /// `INSERT ... SELECT` (casts) from the staging table.
+    Insert(String),
+    /// `INSERT ... ON CONFLICT` from the staging table.
+    Upsert(String),
+}
+
+struct Writer<'a> {
+    config: &'a DestConfig,
+    client: Client,
+    session: Session,
+    mode: WriteMode,
+    schema: String,
+    table: String,
+    /// `"schema"."table"`, for SQL and messages.
+    target: String,
+    requested_key: Vec<String>,
+    /// Replace's staging table (unqualified), once created.
+    replace_stage: Option<String>,
+    /// Whether the replace staging table has a primary key to rename at the swap.
+    replace_has_key: bool,
+    copy: Option<Statement>,
+    merge: Merge,
+    encoder: CopyEncoder,
+    first_schema: Option<Schema>,
+    buf: BytesMut,
+    txn: Option<Txn>,
+    summary: StreamSummary,
+    committed_rows: u64,
+    /// Batches taken since the last checkpoint.
+    unreported: u64,
+}
+
+impl<'a> Writer<'a> {
+    fn new(
+        config: &'a DestConfig,
+        client: Client,
+        session: Session,
+        stream: &StreamRequest,
+        mode: WriteMode,
+    ) -> Self {
+        let schema = config.pg.schema().to_string();
+        Writer {
+            config,
+            client,
+            session,
+            mode,
+            target: qualified_name(&schema, &stream.name),
+            schema,
+            table: stream.name.clone(),
+            requested_key: stream.primary_key.clone(),
+            replace_stage: None,
+            replace_has_key: false,
+            copy: None,
+            merge: Merge::None,
+            encoder: CopyEncoder::new(Vec::new()),
+            first_schema: None,
+            buf: BytesMut::with_capacity(2 * CHUNK),
+            txn: None,
+            summary: StreamSummary::default(),
+            committed_rows: 0,
+            unreported: 0,
+        }
+    }
+
+    async fn run(&mut self) -> Result<StreamSummary, ConnectorError> {
+        while let Some(ipc) = next_or_cancelled().await? {
+            let batch = IpcBatch::parse(&ipc).map_err(|e| {
+                ConnectorError::data(format!("the source sent a malformed batch: {}", e))
+            })?;
+            match &self.first_schema {
+                None => {
+                    self.prepare(batch.schema()).await?;
+                    self.first_schema = Some(batch.schema().clone());
+                }
+                Some(first) if first != batch.schema() => {
+                    return Err(ConnectorError::schema(format!(
+                        "the stream's schema changed after its first batch (batch {}); a stream must keep one schema",
+                        self.summary.batches + 1
+                    )))
+                }
+                Some(_) => {}
+            }
+            self.write_batch(&batch).await?;
+            self.summary.batches += 1;
+            self.summary.rows += batch.num_rows() as u64;
+            self.summary.bytes += ipc.len() as u64;
+            self.unreported += 1;
+            let full = self.txn.as_ref().map_or(false, |txn| {
+                txn.rows >= self.config.commit_rows
+                    || txn.bytes + self.buf.len() as u64 >= self.config.commit_bytes
+            });
+            if full {
+                self.commit().await?;
+                self.report()?;
+            }
+        }
+        if self.first_schema.is_none() {
+            // The source ended without a batch: nothing to create, nothing to write.
+            return Ok(self.summary);
+        }
+        self.commit().await?;
+        if self.mode == WriteMode::Replace {
+            self.swap().await?;
+        }
+        self.report()?;
+        Ok(self.summary)
+    }
+
+    /// Everything the first batch's schema decides: the table (created or evolved), the
+    /// staging tables and the COPY statement.
+    async fn prepare(&mut self, schema: &Schema) -> Result<(), ConnectorError> {
+        check_field_names(schema)?;
+        if !catalog::schema_exists(&self.client, &self.schema).await? {
+            self.execute(&sql::create_schema(&self.schema)).await?;
+        }
+        let existing = catalog::relation(&self.client, &self.schema, &self.table).await?;
+        if let Some(relation) = &existing {
+            if relation.kind != 'r' && relation.kind != 'p' {
+                return Err(ConnectorError::schema(format!(
+                    "{} is not a table (relkind '{}'): the destination writes only into tables",
+                    self.target, relation.kind
+                )));
+            }
+        }
+        let mut types = TypeResolver::default();
+        let (load_table, relation, key) = match self.mode {
+            WriteMode::Replace => {
+                // The new table's key: the request's, else the old table's when the stream
+                // still has all its columns.
+                let key = if !self.requested_key.is_empty() {
+                    self.requested_key.clone()
+                } else {
+                    existing
+                        .as_ref()
+                        .map(|r| r.primary_key.clone())
+                        .filter(|k| k.iter().all(|c| schema.index_of(c).is_some()))
+                        .unwrap_or_default()
+                };
+                check_primary_key(schema, &key)?;
+                let stage = sql::replace_stage_name(&self.table);
+                let stage_sql = qualified_name(&self.schema, &stage);
+                self.execute(&sql::drop_table(&stage_sql)).await?;
+                self.replace_stage = Some(stage.clone());
+                let columns = self.column_types(&mut types, schema.fields.iter().collect()).await?;
+                let constraint = sql::pkey_name(&stage);
+                self.execute(&sql::create_table(&stage_sql, &columns, &key, Some(&constraint)))
+                    .await?;
+                self.replace_has_key = !key.is_empty();
+                let relation = self.inspect(&stage).await?;
+                (stage_sql, relation, key)
+            }
+            WriteMode::Append | WriteMode::Upsert => {
+                let mut relation = match existing {
+                    Some(relation) => relation,
+                    None => {
+                        // Only upsert gives the new table a primary key: append promises to
+                        // add every row it is given, and an incremental source may give a
+                        // row twice (its boundary rows), which a key would refuse.
+                        let key = match self.mode {
+                            WriteMode::Upsert => self.requested_key.clone(),
+                            _ => Vec::new(),
+                        };
+                        if self.mode == WriteMode::Upsert && key.is_empty() {
+                            return Err(self.no_key_error());
+                        }
+                        check_primary_key(schema, &key)?;
+                        let columns =
+                            self.column_types(&mut types, schema.fields.iter().collect()).await?;
+                        self.execute(&sql::create_table(&self.target, &columns, &key, None))
+                            .await?;
+                        self.inspect(&self.table.clone()).await?
+                    }
+                };
+                let missing = evolve(schema, &relation, &self.target)?;
+                if !missing.is_empty() {
+                    let columns = self.column_types(&mut types, missing).await?;
+                    self.execute(&sql::add_columns(&self.target, &columns)).await?;
+                    relation = self.inspect(&self.table.clone()).await?;
+                }
+                let key = if self.requested_key.is_empty() {
+                    relation.primary_key.clone()
+                } else {
+                    self.requested_key.clone()
+                };
+                if self.mode == WriteMode::Upsert {
+                    if key.is_empty() {
+                        return Err(self.no_key_error());
+                    }
+                    check_primary_key(schema, &key)?;
+                    self.check_unique(&key).await?;
+                }
+                (self.target.clone(), relation, key)
+            }
+        };
+        let plan = plan_load(schema, &relation, &load_table)?;
+        let copy_table = if self.mode == WriteMode::Upsert {
+            let seq = sql::seq_column(&plan);
+            self.execute(&sql::create_stage(&plan, Some(&seq))).await?;
+            self.merge = Merge::Upsert(sql::upsert_from_stage(&load_table, &plan, &key, &seq));
+            sql::STAGE.to_string()
+        } else if plan.needs_cast() {
+            self.execute(&sql::create_stage(&plan, None)).await?;
+            self.merge = Merge::Insert(sql::insert_from_stage(&load_table, &plan));
+            sql::STAGE.to_string()
+        } else {
+            load_table
+        };
+        self.log_plan(&plan, &copy_table);
+        let statement = self
+            .client
+            .prepare(&sql::copy_in(&copy_table, &plan.names()))
+            .await
+            .map_err(|e| self.server_error(&e))?;
+        self.copy = Some(statement);
+        self.encoder = CopyEncoder::new(plan.encodings());
+        Ok(())
+    }
+
+    fn log_plan(&self, plan: &LoadPlan, copy_table: &str) {
+        let cast: Vec<&str> = plan
+            .columns
+            .iter()
+            .filter(|c| c.cast)
+            .map(|c| c.name.as_str())
+            .collect();
+        let how = if cast.is_empty() {
+            "straight into the table".to_string()
+        } else {
+            format!("through a staging table (cast: {})", cast.join(", "))
+        };
+        log::info(&format!(
+            "{:?} into {}: binary COPY into {}, {}",
+            self.mode, self.target, copy_table, how
+        ));
+    }
+
+    fn no_key_error(&self) -> ConnectorError {
+        ConnectorError::config(format!(
+            "upsert into {} needs a primary key: the stream request names none and the table has none",
+            self.target
+        ))
+    }
+
+    /// The table's catalog entry, which must exist now.
+    async fn inspect(&self, table: &str) -> Result<PgRelation, ConnectorError> {
+        catalog::relation(&self.client, &self.schema, table)
+            .await?
+            .ok_or_else(|| {
+                ConnectorError::internal(format!(
+                    "table {} is missing right after it was created",
+                    qualified_name(&self.schema, table)
+                ))
+            })
+    }
+
+    /// Upsert's `ON CONFLICT (key)` needs a unique index on exactly the key's columns.
+    async fn check_unique(&self, key: &[String]) -> Result<(), ConnectorError> {
+        let row = self
+            .client
+            .query_one(
+                "SELECT EXISTS (
+                   SELECT 1 FROM pg_catalog.pg_index i
+                    WHERE i.indrelid = to_regclass($1) AND i.indisunique AND i.indimmediate
+                      AND i.indpred IS NULL AND i.indexprs IS NULL
+                      AND (SELECT array_agg(a.attname::text ORDER BY a.attname::text)
+                             FROM unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, n)
+                             JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+                            WHERE k.n <= i.indnkeyatts)
+                          = (SELECT array_agg(c ORDER BY c) FROM unnest($2::text[]) AS c))",
+                &[&self.target, &key],
+            )
+            .await
+            .map_err(|e| self.server_error(&e))?;
+        if row.get::<_, bool>(0) {
+            return Ok(());
+        }
+        let names: Vec<String> = key.iter().map(|k| format!("\"{}\"", k)).collect();
+        Err(ConnectorError::schema(format!(
+            "upsert into {} on ({}) needs a primary key or unique index on exactly those columns, and the table has none",
+            self.target,
+            names.join(", ")
+        )))
+    }
+
+    /// Column types for new columns: the native type when this database has it, an enum
+    /// created from its labels, else the type derived from the Arrow type.
+    async fn column_types(
+        &self,
+        types: &mut TypeResolver,
+        fields: Vec<&rapidbyte_sdk::arrow::Field>,
+    ) -> Result<Vec<(String, String)>, ConnectorError> {
+        let mut columns = Vec::with_capacity(fields.len());
+        for field in fields {
+            let ty = match (native_type(field), enum_labels(field)) {
+                (Some(native), Some(labels)) if parse_type_name(native).is_some() => {
+                    self.enum_type(types, &field.name, native, &labels).await?
+                }
+                (Some(native), _) => {
+                    if is_safe_type_name(native) && types.lookup(&self.client, native).await.is_some() {
+                        native.to_string()
+                    } else {
+                        let fallback = arrow_derived_type(field);
+                        log::warn(&format!(
+                            "column \"{}\" of {}: type {} does not exist in this database; creating it as {}",
+                            field.name, self.target, native, fallback
+                        ));
+                        fallback
+                    }
+                }
+                (None, _) => arrow_derived_type(field),
+            };
+            columns.push((field.name.clone(), ty));
+        }
+        Ok(columns)
+    }
+
+    /// The type of an enum column (or an array of one): the source's own type when this
+    /// database has it with every label (same database, or a schema of the same name),
+    /// else an enum of the same name in the target schema, created when missing.
+    async fn enum_type(
+        &self,
+        types: &mut TypeResolver,
+        column: &str,
+        native: &str,
+        labels: &[String],
+    ) -> Result<String, ConnectorError> {
+        let name = parse_type_name(native).expect("checked by the caller");
+        let dims = "[]".repeat(name.array_dims);
+        let base = native.trim().trim_end_matches(|c| c == '[' || c == ']' || c == ' ');
+        if is_safe_type_name(native) {
+            if let Some(found) = types.lookup(&self.client, base).await {
+                if found.is_enum_with(labels) {
+                    return Ok(native.to_string());
+                }
+            }
+        }
+        let local = qualified_name(&self.schema, &name.name);
+        match types.lookup(&self.client, &local).await {
+            Some(found) if found.is_enum_with(labels) => Ok(format!("{}{}", local, dims)),
+            Some(found) if found.typtype == "e" => Err(ConnectorError::schema(format!(
+                "column \"{}\" of {}: enum type {} lacks some of the stream's labels {}",
+                column,
+                self.target,
+                local,
+                serde_json::to_string(labels).unwrap_or_default()
+            ))),
+            Some(_) => Err(ConnectorError::schema(format!(
+                "column \"{}\" of {}: the stream's enum type {} would be created as {}, which exists and is not an enum",
+                column, self.target, native, local
+            ))),
+            None => {
+                self.execute(&sql::create_enum(&self.schema, &name.name, labels)).await?;
+                types.forget(&local);
+                log::info(&format!("created enum type {} for column \"{}\"", local, column));
+                Ok(format!("{}{}", local, dims))
+            }
+        }
+    }
+
+    async fn write_batch(&mut self, batch: &IpcBatch<'_>) -> Result<(), ConnectorError> {
+        if batch.num_rows() == 0 {
+            return Ok(());
+        }
+        if self.txn.is_none() {
+            self.begin().await?;
+        }
+        let rows = batch.num_rows();
+        let mut row = 0;
+        while row < rows {
+            row = self
+                .encoder
+                .encode(batch, row, &mut self.buf, CHUNK)
+                .map_err(|e| {
+                    let name = &batch.schema().fields[e.column].name;
+                    ConnectorError::data(format!(
+                        "column \"{}\" of {}, row {} of batch {}: {}",
+                        name,
+                        self.target,
+                        e.row + 1,
+                        self.summary.batches + 1,
+                        e.message
+                    ))
+                })?;
+            if self.buf.len() >= CHUNK {
+                self.flush().await?;
+            }
+        }
+        if let Some(txn) = &mut self.txn {
+            txn.rows += rows as u64;
+        }
+        Ok(())
+    }
+
+    async fn begin(&mut self) -> Result<(), ConnectorError> {
+        self.execute("BEGIN").await?;
+        let statement = self.copy.clone().expect("prepared with the first batch");
+        let sink = guarded(
+            &self.config.pg,
+            &self.session,
+            self.client.copy_in::<_, Bytes>(&statement),
+        )
+        .await
+        .map_err(|e| self.context(e))?;
+        self.txn = Some(Txn {
+            sink: Box::pin(sink),
+            rows: 0,
+            bytes: 0,
+        });
+        self.buf.clear();
+        put_header(&mut self.buf);
+        Ok(())
+    }
+
+    /// Hands the encoded bytes to the COPY (waiting while the connection is behind).
+    async fn flush(&mut self) -> Result<(), ConnectorError> {
+        if self.buf.is_empty() {
+            return Ok(());
+        }
+        let chunk = self.buf.split().freeze();
+        if self.buf.capacity() < CHUNK {
+            self.buf.reserve(2 * CHUNK);
+        }
+        let txn = self.txn.as_mut().expect("a transaction is open");
+        txn.bytes += chunk.len() as u64;
+        let sent = guarded(&self.config.pg, &self.session, txn.sink.feed(chunk)).await;
+        sent.map_err(|e| context_error(&self.target, e))
+    }
+
+    /// Ends the COPY, merges from staging, commits.
+    async fn commit(&mut self) -> Result<(), ConnectorError> {
+        if self.txn.is_none() {
+            return Ok(());
+        }
+        put_trailer(&mut self.buf);
+        self.flush().await?;
+        let mut txn = self.txn.take().expect("checked above");
+        let finished = guarded(&self.config.pg, &self.session, txn.sink.as_mut().finish()).await;
+        drop(txn.sink);
+        finished.map_err(|e| self.context(e))?;
+        match &self.merge {
+            Merge::None => {}
+            Merge::Insert(sql) | Merge::Upsert(sql) => {
+                let sql = sql.clone();
+                self.execute(&sql).await?;
+            }
+        }
+        self.execute("COMMIT").await?;
+        self.committed_rows += txn.rows;
+        Ok(())
+    }
+
+    /// Replace's end: the staging table becomes the table, in one transaction.
+    async fn swap(&mut self) -> Result<(), ConnectorError> {
+        let stage = self.replace_stage.clone().expect("replace created its staging table");
+        self.execute(&sql::swap(&self.schema, &self.table, &stage, self.replace_has_key))
+            .await?;
+        self.replace_stage = None;
+        Ok(())
+    }
+
+    /// Tells the host that every batch taken so far is committed.
+    fn report(&mut self) -> Result<(), ConnectorError> {
+        if self.unreported == 0 || (self.mode == WriteMode::Replace && self.replace_stage.is_some()) {
+            return Ok(());
+        }
+        checkpoint(&json!({ "rows": self.committed_rows }))?;
+        self.unreported = 0;
+        Ok(())
+    }
+
+    /// After a failure: abort the COPY and the transaction, drop replace's staging table.
+    /// Best effort: the connection may be gone.
+    async fn abort(&mut self) {
+        // Dropping the sink sends CopyFail; the server then aborts the COPY.
+        self.txn = None;
+        let _ = self.client.batch_execute("ROLLBACK").await;
+        if let Some(stage) = self.replace_stage.take() {
+            let drop = sql::drop_table(&qualified_name(&self.schema, &stage));
+            if let Err(e) = self.client.batch_execute(&drop).await {
+                log::warn(&format!(
+                    "could not drop the staging table {}: {}",
+                    qualified_name(&self.schema, &stage),
+                    classify(&e)
+                ));
+            }
+        }
+    }
+
+    async fn execute(&self, sql: &str) -> Result<(), ConnectorError> {
+        guarded(&self.config.pg, &self.session, self.client.batch_execute(sql))
+            .await
+            .map_err(|e| self.context(e))
+    }
+
+    fn server_error(&self, error: &tokio_postgres::Error) -> ConnectorError {
+        self.context(classify(error))
+    }
+
+    fn context(&self, error: ConnectorError) -> ConnectorError {
+        context_error(&self.target, error)
+    }
+}
+
+/// Names the table in a server's error (a NOT NULL or unique violation, a bad value).
+fn context_error(target: &str, mut error: ConnectorError) -> ConnectorError {
+    if !error.message.starts_with("writing ") {
+        error.message = format!("writing {}: {}", target, error.message);
+    }
+    error
+}
+
+/// The next batch, or a cancellation error as soon as the run is cancelled (the open
+/// transaction is then rolled back instead of waiting for a source that will not come).
+async fn next_or_cancelled() -> Result<Option<Vec<u8>>, ConnectorError> {
+    let next = Box::pin(next_batch());
+    let cancelled = Box::pin(rapidbyte_sdk::cancelled());
+    match select(next, cancelled).await {
+        Either::Left((batch, _)) => batch,
+        Either::Right(_) => Err(ConnectorError::internal("the run was cancelled")),
+    }
+}
+
+/// Runs a statement; if the run is cancelled meanwhile, asks the server to cancel it
+/// (CancelRequest) and waits for it to stop before failing.
+async fn guarded<T>(
+    config: &PgConfig,
+    session: &Session,
+    statement: impl Future<Output = Result<T, tokio_postgres::Error>>,
+) -> Result<T, ConnectorError> {
+    let statement = Box::pin(statement);
+    let cancelled = Box::pin(rapidbyte_sdk::cancelled());
+    match select(statement, cancelled).await {
+        Either::Left((result, _)) => result.map_err(|e| classify(&e)),
+        Either::Right(((), statement)) => {
+            match cancel(config, &session.cancel_token).await {
+                Ok(()) => log::info("run cancelled: asked the server to cancel the running statement"),
+                Err(e) => log::warn(&format!("could not cancel the running statement: {}", e)),
+            }
+            let _ = statement.await;
+            Err(ConnectorError::internal("the run was cancelled"))
+        }
+    }
+}
+
+/// What this database knows about a type name.
+#[derive(Clone)]
+struct FoundType {
+    typtype: String,
+    labels: Vec<String>,
+}
+
+impl FoundType {
+    fn is_enum_with(&self, labels: &[String]) -> bool {
+        self.typtype == "e" && labels.iter().all(|l| self.labels.contains(l))
+    }
+}
+
+/// `to_regtype` lookups, once per type name per stream.
+#[derive(Default)]
+struct TypeResolver {
+    known: HashMap<String, Option<FoundType>>,
+}
+
+impl TypeResolver {
+    /// The type `name` stands for here, or `None` (also when it does not parse).
+    async fn lookup(&mut self, client: &Client, name: &str) -> Option<FoundType> {
+        if let Some(found) = self.known.get(name) {
+            return found.clone();
+        }
+        let found = client
+            .query_opt(
+                "SELECT t.typtype::text,
+                        COALESCE((SELECT json_agg(e.enumlabel::text ORDER BY e.enumsortorder)::text
+                                    FROM pg_catalog.pg_enum e WHERE e.enumtypid = t.oid), '[]')
+                   FROM pg_catalog.pg_type t WHERE t.oid = to_regtype($1)",
+                &[&name],
+            )
+            .await
+            .ok()
+            .flatten()
+            .map(|row| FoundType {
+                typtype: row.get(0),
+                labels: serde_json::from_str(row.get::<_, &str>(1)).unwrap_or_default(),
+            });
+        self.known.insert(name.to_string(), found.clone());
+        found
+    }
+
+    fn forget(&mut self, name: &str) {
+        self.known.remove(name);
+    }
+}

@@ -1,0 +1,160 @@
+//! Tables, views and their columns, from `pg_catalog`, with what the type mapping needs.
+//! One query per call, whatever the number of tables.
+
+use crate::error::classify;
+use crate::types::{PgElement, PgType};
+use rapidbyte_sdk::ConnectorError;
+use tokio_postgres::{Client, Row};
+
+/// A table (`r`), partitioned table (`p`), view (`v`) or materialized view (`m`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PgRelation {
+    pub schema: String,
+    pub name: String,
+    /// `pg_class.relkind`.
+    pub kind: char,
+    /// In `attnum` order, without dropped and system columns.
+    pub columns: Vec<PgColumn>,
+    /// Primary key columns in key order; empty when there is none (always for views).
+    pub primary_key: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PgColumn {
+    pub name: String,
+    /// `attnotnull`: false for every view column.
+    pub not_null: bool,
+    pub pg_type: PgType,
+}
+
+impl PgRelation {
+    pub fn column(&self, name: &str) -> Option<&PgColumn> {
+        self.columns.iter().find(|c| c.name == name)
+    }
+}
+
+/// Columns of the relations of schema `$1` (all, or only `$2` when it is not null).
+/// Domains are resolved to their base type (and the domain's typmod) by the recursive
+/// lateral query; arrays name their element type; enums (and arrays of enums) their labels.
+const COLUMNS_SQL: &str = "\
+SELECT c.relname::text, c.relkind::text, a.attname::text, a.attnotnull,
+       bt.oid::int8, b.typmod, bt.typtype::text,
+       pg_catalog.format_type(bt.oid, b.typmod),
+       et.oid::int8, et.typtype::text,
+       (SELECT pg_catalog.json_agg(e.enumlabel::text ORDER BY e.enumsortorder)::text
+          FROM pg_catalog.pg_enum e
+         WHERE e.enumtypid = CASE WHEN bt.typtype = 'e' THEN bt.oid ELSE et.oid END),
+       pg_catalog.array_position(pk.indkey::int2[], a.attnum)
+  FROM pg_catalog.pg_class c
+  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+  JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+  CROSS JOIN LATERAL (
+       WITH RECURSIVE d(oid, typmod, depth) AS (
+            SELECT a.atttypid, a.atttypmod, 0
+            UNION ALL
+            SELECT t.typbasetype, t.typtypmod, d.depth + 1
+              FROM d JOIN pg_catalog.pg_type t ON t.oid = d.oid
+             WHERE t.typtype = 'd')
+       SELECT d.oid, d.typmod FROM d ORDER BY d.depth DESC LIMIT 1) b
+  JOIN pg_catalog.pg_type bt ON bt.oid = b.oid
+  LEFT JOIN pg_catalog.pg_type et ON bt.typcategory = 'A' AND bt.typelem <> 0 AND et.oid = bt.typelem
+  LEFT JOIN pg_catalog.pg_index pk ON pk.indrelid = c.oid AND pk.indisprimary
+ WHERE n.nspname = $1
+   AND c.relkind IN ('r', 'p', 'v', 'm')
+   AND ($2::text IS NULL OR c.relname = $2::text)
+ ORDER BY c.relname, a.attnum";
+
+/// Every table and view of `schema`, by name.
+pub async fn relations(client: &Client, schema: &str) -> Result<Vec<PgRelation>, ConnectorError> {
+    let rows = client
+        .query(COLUMNS_SQL, &[&schema, &None::<&str>])
+        .await
+        .map_err(|e| classify(&e))?;
+    collect(schema, &rows)
+}
+
+/// The table or view `schema.name`, or `None` when there is none.
+pub async fn relation(
+    client: &Client,
+    schema: &str,
+    name: &str,
+) -> Result<Option<PgRelation>, ConnectorError> {
+    let rows = client
+        .query(COLUMNS_SQL, &[&schema, &Some(name)])
+        .await
+        .map_err(|e| classify(&e))?;
+    Ok(collect(schema, &rows)?.into_iter().next())
+}
+
+/// Whether schema `name` exists.
+pub async fn schema_exists(client: &Client, name: &str) -> Result<bool, ConnectorError> {
+    let row = client
+        .query_one(
+            "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1)",
+            &[&name],
+        )
+        .await
+        .map_err(|e| classify(&e))?;
+    Ok(row.get(0))
+}
+
+fn collect(schema: &str, rows: &[Row]) -> Result<Vec<PgRelation>, ConnectorError> {
+    let mut relations: Vec<PgRelation> = Vec::new();
+    let mut keys: Vec<Vec<(i32, String)>> = Vec::new();
+    for row in rows {
+        let bad = |e: tokio_postgres::Error| {
+            ConnectorError::internal(format!("unexpected catalog row: {}", e))
+        };
+        let relname: String = row.try_get(0).map_err(bad)?;
+        let relkind: String = row.try_get(1).map_err(bad)?;
+        let column = PgColumn {
+            name: row.try_get(2).map_err(bad)?,
+            not_null: row.try_get(3).map_err(bad)?,
+            pg_type: PgType {
+                oid: row.try_get::<_, i64>(4).map_err(bad)? as u32,
+                typmod: row.try_get(5).map_err(bad)?,
+                typtype: first_char(&row.try_get::<_, String>(6).map_err(bad)?),
+                format_type: row.try_get(7).map_err(bad)?,
+                element: match row.try_get::<_, Option<i64>>(8).map_err(bad)? {
+                    Some(oid) => Some(PgElement {
+                        oid: oid as u32,
+                        typtype: first_char(
+                            &row.try_get::<_, Option<String>>(9).map_err(bad)?.unwrap_or_default(),
+                        ),
+                    }),
+                    None => None,
+                },
+                enum_labels: match row.try_get::<_, Option<String>>(10).map_err(bad)? {
+                    Some(json) => Some(serde_json::from_str(&json).map_err(|e| {
+                        ConnectorError::internal(format!("unexpected enum labels: {}", e))
+                    })?),
+                    None => None,
+                },
+            },
+        };
+        let key_position: Option<i32> = row.try_get(11).map_err(bad)?;
+        if relations.last().map_or(true, |r| r.name != relname) {
+            relations.push(PgRelation {
+                schema: schema.to_string(),
+                name: relname,
+                kind: first_char(&relkind),
+                columns: Vec::new(),
+                primary_key: Vec::new(),
+            });
+            keys.push(Vec::new());
+        }
+        if let Some(position) = key_position {
+            keys.last_mut().expect("pushed above").push((position, column.name.clone()));
+        }
+        relations.last_mut().expect("pushed above").columns.push(column);
+    }
+    for (relation, mut key) in relations.iter_mut().zip(keys) {
+        key.sort();
+        relation.primary_key = key.into_iter().map(|(_, name)| name).collect();
+    }
+    Ok(relations)
+}
+
+fn first_char(s: &str) -> char {
+    s.chars().next().unwrap_or(' ')
+}

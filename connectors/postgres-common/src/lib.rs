@@ -1,0 +1,73 @@
+//! What Rapidbyte's PostgreSQL connectors (`source-postgres`, `dest-postgres`) share.
+//!
+//! - [`PgConfig`]: the connection settings of both connectors (and [`config_schema`], its
+//!   JSON Schema). The password never appears in `Debug` output, logs or errors.
+//! - [`connect`] / [`cancel`] (wasm32 only): tokio-postgres `connect_raw` over the host's
+//!   sockets, the `Connection` spawned on the SDK's executor, a fixed session setup; and a
+//!   CancelRequest on a fresh socket for a query that must stop now.
+//! - [`classify`]: a tokio-postgres error as a [`ConnectorError`] with the right category.
+//! - [`quote_ident`], [`quote_literal`], [`qualified_name`]: SQL text built safely.
+//! - [`catalog`]: tables, views and their columns (with everything the type mapping needs).
+//! - [`types`]: THE type mapping, both ways ([`map_type`], [`pg_type_for_field`]).
+//! - [`wire`]: PostgreSQL binary values <-> Arrow values (epochs, numeric, interval, "char").
+//!
+//! # The type mapping
+//!
+//! Every Arrow field carries metadata `rapidbyte.native_type` = PostgreSQL's
+//! `format_type(type, typmod)` (for a domain: of its base type), so a PostgreSQL
+//! destination recreates the exact column type, including for columns carried as text.
+//!
+//! | PostgreSQL | Arrow | read as |
+//! |---|---|---|
+//! | `boolean` | Boolean | binary |
+//! | `smallint` / `integer` / `bigint` | Int16 / Int32 / Int64 | binary |
+//! | `real` / `double precision` (NaN, ±Infinity, -0 kept bit for bit) | Float32 / Float64 | binary |
+//! | `numeric(p,s)`, 1 <= p <= 38, 0 <= s <= p | Decimal128(p,s) | binary, decoded exactly to i128; NaN is a data error naming column and row |
+//! | `numeric` unconstrained, p > 38, or s < 0 or s > p | Utf8 | `::text` (exact) |
+//! | `text`, `varchar(n)`, `char(n)` (padding kept), `name` | Utf8 | binary |
+//! | `"char"` | Utf8 | binary; a byte >= 0x80 becomes `\ooo` (its PostgreSQL 15+ text form), 0 becomes `''` |
+//! | `bytea` | Binary | binary |
+//! | `date` (±infinity) | Date32 | binary: days + 10957; infinity = i32::MAX, -infinity = i32::MIN |
+//! | `time` | Time64(µs) | binary (`24:00:00` stays 86400000000) |
+//! | `timestamp` / `timestamptz` (±infinity) | Timestamp(µs) / Timestamp(µs, "UTC") | binary: µs + 946684800000000; infinity = i64::MAX, -infinity = i64::MIN |
+//! | `interval` | Interval(MonthDayNano) | binary: (months, days, µs * 1000); a time part beyond ±292 years moves whole days into the day field (an equal interval) |
+//! | `uuid` | FixedSizeBinary(16), extension `arrow.uuid` | binary |
+//! | `json`, `jsonb`, `inet`, `cidr`, `timetz`, enums, arrays of any type above | Utf8 | `::text` |
+//! | anything else (`money`, `point`, ranges, composites, `xml`, ...) | Utf8 | `::text`, with a warning naming the column; with `strict_types` a schema error before any row is read |
+//!
+//! Enums (and arrays of enums) also carry `rapidbyte.enum_labels`: a JSON array of the
+//! labels in sort order. The reverse direction, [`pg_type_for_field`], prefers
+//! `rapidbyte.native_type` and otherwise derives the type from the Arrow type.
+//!
+//! Text values are exact because every session runs with `client_encoding=UTF8` (the
+//! server converts from its encoding; `SQL_ASCII` servers are refused), `DateStyle=ISO`,
+//! `IntervalStyle=postgres`, `extra_float_digits=3`, `TimeZone=UTC` and `bytea_output=hex`.
+
+pub mod catalog;
+mod config;
+#[cfg(target_arch = "wasm32")]
+mod connect;
+mod error;
+mod ident;
+pub mod types;
+pub mod wire;
+
+pub use catalog::{PgColumn, PgRelation};
+pub use config::{config_schema, PgConfig};
+#[cfg(target_arch = "wasm32")]
+pub use connect::{cancel, connect, Session};
+pub use error::{classify, classify_sqlstate};
+pub use ident::{qualified_name, quote_ident, quote_literal};
+pub use types::{
+    arrow_type_name, field_type_name, map_type, pg_type_for_field, BinaryFormat, PgType, ReadAs,
+    TypeMapping,
+};
+
+/// Re-exported so connectors name the same versions.
+pub use rapidbyte_sdk::{ConnectorError, ErrorCategory};
+pub use tokio_postgres;
+
+/// The session settings every connection runs with (see the crate docs): they make every
+/// value's text form exact and unambiguous on both ends.
+pub const SESSION_SETUP: &str = "SET DateStyle = 'ISO, YMD'; SET IntervalStyle = 'postgres'; \
+     SET extra_float_digits = 3; SET TimeZone = 'UTC'; SET bytea_output = 'hex'";

@@ -1,0 +1,129 @@
+//! Rapidbyte source connector for PostgreSQL.
+//!
+//! - `check`: connects and authenticates; the configured schema must exist.
+//! - `discover`: every table, partitioned table, view and materialized view of the schema,
+//!   with columns (attnum order), PostgreSQL and Arrow types, nullability, primary key.
+//! - `read`: `COPY (SELECT ...) TO STDOUT (FORMAT binary)` decoded straight into Arrow
+//!   batches (one COPY = one consistent snapshot), bounded by the stream's
+//!   `max_batch_rows`/`max_batch_bytes`. Types: see `rapidbyte_postgres` (the mapping table).
+//!
+//! Incremental reads take rows whose cursor is `>=` the last checkpointed value, in cursor
+//! order, and checkpoint `{"cursor_field": ..., "cursor": "<highest value emitted, as
+//! PostgreSQL text>"}` after every batch. Rows that share the checkpointed value are read
+//! again on the next run (never lost; they may repeat, which an upsert destination
+//! absorbs). Rows whose cursor is NULL are never read incrementally.
+
+mod decode;
+mod plan;
+#[cfg(target_arch = "wasm32")]
+mod read;
+
+pub use decode::{CopyDecoder, Decode, FieldPlan, Limits, Progress};
+pub use plan::{checkpoint_payload, plan_read, start_cursor, CursorPlan, ReadPlan};
+
+use rapidbyte_postgres::{field_type_name, map_type, PgRelation};
+use rapidbyte_sdk::protocol::{
+    Column, ConnectorSpec, StreamSchema, SyncMode, PROTOCOL_VERSION,
+};
+
+/// The connector's spec: its name, config schema and sync modes.
+pub fn spec() -> ConnectorSpec {
+    ConnectorSpec {
+        name: "source-postgres".into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+        protocol_version: PROTOCOL_VERSION,
+        config_schema: rapidbyte_postgres::config_schema().to_string(),
+        supported_sync_modes: vec![SyncMode::FullRefresh, SyncMode::Incremental],
+        supported_write_modes: vec![],
+    }
+}
+
+/// What discover reports for one relation.
+pub fn stream_schema(relation: &PgRelation) -> StreamSchema {
+    StreamSchema {
+        name: relation.name.clone(),
+        columns: relation
+            .columns
+            .iter()
+            .map(|column| {
+                let mapping = map_type(&column.pg_type);
+                let field = mapping.field(&column.name, !column.not_null);
+                Column {
+                    name: column.name.clone(),
+                    native_type: column.pg_type.format_type.clone(),
+                    arrow_type: field_type_name(&field),
+                    nullable: !column.not_null,
+                }
+            })
+            .collect(),
+        primary_key: relation.primary_key.clone(),
+    }
+}
+
+#[cfg(target_arch = "wasm32")]
+mod connector {
+    use rapidbyte_postgres::{catalog, connect, PgConfig};
+    use rapidbyte_sdk::protocol::{
+        CheckResult, ConnectorSpec, StreamRequest, StreamSchema, StreamSummary,
+    };
+    use rapidbyte_sdk::{Connector, ConnectorError, LocalBoxFuture};
+
+    #[derive(Default)]
+    pub struct SourcePostgres;
+
+    impl Connector for SourcePostgres {
+        type Config = PgConfig;
+
+        fn spec() -> ConnectorSpec {
+            crate::spec()
+        }
+
+        fn check(
+            &mut self,
+            config: PgConfig,
+        ) -> LocalBoxFuture<'_, Result<CheckResult, ConnectorError>> {
+            Box::pin(async move {
+                let (client, session) = connect(&config).await?;
+                let schema = config.schema();
+                if !catalog::schema_exists(&client, schema).await? {
+                    return Err(ConnectorError::config(format!(
+                        "schema \"{}\" does not exist in database \"{}\"",
+                        schema, config.database
+                    )));
+                }
+                Ok(CheckResult {
+                    ok: true,
+                    message: format!(
+                        "connected to PostgreSQL {} as \"{}\", database \"{}\", schema \"{}\"",
+                        session.server_version, config.user, config.database, schema
+                    ),
+                })
+            })
+        }
+
+        fn discover(
+            &mut self,
+            config: PgConfig,
+        ) -> LocalBoxFuture<'_, Result<Vec<StreamSchema>, ConnectorError>> {
+            Box::pin(async move {
+                let (client, _) = connect(&config).await?;
+                let relations = catalog::relations(&client, config.schema()).await?;
+                Ok(relations.iter().map(crate::stream_schema).collect())
+            })
+        }
+
+        fn read(
+            &mut self,
+            config: PgConfig,
+            stream: StreamRequest,
+        ) -> LocalBoxFuture<'_, Result<StreamSummary, ConnectorError>> {
+            Box::pin(crate::read::read(config, stream))
+        }
+    }
+}
+
+#[cfg(target_arch = "wasm32")]
+rapidbyte_sdk::connector!(connector::SourcePostgres);
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,494 @@
+//! From a table's catalog entry and a stream request to what `read` runs: the Arrow
+//! schema, the COPY statement and how to decode each of its fields. Pure, so it is tested
+//! natively; every error names the table, column or type at fault.
+
+use crate::decode::{Decode, FieldPlan};
+use rapidbyte_postgres::types::{oid, BinaryFormat, ReadAs};
+use rapidbyte_postgres::{map_type, qualified_name, quote_ident, quote_literal, PgRelation};
+use rapidbyte_sdk::arrow::Schema;
+use rapidbyte_sdk::protocol::{StreamRequest, SyncMode};
+use rapidbyte_sdk::ConnectorError;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+/// What `read` does for one stream.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReadPlan {
+    /// The emitted columns.
+    pub schema: Schema,
+    /// The COPY fields in SELECT order: the emitted columns, then (incremental) the cursor.
+    pub fields: Vec<FieldPlan>,
+    /// `COPY (SELECT ...) TO STDOUT (FORMAT binary)`.
+    pub sql: String,
+    pub cursor: Option<CursorPlan>,
+    /// To log at warn level before reading.
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CursorPlan {
+    pub field: String,
+    /// The checkpointed value this read starts from (inclusive), as PostgreSQL text.
+    pub start: Option<String>,
+}
+
+/// The table's alias in the SELECT.
+const TABLE_ALIAS: &str = "t";
+
+/// Types an incremental read can order by and compare with a text literal exactly.
+fn is_cursor_type(type_oid: u32) -> bool {
+    matches!(
+        type_oid,
+        oid::INT2
+            | oid::INT4
+            | oid::INT8
+            | oid::NUMERIC
+            | oid::DATE
+            | oid::TIMESTAMP
+            | oid::TIMESTAMPTZ
+            | oid::TEXT
+            | oid::VARCHAR
+            | oid::BPCHAR
+    )
+}
+
+fn decode_for(read_as: ReadAs) -> Decode {
+    match read_as {
+        ReadAs::Text => Decode::Bytes,
+        ReadAs::Binary(format) => match format {
+            BinaryFormat::Bool => Decode::Bool,
+            BinaryFormat::Int2 => Decode::Int2,
+            BinaryFormat::Int4 => Decode::Int4,
+            BinaryFormat::Int8 => Decode::Int8,
+            BinaryFormat::Float4 => Decode::Float4,
+            BinaryFormat::Float8 => Decode::Float8,
+            BinaryFormat::Numeric { precision, scale } => Decode::Numeric { precision, scale },
+            BinaryFormat::Text | BinaryFormat::Bytea => Decode::Bytes,
+            BinaryFormat::Char => Decode::Char,
+            BinaryFormat::Date => Decode::Date,
+            BinaryFormat::Time => Decode::Time,
+            BinaryFormat::Timestamp => Decode::Timestamp,
+            BinaryFormat::Interval => Decode::Interval,
+            BinaryFormat::Uuid => Decode::Uuid,
+        },
+    }
+}
+
+/// Plans the read of `relation` for `request`. `strict` refuses types outside the mapping.
+pub fn plan_read(
+    relation: &PgRelation,
+    request: &StreamRequest,
+    strict: bool,
+) -> Result<ReadPlan, ConnectorError> {
+    let table = format!("{}.{}", relation.schema, relation.name);
+    let mut warnings = Vec::new();
+
+    let selected: Vec<&rapidbyte_postgres::PgColumn> = match &request.columns {
+        None => relation.columns.iter().collect(),
+        Some(names) => {
+            if names.is_empty() {
+                return Err(ConnectorError::config(format!(
+                    "stream {}: the column list is empty (leave it out to read every column)",
+                    table
+                )));
+            }
+            let mut selected = Vec::with_capacity(names.len());
+            for (i, name) in names.iter().enumerate() {
+                if names[..i].contains(name) {
+                    return Err(ConnectorError::config(format!(
+                        "stream {}: column \"{}\" is listed twice",
+                        table, name
+                    )));
+                }
+                match relation.column(name) {
+                    Some(column) => selected.push(column),
+                    None => {
+                        let known: Vec<&str> =
+                            relation.columns.iter().map(|c| c.name.as_str()).collect();
+                        return Err(ConnectorError::config(format!(
+                            "column \"{}\" does not exist in table {} (its columns: {})",
+                            name,
+                            table,
+                            known.join(", ")
+                        )));
+                    }
+                }
+            }
+            selected
+        }
+    };
+    if selected.is_empty() {
+        return Err(ConnectorError::config(format!(
+            "table {} has no columns to read",
+            table
+        )));
+    }
+
+    let mut fields = Vec::with_capacity(selected.len() + 1);
+    let mut arrow_fields = Vec::with_capacity(selected.len());
+    let mut select = Vec::with_capacity(selected.len() + 1);
+    for (index, column) in selected.iter().enumerate() {
+        let mapping = map_type(&column.pg_type);
+        if !mapping.recognized {
+            if strict {
+                return Err(ConnectorError::schema(format!(
+                    "column \"{}\" of table {} has type {}, which has no exact Arrow mapping; \
+                     strict_types is on (turn it off to read the column as text)",
+                    column.name, table, column.pg_type.format_type
+                )));
+            }
+            warnings.push(format!(
+                "column \"{}\" of table {} has type {}, which has no exact Arrow mapping: it is read as text",
+                column.name, table, column.pg_type.format_type
+            ));
+        }
+        let mut expression = quote_ident(&column.name);
+        if mapping.read_as == ReadAs::Text {
+            expression.push_str("::text");
+        }
+        select.push(expression);
+        fields.push(FieldPlan {
+            decode: decode_for(mapping.read_as),
+            column: index,
+            name: column.name.clone(),
+            native_type: column.pg_type.format_type.clone(),
+        });
+        arrow_fields.push(mapping.field(&column.name, !column.not_null));
+    }
+
+    let mut filter = String::new();
+    let cursor = match request.sync_mode {
+        SyncMode::FullRefresh => None,
+        SyncMode::Incremental => {
+            let field = request.cursor_field.as_deref().ok_or_else(|| {
+                ConnectorError::config(format!(
+                    "stream {}: an incremental read needs a cursor_field",
+                    table
+                ))
+            })?;
+            let column = relation.column(field).ok_or_else(|| {
+                ConnectorError::config(format!(
+                    "cursor field \"{}\" does not exist in table {}",
+                    field, table
+                ))
+            })?;
+            if !is_cursor_type(column.pg_type.oid) {
+                return Err(ConnectorError::config(format!(
+                    "cursor field \"{}\" of table {} has type {}; an incremental cursor must be an \
+                     integer, numeric, date, timestamp, timestamptz or text column",
+                    field, table, column.pg_type.format_type
+                )));
+            }
+            if !column.not_null {
+                warnings.push(format!(
+                    "cursor field \"{}\" of table {} is nullable: rows whose cursor is NULL are never read incrementally",
+                    field, table
+                ));
+            }
+            let (start, warning) = start_cursor(request.cursor.as_deref(), field)?;
+            warnings.extend(warning);
+            let quoted = quote_ident(field);
+            select.push(format!("{}::text", quoted));
+            fields.push(FieldPlan {
+                decode: Decode::Cursor,
+                column: usize::MAX,
+                name: field.to_string(),
+                native_type: column.pg_type.format_type.clone(),
+            });
+            // `>=`: rows sharing the checkpointed value are read again rather than lost.
+            // Qualified by the table's alias: a bare name in ORDER BY would mean the output
+            // column `<cursor>::text` (also named after the cursor) and order as text.
+            let qualified = format!("{}.{}", TABLE_ALIAS, quoted);
+            match &start {
+                Some(value) => filter = format!(
+                    " WHERE {} >= {}::{} ORDER BY {}",
+                    qualified,
+                    quote_literal(value),
+                    column.pg_type.format_type,
+                    qualified
+                ),
+                None => {
+                    filter = format!(" WHERE {} IS NOT NULL ORDER BY {}", qualified, qualified)
+                }
+            }
+            Some(CursorPlan {
+                field: field.to_string(),
+                start,
+            })
+        }
+    };
+
+    let sql = format!(
+        "COPY (SELECT {} FROM {} AS {}{}) TO STDOUT (FORMAT binary)",
+        select.join(", "),
+        qualified_name(&relation.schema, &relation.name),
+        TABLE_ALIAS,
+        filter
+    );
+    Ok(ReadPlan {
+        schema: Schema::new(arrow_fields),
+        fields,
+        sql,
+        cursor,
+        warnings,
+    })
+}
+
+/// The checkpoint this connector writes: `{"cursor_field": ..., "cursor": "<text>"}`.
+pub fn checkpoint_payload(field: &str, cursor: Option<&str>) -> Value {
+    json!({"cursor_field": field, "cursor": cursor})
+}
+
+#[derive(Deserialize)]
+struct Checkpoint {
+    cursor_field: Option<String>,
+    cursor: Option<String>,
+}
+
+/// The value to start from, given the stream's last checkpoint (as this connector wrote
+/// it; a bare JSON string is taken as the value too). A checkpoint for another cursor
+/// field starts from the beginning, with a warning.
+pub fn start_cursor(
+    checkpoint: Option<&str>,
+    field: &str,
+) -> Result<(Option<String>, Option<String>), ConnectorError> {
+    let text = match checkpoint {
+        Some(text) if !text.trim().is_empty() => text,
+        _ => return Ok((None, None)),
+    };
+    let value: Value = serde_json::from_str(text).map_err(|e| {
+        ConnectorError::config(format!("the stream's cursor is not valid JSON: {}", e))
+    })?;
+    if let Value::String(cursor) = value {
+        return Ok((Some(cursor), None));
+    }
+    if value.is_null() {
+        return Ok((None, None));
+    }
+    let checkpoint: Checkpoint = serde_json::from_value(value).map_err(|e| {
+        ConnectorError::config(format!(
+            "the stream's cursor is not a source-postgres checkpoint ({{\"cursor_field\": ..., \"cursor\": ...}}): {}",
+            e
+        ))
+    })?;
+    match checkpoint.cursor_field {
+        Some(previous) if previous != field => Ok((
+            None,
+            Some(format!(
+                "the stream's cursor was for field \"{}\", now the cursor field is \"{}\": reading from the start",
+                previous, field
+            )),
+        )),
+        _ => Ok((checkpoint.cursor, None)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rapidbyte_postgres::types::{PgElement, PgType};
+    use rapidbyte_postgres::PgColumn;
+    use rapidbyte_sdk::arrow::DataType;
+    use rapidbyte_sdk::protocol::Limits;
+    use rapidbyte_sdk::ErrorCategory;
+
+    fn column(name: &str, type_oid: u32, format_type: &str, not_null: bool) -> PgColumn {
+        PgColumn {
+            name: name.into(),
+            not_null,
+            pg_type: PgType::builtin(type_oid, format_type),
+        }
+    }
+
+    fn table() -> PgRelation {
+        PgRelation {
+            schema: "Sales Data".into(),
+            name: "Order \"Lines\"".into(),
+            kind: 'r',
+            columns: vec![
+                column("id", oid::INT8, "bigint", true),
+                column("Select", oid::TEXT, "text", false),
+                column("prix ünit", oid::NUMERIC, "numeric", false),
+                column("updated_at", oid::TIMESTAMPTZ, "timestamp with time zone", false),
+                PgColumn {
+                    name: "tags".into(),
+                    not_null: false,
+                    pg_type: PgType {
+                        element: Some(PgElement { oid: oid::TEXT, typtype: 'b' }),
+                        ..PgType::builtin(1009, "text[]")
+                    },
+                },
+                column("spot", 600, "point", false),
+            ],
+            primary_key: vec!["id".into()],
+        }
+    }
+
+    fn request(columns: Option<Vec<&str>>) -> StreamRequest {
+        StreamRequest {
+            name: "Order \"Lines\"".into(),
+            columns: columns.map(|c| c.into_iter().map(String::from).collect()),
+            sync_mode: SyncMode::FullRefresh,
+            cursor_field: None,
+            cursor: None,
+            write_mode: None,
+            primary_key: vec![],
+            limits: Limits::default(),
+        }
+    }
+
+    fn incremental(cursor: Option<&str>) -> StreamRequest {
+        StreamRequest {
+            sync_mode: SyncMode::Incremental,
+            cursor_field: Some("updated_at".into()),
+            cursor: cursor.map(String::from),
+            ..request(Some(vec!["id", "Select"]))
+        }
+    }
+
+    #[test]
+    fn full_refresh_selects_every_column_quoted() {
+        let mut relation = table();
+        relation.columns.pop();
+        let plan = plan_read(&relation, &request(None), false).unwrap();
+        assert_eq!(
+            plan.sql,
+            "COPY (SELECT \"id\", \"Select\", \"prix ünit\"::text, \"updated_at\", \"tags\"::text \
+             FROM \"Sales Data\".\"Order \"\"Lines\"\"\" AS t) TO STDOUT (FORMAT binary)"
+        );
+        assert_eq!(plan.cursor, None);
+        assert!(plan.warnings.is_empty(), "{:?}", plan.warnings);
+        let decodes: Vec<Decode> = plan.fields.iter().map(|f| f.decode).collect();
+        assert_eq!(
+            decodes,
+            [Decode::Int8, Decode::Bytes, Decode::Bytes, Decode::Timestamp, Decode::Bytes]
+        );
+        let f = &plan.schema.fields;
+        assert_eq!(f[0].data_type, DataType::Int64);
+        assert!(!f[0].nullable);
+        assert!(f[1].nullable);
+        assert_eq!(f[2].metadata_value("rapidbyte.native_type"), Some("numeric"));
+        assert_eq!(f[3].data_type, DataType::Timestamp { timezone: Some("UTC".into()) });
+        assert_eq!(f[4].metadata_value("rapidbyte.native_type"), Some("text[]"));
+    }
+
+    #[test]
+    fn a_column_list_picks_and_orders() {
+        let plan = plan_read(&table(), &request(Some(vec!["Select", "id"])), false).unwrap();
+        assert!(plan.sql.starts_with("COPY (SELECT \"Select\", \"id\" FROM"), "{}", plan.sql);
+        assert_eq!(plan.fields[1].column, 1);
+        assert_eq!(plan.schema.fields[1].name, "id");
+    }
+
+    #[test]
+    fn a_missing_column_is_a_config_error_naming_it() {
+        let error = plan_read(&table(), &request(Some(vec!["id", "nope"])), false).unwrap_err();
+        assert_eq!(error.category, ErrorCategory::Config);
+        assert!(error.message.contains("column \"nope\" does not exist in table Sales Data.Order \"Lines\""), "{}", error.message);
+        let error = plan_read(&table(), &request(Some(vec!["id", "id"])), false).unwrap_err();
+        assert!(error.message.contains("listed twice"), "{}", error.message);
+        let error = plan_read(&table(), &request(Some(vec![])), false).unwrap_err();
+        assert_eq!(error.category, ErrorCategory::Config);
+    }
+
+    #[test]
+    fn unrecognized_types_warn_or_fail_under_strict() {
+        let plan = plan_read(&table(), &request(None), false).unwrap();
+        assert_eq!(plan.warnings.len(), 1);
+        assert!(plan.warnings[0].contains("\"spot\"") && plan.warnings[0].contains("point"), "{}", plan.warnings[0]);
+        assert!(plan.sql.contains("\"spot\"::text"));
+        let error = plan_read(&table(), &request(None), true).unwrap_err();
+        assert_eq!(error.category, ErrorCategory::Schema);
+        assert!(error.message.contains("column \"spot\"") && error.message.contains("point"), "{}", error.message);
+        // Not selected: no complaint.
+        assert!(plan_read(&table(), &request(Some(vec!["id"])), true).is_ok());
+    }
+
+    #[test]
+    fn arrays_of_unrecognized_types_are_unrecognized() {
+        let mut relation = table();
+        relation.columns = vec![PgColumn {
+            name: "pts".into(),
+            not_null: false,
+            pg_type: PgType {
+                element: Some(PgElement { oid: 600, typtype: 'b' }),
+                ..PgType::builtin(1017, "point[]")
+            },
+        }];
+        assert_eq!(plan_read(&relation, &request(None), true).unwrap_err().category, ErrorCategory::Schema);
+    }
+
+    #[test]
+    fn incremental_without_a_cursor_reads_everything_not_null_in_order() {
+        let plan = plan_read(&table(), &incremental(None), false).unwrap();
+        assert_eq!(
+            plan.sql,
+            "COPY (SELECT \"id\", \"Select\", \"updated_at\"::text FROM \"Sales Data\".\"Order \"\"Lines\"\"\" AS t \
+             WHERE t.\"updated_at\" IS NOT NULL ORDER BY t.\"updated_at\") TO STDOUT (FORMAT binary)"
+        );
+        assert_eq!(plan.fields.len(), 3);
+        assert_eq!(plan.fields[2].decode, Decode::Cursor);
+        assert_eq!(plan.schema.fields.len(), 2);
+        assert_eq!(plan.cursor, Some(CursorPlan { field: "updated_at".into(), start: None }));
+        assert_eq!(plan.warnings.len(), 1);
+        assert!(plan.warnings[0].contains("nullable"), "{}", plan.warnings[0]);
+    }
+
+    #[test]
+    fn incremental_resumes_at_the_checkpoint_inclusive() {
+        let checkpoint = checkpoint_payload("updated_at", Some("2024-01-02 03:04:05.123456+00")).to_string();
+        let plan = plan_read(&table(), &incremental(Some(&checkpoint)), false).unwrap();
+        assert!(
+            plan.sql.contains(
+                " WHERE t.\"updated_at\" >= '2024-01-02 03:04:05.123456+00'::timestamp with time zone ORDER BY t.\"updated_at\")"
+            ),
+            "{}",
+            plan.sql
+        );
+    }
+
+    #[test]
+    fn cursor_literals_are_quoted() {
+        let mut relation = table();
+        relation.columns.push(column("code", oid::VARCHAR, "character varying(20)", true));
+        let checkpoint = checkpoint_payload("code", Some("it's a \\ test")).to_string();
+        let request = StreamRequest {
+            cursor_field: Some("code".into()),
+            ..incremental(Some(&checkpoint))
+        };
+        let plan = plan_read(&relation, &request, false).unwrap();
+        assert!(
+            plan.sql.contains(" WHERE t.\"code\" >= E'it''s a \\\\ test'::character varying(20) ORDER BY t.\"code\""),
+            "{}",
+            plan.sql
+        );
+        assert!(plan.warnings.is_empty());
+    }
+
+    #[test]
+    fn bad_cursor_fields_are_config_errors() {
+        let request = StreamRequest { cursor_field: None, ..incremental(None) };
+        assert_eq!(plan_read(&table(), &request, false).unwrap_err().category, ErrorCategory::Config);
+        let request = StreamRequest { cursor_field: Some("missing".into()), ..incremental(None) };
+        let error = plan_read(&table(), &request, false).unwrap_err();
+        assert!(error.message.contains("cursor field \"missing\" does not exist"), "{}", error.message);
+        let request = StreamRequest { cursor_field: Some("tags".into()), ..incremental(None) };
+        let error = plan_read(&table(), &request, false).unwrap_err();
+        assert!(error.message.contains("text[]"), "{}", error.message);
+    }
+
+    #[test]
+    fn checkpoints_parse_back() {
+        let payload = checkpoint_payload("updated_at", Some("2024-01-01")).to_string();
+        assert_eq!(start_cursor(Some(&payload), "updated_at").unwrap(), (Some("2024-01-01".into()), None));
+        assert_eq!(start_cursor(None, "x").unwrap(), (None, None));
+        assert_eq!(start_cursor(Some("{}"), "x").unwrap(), (None, None));
+        assert_eq!(start_cursor(Some("null"), "x").unwrap(), (None, None));
+        assert_eq!(start_cursor(Some("\"42\""), "x").unwrap(), (Some("42".into()), None));
+        let (start, warning) = start_cursor(Some(&payload), "id").unwrap();
+        assert_eq!(start, None);
+        assert!(warning.unwrap().contains("reading from the start"));
+        assert_eq!(start_cursor(Some("{not json"), "x").unwrap_err().category, ErrorCategory::Config);
+        assert_eq!(start_cursor(Some("[1]"), "x").unwrap_err().category, ErrorCategory::Config);
+    }
+}

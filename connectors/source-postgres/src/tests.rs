@@ -1,0 +1,691 @@
+//! The decoder on hand-built binary COPY streams: every type, NULLs, extremes, chunk
+//! boundaries at every offset, batch limits and malformed streams.
+
+use crate::decode::{CopyDecoder, Decode, FieldPlan, Limits, Progress};
+use crate::plan::plan_read;
+use rapidbyte_postgres::types::{oid, PgType};
+use rapidbyte_postgres::wire::{i128_to_numeric, COPY_SIGNATURE};
+use rapidbyte_postgres::{PgColumn, PgRelation};
+use rapidbyte_sdk::arrow::{BatchBuilder, DataType, IpcBatch, Schema};
+use rapidbyte_sdk::protocol::{Limits as StreamLimits, StreamRequest, SyncMode};
+use rapidbyte_sdk::ErrorCategory;
+
+/// A binary COPY stream under construction.
+struct Copy(Vec<u8>);
+
+impl Copy {
+    fn new() -> Copy {
+        let mut b = COPY_SIGNATURE.to_vec();
+        b.extend_from_slice(&0i32.to_be_bytes());
+        b.extend_from_slice(&0i32.to_be_bytes());
+        Copy(b)
+    }
+
+    fn tuple(&mut self, fields: &[Option<Vec<u8>>]) -> &mut Self {
+        self.0.extend_from_slice(&(fields.len() as i16).to_be_bytes());
+        for f in fields {
+            match f {
+                None => self.0.extend_from_slice(&(-1i32).to_be_bytes()),
+                Some(v) => {
+                    self.0.extend_from_slice(&(v.len() as i32).to_be_bytes());
+                    self.0.extend_from_slice(v);
+                }
+            }
+        }
+        self
+    }
+
+    fn end(&mut self) -> Vec<u8> {
+        self.0.extend_from_slice(&(-1i16).to_be_bytes());
+        std::mem::take(&mut self.0)
+    }
+}
+
+fn numeric(unscaled: i128, scale: i8) -> Vec<u8> {
+    let mut b = Vec::new();
+    i128_to_numeric(unscaled, scale, &mut b);
+    b
+}
+
+fn interval(micros: i64, days: i32, months: i32) -> Vec<u8> {
+    let mut b = micros.to_be_bytes().to_vec();
+    b.extend_from_slice(&days.to_be_bytes());
+    b.extend_from_slice(&months.to_be_bytes());
+    b
+}
+
+fn col(name: &str, type_oid: u32, format_type: &str) -> PgColumn {
+    PgColumn {
+        name: name.into(),
+        not_null: false,
+        pg_type: PgType::builtin(type_oid, format_type),
+    }
+}
+
+/// A table with one column of every binary-read type, plus a text-read one.
+fn every_type_table() -> PgRelation {
+    let numeric_38_10 = PgType {
+        typmod: ((38 << 16) | 10) + 4,
+        ..PgType::builtin(oid::NUMERIC, "numeric(38,10)")
+    };
+    PgRelation {
+        schema: "public".into(),
+        name: "every type".into(),
+        kind: 'r',
+        columns: vec![
+            col("b", oid::BOOL, "boolean"),
+            col("i2", oid::INT2, "smallint"),
+            col("i4", oid::INT4, "integer"),
+            col("i8", oid::INT8, "bigint"),
+            col("f4", oid::FLOAT4, "real"),
+            col("f8", oid::FLOAT8, "double precision"),
+            PgColumn {
+                name: "n".into(),
+                not_null: false,
+                pg_type: numeric_38_10,
+            },
+            col("t", oid::TEXT, "text"),
+            col("c", oid::CHAR, "\"char\""),
+            col("by", oid::BYTEA, "bytea"),
+            col("d", oid::DATE, "date"),
+            col("tm", oid::TIME, "time without time zone"),
+            col("ts", oid::TIMESTAMP, "timestamp without time zone"),
+            col("tz", oid::TIMESTAMPTZ, "timestamp with time zone"),
+            col("iv", oid::INTERVAL, "interval"),
+            col("u", oid::UUID, "uuid"),
+            col("j", oid::JSONB, "jsonb"),
+        ],
+        primary_key: vec![],
+    }
+}
+
+fn full_refresh() -> StreamRequest {
+    StreamRequest {
+        name: "every type".into(),
+        columns: None,
+        sync_mode: SyncMode::FullRefresh,
+        cursor_field: None,
+        cursor: None,
+        write_mode: None,
+        primary_key: vec![],
+        limits: StreamLimits::default(),
+    }
+}
+
+fn some<T: AsRef<[u8]>>(v: T) -> Option<Vec<u8>> {
+    Some(v.as_ref().to_vec())
+}
+
+const MAX38: i128 = 99_999_999_999_999_999_999_999_999_999_999_999_999;
+const UUID: [u8; 16] = [
+    0x12, 0x3e, 0x45, 0x67, 0xe8, 0x9b, 0x12, 0xd3, 0xa4, 0x56, 0x42, 0x66, 0x14, 0x17, 0x40, 0x00,
+];
+
+/// Rows: ordinary values; all NULL; extremes; more extremes.
+fn every_type_rows() -> Vec<Vec<Option<Vec<u8>>>> {
+    let nan_payload = f64::from_bits(0x7ff8_0000_0000_0001);
+    vec![
+        vec![
+            some([1]),
+            some(12i16.to_be_bytes()),
+            some((-34i32).to_be_bytes()),
+            some(5_000_000_000i64.to_be_bytes()),
+            some(1.5f32.to_be_bytes()),
+            some((-2.25f64).to_be_bytes()),
+            some(numeric(1_234_567_890_123, 10)),
+            some("héllo, wörld ✓"),
+            some([b'x']),
+            some([0u8, 1, 2, 255]),
+            some(0i32.to_be_bytes()),
+            some(45_296_789_012i64.to_be_bytes()),
+            some(86_400_000_000i64.to_be_bytes()),
+            some((-1i64).to_be_bytes()),
+            some(interval(1_500_000, 3, 14)),
+            some(UUID),
+            some("{\"a\": [1, 2.50]}"),
+        ],
+        vec![None; 17],
+        vec![
+            some([0]),
+            some(i16::MIN.to_be_bytes()),
+            some(i32::MAX.to_be_bytes()),
+            some(i64::MIN.to_be_bytes()),
+            some(f32::NAN.to_be_bytes()),
+            some(f64::NEG_INFINITY.to_be_bytes()),
+            some(numeric(MAX38, 10)),
+            some(""),
+            some([0xff]),
+            some([]),
+            some(i32::MAX.to_be_bytes()),
+            some(86_400_000_000i64.to_be_bytes()),
+            some(i64::MIN.to_be_bytes()),
+            some((i64::MAX - 946_684_800_000_000 - 1).to_be_bytes()),
+            some(interval(-9_000_000_000_000_000, i32::MIN, i32::MIN + 1)),
+            some([0xff; 16]),
+            some("null"),
+        ],
+        vec![
+            some([1]),
+            some(i16::MAX.to_be_bytes()),
+            some(i32::MIN.to_be_bytes()),
+            some(i64::MAX.to_be_bytes()),
+            some(f32::INFINITY.to_be_bytes()),
+            some(nan_payload.to_be_bytes()),
+            some(numeric(-MAX38, 10)),
+            some("x".repeat(100_000)),
+            some([0]),
+            some(vec![7u8; 70_000]),
+            some(i32::MIN.to_be_bytes()),
+            some(0i64.to_be_bytes()),
+            some(i64::MAX.to_be_bytes()),
+            some((-211_813_488_000_000_000i64).to_be_bytes()),
+            some(interval(0, 0, 0)),
+            some([0u8; 16]),
+            some("[]"),
+        ],
+    ]
+}
+
+fn every_type_stream() -> Vec<u8> {
+    let mut copy = Copy::new();
+    for row in every_type_rows() {
+        copy.tuple(&row);
+    }
+    copy.end()
+}
+
+const BIG: Limits = Limits {
+    max_rows: usize::MAX,
+    max_bytes: usize::MAX,
+};
+
+/// Decodes `chunks` in order into batches (IPC bytes), emitting whenever the decoder says
+/// the batch is full and once at the end.
+fn decode_chunks(
+    schema: &Schema,
+    fields: &[FieldPlan],
+    chunks: &[&[u8]],
+    limits: Limits,
+) -> Result<Vec<Vec<u8>>, rapidbyte_sdk::ConnectorError> {
+    let mut builder = BatchBuilder::new(schema.clone());
+    let mut decoder = CopyDecoder::new(fields.to_vec());
+    let mut batches = Vec::new();
+    let mut finished = false;
+    for chunk in chunks {
+        let mut input = *chunk;
+        loop {
+            match decoder.decode(&mut input, &mut builder, limits)? {
+                Progress::NeedInput => break,
+                Progress::Finished => {
+                    finished = true;
+                    break;
+                }
+                Progress::BatchFull => {
+                    batches.push(builder.finish().unwrap());
+                    decoder.start_batch();
+                }
+            }
+        }
+        assert!(input.is_empty());
+    }
+    decoder.finish()?;
+    assert!(finished);
+    if builder.rows() > 0 || batches.is_empty() {
+        batches.push(builder.finish().unwrap());
+    }
+    Ok(batches)
+}
+
+fn every_type_plan() -> crate::ReadPlan {
+    plan_read(&every_type_table(), &full_refresh(), true).unwrap()
+}
+
+#[test]
+fn every_type_decodes_exactly() {
+    let plan = every_type_plan();
+    let stream = every_type_stream();
+    let batches = decode_chunks(&plan.schema, &plan.fields, &[&stream], BIG).unwrap();
+    assert_eq!(batches.len(), 1);
+    let batch = IpcBatch::parse(&batches[0]).unwrap();
+    assert_eq!(batch.num_rows(), 4);
+    let c = |i: usize| batch.column(i);
+
+    // Row 0: ordinary values.
+    assert!(c(0).bool(0));
+    assert_eq!(c(1).i16(0), 12);
+    assert_eq!(c(2).i32(0), -34);
+    assert_eq!(c(3).i64(0), 5_000_000_000);
+    assert_eq!(c(4).f32(0), 1.5);
+    assert_eq!(c(5).f64(0), -2.25);
+    assert_eq!(c(6).decimal128(0), 1_234_567_890_123);
+    assert_eq!(c(7).str(0), "héllo, wörld ✓");
+    assert_eq!(c(8).str(0), "x");
+    assert_eq!(c(9).bytes(0), &[0, 1, 2, 255]);
+    assert_eq!(c(10).date32(0), 10_957);
+    assert_eq!(c(11).time64_micros(0), 45_296_789_012);
+    assert_eq!(c(12).timestamp_micros(0), 946_684_800_000_000 + 86_400_000_000);
+    assert_eq!(c(13).timestamp_micros(0), 946_684_799_999_999);
+    assert_eq!(c(14).interval_mdn(0), (14, 3, 1_500_000_000));
+    assert_eq!(c(15).fixed_bytes(0), &UUID);
+    assert_eq!(c(16).str(0), "{\"a\": [1, 2.50]}");
+
+    // Row 1: NULL everywhere.
+    for i in 0..17 {
+        assert!(c(i).is_null(1), "column {}", i);
+        assert!(!c(i).is_null(0), "column {}", i);
+    }
+
+    // Row 2: extremes.
+    assert!(!c(0).bool(2));
+    assert_eq!(c(1).i16(2), i16::MIN);
+    assert_eq!(c(2).i32(2), i32::MAX);
+    assert_eq!(c(3).i64(2), i64::MIN);
+    assert!(c(4).f32(2).is_nan());
+    assert_eq!(c(5).f64(2), f64::NEG_INFINITY);
+    assert_eq!(c(6).decimal128(2), MAX38);
+    assert_eq!(c(7).str(2), "");
+    assert_eq!(c(8).str(2), "\\377");
+    assert_eq!(c(9).bytes(2), &[] as &[u8]);
+    assert_eq!(c(10).date32(2), i32::MAX);
+    assert_eq!(c(11).time64_micros(2), 86_400_000_000);
+    assert_eq!(c(12).timestamp_micros(2), i64::MIN);
+    assert_eq!(c(13).timestamp_micros(2), i64::MAX - 1);
+    assert_eq!(
+        c(14).interval_mdn(2),
+        (i32::MIN + 1, i32::MIN, -9_000_000_000_000_000_000)
+    );
+    assert_eq!(c(15).fixed_bytes(2), &[0xff; 16]);
+    assert_eq!(c(16).str(2), "null");
+
+    // Row 3: more extremes, NaN payloads kept bit for bit.
+    assert_eq!(c(1).i16(3), i16::MAX);
+    assert_eq!(c(2).i32(3), i32::MIN);
+    assert_eq!(c(3).i64(3), i64::MAX);
+    assert_eq!(c(4).f32(3), f32::INFINITY);
+    assert_eq!(c(5).f64(3).to_bits(), 0x7ff8_0000_0000_0001);
+    assert_eq!(c(6).decimal128(3), -MAX38);
+    assert_eq!(c(7).str(3).len(), 100_000);
+    assert_eq!(c(8).str(3), "");
+    assert_eq!(c(9).bytes(3), &vec![7u8; 70_000][..]);
+    assert_eq!(c(10).date32(3), i32::MIN);
+    assert_eq!(c(11).time64_micros(3), 0);
+    assert_eq!(c(12).timestamp_micros(3), i64::MAX);
+    assert_eq!(c(13).timestamp_micros(3), -210_866_803_200_000_000);
+    assert_eq!(c(14).interval_mdn(3), (0, 0, 0));
+    assert_eq!(c(15).fixed_bytes(3), &[0u8; 16]);
+
+    // The schema carries the mapping's metadata.
+    let schema = batch.schema();
+    assert_eq!(
+        schema.fields[6].data_type,
+        DataType::Decimal128 {
+            precision: 38,
+            scale: 10
+        }
+    );
+    assert_eq!(
+        schema.fields[6].metadata_value("rapidbyte.native_type"),
+        Some("numeric(38,10)")
+    );
+    assert_eq!(
+        schema.fields[15].metadata_value("ARROW:extension:name"),
+        Some("arrow.uuid")
+    );
+    assert_eq!(
+        schema.fields[16].metadata_value("rapidbyte.native_type"),
+        Some("jsonb")
+    );
+}
+
+#[test]
+fn chunk_boundaries_at_every_offset_give_the_same_batch() {
+    let plan = every_type_plan();
+    // Shorter values keep this quadratic test fast; the long ones are covered above.
+    let mut rows = every_type_rows();
+    rows[3][7] = some("short");
+    rows[3][9] = some([9u8; 3]);
+    let mut copy = Copy::new();
+    for row in &rows {
+        copy.tuple(row);
+    }
+    let stream = copy.end();
+    let whole = decode_chunks(&plan.schema, &plan.fields, &[&stream], BIG).unwrap();
+    for split in 0..=stream.len() {
+        let (a, b) = stream.split_at(split);
+        let parts = decode_chunks(&plan.schema, &plan.fields, &[a, b], BIG).unwrap();
+        assert_eq!(parts, whole, "split at {}", split);
+    }
+    // Three pieces, including empty chunks.
+    for first in (0..stream.len()).step_by(7) {
+        for second in (first..=stream.len()).step_by(13) {
+            let parts = decode_chunks(
+                &plan.schema,
+                &plan.fields,
+                &[&stream[..first], &[], &stream[first..second], &stream[second..]],
+                BIG,
+            )
+            .unwrap();
+            assert_eq!(parts, whole, "split at {} and {}", first, second);
+        }
+    }
+    // One byte at a time.
+    let bytes: Vec<&[u8]> = stream.chunks(1).collect();
+    assert_eq!(
+        decode_chunks(&plan.schema, &plan.fields, &bytes, BIG).unwrap(),
+        whole
+    );
+}
+
+#[test]
+fn a_header_extension_is_skipped() {
+    let plan = every_type_plan();
+    let stream = every_type_stream();
+    let mut extended = COPY_SIGNATURE.to_vec();
+    extended.extend_from_slice(&0i32.to_be_bytes());
+    extended.extend_from_slice(&5i32.to_be_bytes());
+    extended.extend_from_slice(b"extra");
+    extended.extend_from_slice(&stream[19..]);
+    let plain = decode_chunks(&plan.schema, &plan.fields, &[&stream], BIG).unwrap();
+    for split in 0..40 {
+        let (a, b) = extended.split_at(split);
+        assert_eq!(
+            decode_chunks(&plan.schema, &plan.fields, &[a, b], BIG).unwrap(),
+            plain,
+            "split at {}",
+            split
+        );
+    }
+}
+
+fn int_plan() -> (Schema, Vec<FieldPlan>) {
+    let relation = PgRelation {
+        schema: "public".into(),
+        name: "t".into(),
+        kind: 'r',
+        columns: vec![col("id", oid::INT8, "bigint"), col("name", oid::TEXT, "text")],
+        primary_key: vec![],
+    };
+    let plan = plan_read(&relation, &full_refresh(), false).unwrap();
+    (plan.schema, plan.fields)
+}
+
+fn int_rows(n: i64) -> Vec<u8> {
+    let mut copy = Copy::new();
+    for i in 0..n {
+        copy.tuple(&[some(i.to_be_bytes()), some(format!("name {}", i))]);
+    }
+    copy.end()
+}
+
+#[test]
+fn batches_are_cut_at_max_rows() {
+    let (schema, fields) = int_plan();
+    let stream = int_rows(10);
+    let limits = Limits {
+        max_rows: 3,
+        max_bytes: usize::MAX,
+    };
+    let batches = decode_chunks(&schema, &fields, &[&stream], limits).unwrap();
+    let rows: Vec<usize> = batches
+        .iter()
+        .map(|b| IpcBatch::parse(b).unwrap().num_rows())
+        .collect();
+    assert_eq!(rows, [3, 3, 3, 1]);
+    let last = IpcBatch::parse(&batches[3]).unwrap();
+    assert_eq!(last.column(0).i64(0), 9);
+    assert_eq!(last.column(1).str(0), "name 9");
+    // Exactly divisible: no empty batch at the end.
+    let batches = decode_chunks(&schema, &fields, &[&int_rows(9)], limits).unwrap();
+    assert_eq!(batches.len(), 3);
+}
+
+#[test]
+fn batches_are_cut_at_max_bytes() {
+    let (schema, fields) = int_plan();
+    let stream = int_rows(100);
+    // A row: 8 (id) + 4 (offset) + "name NN" (6 or 7 bytes).
+    let limits = Limits {
+        max_rows: usize::MAX,
+        max_bytes: 100,
+    };
+    let batches = decode_chunks(&schema, &fields, &[&stream], limits).unwrap();
+    let rows: Vec<usize> = batches
+        .iter()
+        .map(|b| IpcBatch::parse(b).unwrap().num_rows())
+        .collect();
+    assert_eq!(rows.iter().sum::<usize>(), 100);
+    assert!(rows[..rows.len() - 1].iter().all(|&r| r == 6), "{:?}", rows);
+}
+
+#[test]
+fn an_empty_table_gives_one_empty_batch_with_the_schema() {
+    let (schema, fields) = int_plan();
+    let stream = int_rows(0);
+    let batches = decode_chunks(&schema, &fields, &[&stream], BIG).unwrap();
+    assert_eq!(batches.len(), 1);
+    let batch = IpcBatch::parse(&batches[0]).unwrap();
+    assert_eq!(batch.num_rows(), 0);
+    assert_eq!(batch.schema().fields.len(), 2);
+}
+
+fn incremental_plan() -> crate::ReadPlan {
+    let mut relation = every_type_table();
+    relation.columns[6].name = "amount".into();
+    let request = StreamRequest {
+        columns: Some(vec!["i8".into(), "amount".into()]),
+        sync_mode: SyncMode::Incremental,
+        cursor_field: Some("ts".into()),
+        ..full_refresh()
+    };
+    plan_read(&relation, &request, false).unwrap()
+}
+
+#[test]
+fn the_cursor_column_is_kept_not_emitted() {
+    let plan = incremental_plan();
+    assert_eq!(plan.schema.fields.len(), 2);
+    let mut copy = Copy::new();
+    copy.tuple(&[some(1i64.to_be_bytes()), some(numeric(5, 10)), some("2024-01-01 00:00:00")]);
+    copy.tuple(&[some(2i64.to_be_bytes()), None, some("2024-01-02 00:00:00")]);
+    let stream = copy.end();
+    let mut builder = BatchBuilder::new(plan.schema.clone());
+    let mut decoder = CopyDecoder::new(plan.fields.clone());
+    assert_eq!(decoder.cursor(), None);
+    let mut input = &stream[..];
+    assert_eq!(
+        decoder
+            .decode(
+                &mut input,
+                &mut builder,
+                Limits {
+                    max_rows: 1,
+                    max_bytes: usize::MAX
+                }
+            )
+            .unwrap(),
+        Progress::BatchFull
+    );
+    assert_eq!(decoder.cursor(), Some(&b"2024-01-01 00:00:00"[..]));
+    builder.finish().unwrap();
+    assert_eq!(
+        decoder.decode(&mut input, &mut builder, BIG).unwrap(),
+        Progress::Finished
+    );
+    assert_eq!(decoder.cursor(), Some(&b"2024-01-02 00:00:00"[..]));
+    let batch = builder.finish().unwrap();
+    let batch = IpcBatch::parse(&batch).unwrap();
+    assert_eq!(batch.num_columns(), 2);
+    assert_eq!(batch.column(0).i64(0), 2);
+    assert!(batch.column(1).is_null(0));
+}
+
+fn numeric_special(sign: u16) -> Vec<u8> {
+    let mut b = vec![0, 0, 0, 0];
+    b.extend_from_slice(&sign.to_be_bytes());
+    b.extend_from_slice(&[0, 0]);
+    b
+}
+
+#[test]
+fn numeric_nan_is_a_data_error_naming_column_row_and_cursor() {
+    let plan = incremental_plan();
+    let mut copy = Copy::new();
+    copy.tuple(&[some(1i64.to_be_bytes()), some(numeric(5, 10)), some("2024-01-01")]);
+    copy.tuple(&[some(2i64.to_be_bytes()), some(numeric_special(0xC000)), some("2024-01-02")]);
+    let stream = copy.end();
+    let error = decode_chunks(&plan.schema, &plan.fields, &[&stream], BIG).unwrap_err();
+    assert_eq!(error.category, ErrorCategory::Data);
+    assert!(
+        error.message.contains("column \"amount\" (numeric(38,10)), row 2 (cursor value '2024-01-02'): NaN cannot be represented as decimal128(38,10)"),
+        "{}",
+        error.message
+    );
+    assert!(error.message.contains("cast"), "{}", error.message);
+
+    // Without a cursor the row number alone.
+    let plan = every_type_plan();
+    let mut row = every_type_rows().remove(0);
+    row[6] = some(numeric_special(0xD000));
+    let stream = Copy::new().tuple(&row).end();
+    let error = decode_chunks(&plan.schema, &plan.fields, &[&stream], BIG).unwrap_err();
+    assert!(
+        error.message.contains("column \"n\" (numeric(38,10)), row 1: Infinity"),
+        "{}",
+        error.message
+    );
+    // A value wider than the column's scale is refused, never rounded.
+    row[6] = some(numeric(1, 11));
+    let stream = Copy::new().tuple(&row).end();
+    let error = decode_chunks(&plan.schema, &plan.fields, &[&stream], BIG).unwrap_err();
+    assert!(error.message.contains("more fractional digits"), "{}", error.message);
+}
+
+#[test]
+fn wrong_value_lengths_are_data_errors_naming_the_column() {
+    let plan = every_type_plan();
+    let mut row = every_type_rows().remove(0);
+    row[2] = some([1, 2]);
+    let stream = Copy::new().tuple(&row).end();
+    let error = decode_chunks(&plan.schema, &plan.fields, &[&stream], BIG).unwrap_err();
+    assert_eq!(error.category, ErrorCategory::Data);
+    assert!(
+        error.message.contains("column \"i4\" (integer), row 1: expected a 4-byte binary value, got 2 bytes"),
+        "{}",
+        error.message
+    );
+}
+
+#[test]
+fn out_of_range_values_are_data_errors() {
+    let plan = every_type_plan();
+    let mut row = every_type_rows().remove(0);
+    row[12] = some(9_223_371_331_199_999_999i64.to_be_bytes());
+    let stream = Copy::new().tuple(&row).end();
+    let error = decode_chunks(&plan.schema, &plan.fields, &[&stream], BIG).unwrap_err();
+    assert!(error.message.contains("column \"ts\"") && error.message.contains("294246"), "{}", error.message);
+    let mut row = every_type_rows().remove(0);
+    row[14] = some(interval(i64::MAX / 10, i32::MAX, 0));
+    let stream = Copy::new().tuple(&row).end();
+    let error = decode_chunks(&plan.schema, &plan.fields, &[&stream], BIG).unwrap_err();
+    assert!(error.message.contains("column \"iv\""), "{}", error.message);
+}
+
+#[test]
+fn malformed_streams_are_data_errors() {
+    let (schema, fields) = int_plan();
+    let good = int_rows(3);
+    let check = |stream: &[u8], expect: &str| {
+        let error = decode_chunks(&schema, &fields, &[stream], BIG).unwrap_err();
+        assert_eq!(error.category, ErrorCategory::Data);
+        assert!(error.message.contains(expect), "{}: {}", expect, error.message);
+    };
+    // Truncated anywhere: the stream ends without its trailer.
+    for cut in 19..good.len() {
+        check(&good[..cut], "ended early");
+    }
+    check(b"PGCOPY\nXX", "signature");
+    check(b"COPY", "signature");
+    let mut extra = good.clone();
+    extra.push(0);
+    check(&extra, "after the trailer");
+    let mut oids = good.clone();
+    oids[11..15].copy_from_slice(&(1i32 << 16).to_be_bytes());
+    check(&oids, "OIDs");
+    let three = Copy::new()
+        .tuple(&[some(1i64.to_be_bytes()), some("a"), None])
+        .end();
+    check(&three, "a tuple with 3 fields where 2 were selected");
+    let mut negative = Copy::new().tuple(&[some(1i64.to_be_bytes()), some("a")]).end();
+    negative[19 + 2 + 4 + 8..19 + 2 + 4 + 8 + 4].copy_from_slice(&(-5i32).to_be_bytes());
+    check(&negative, "field length -5");
+}
+
+#[test]
+fn nulls_in_not_null_columns_fail_the_batch() {
+    let mut relation = every_type_table();
+    relation.columns.truncate(1);
+    relation.columns[0].not_null = true;
+    let plan = plan_read(&relation, &full_refresh(), false).unwrap();
+    let stream = Copy::new().tuple(&[None]).end();
+    let mut builder = BatchBuilder::new(plan.schema.clone());
+    let mut decoder = CopyDecoder::new(plan.fields.clone());
+    let mut input = &stream[..];
+    decoder.decode(&mut input, &mut builder, BIG).unwrap();
+    assert!(builder.finish().is_err());
+}
+
+#[test]
+fn decode_kinds_follow_the_mapping() {
+    let plan = every_type_plan();
+    let kinds: Vec<Decode> = plan.fields.iter().map(|f| f.decode).collect();
+    assert_eq!(
+        kinds,
+        [
+            Decode::Bool,
+            Decode::Int2,
+            Decode::Int4,
+            Decode::Int8,
+            Decode::Float4,
+            Decode::Float8,
+            Decode::Numeric {
+                precision: 38,
+                scale: 10
+            },
+            Decode::Bytes,
+            Decode::Char,
+            Decode::Bytes,
+            Decode::Date,
+            Decode::Time,
+            Decode::Timestamp,
+            Decode::Timestamp,
+            Decode::Interval,
+            Decode::Uuid,
+            Decode::Bytes,
+        ]
+    );
+    assert!(plan.sql.contains("\"j\"::text"), "{}", plan.sql);
+}
+
+#[test]
+fn spec_and_discover_shapes() {
+    let spec = crate::spec();
+    assert_eq!(spec.name, "source-postgres");
+    let schema: serde_json::Value = serde_json::from_str(&spec.config_schema).unwrap();
+    assert_eq!(schema["properties"]["password"]["writeOnly"], true);
+    let mut relation = every_type_table();
+    relation.columns[3].not_null = true;
+    relation.primary_key = vec!["i8".into()];
+    let stream = crate::stream_schema(&relation);
+    assert_eq!(stream.name, "every type");
+    assert_eq!(stream.primary_key, ["i8"]);
+    let types: Vec<(&str, &str, bool)> = stream
+        .columns
+        .iter()
+        .map(|c| (c.native_type.as_str(), c.arrow_type.as_str(), c.nullable))
+        .collect();
+    assert_eq!(types[3], ("bigint", "int64", false));
+    assert_eq!(types[6], ("numeric(38,10)", "decimal128(38,10)", true));
+    assert_eq!(types[13], ("timestamp with time zone", "timestamp[us, tz=UTC]", true));
+    assert_eq!(types[15], ("uuid", "extension<arrow.uuid>", true));
+    assert_eq!(types[16], ("jsonb", "utf8", true));
+}

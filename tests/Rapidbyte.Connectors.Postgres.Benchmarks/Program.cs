@@ -1,0 +1,140 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Npgsql;
+using Rapidbyte.Runtime.Batches;
+using Rapidbyte.Runtime.Contract;
+using Rapidbyte.Runtime.Engine;
+using Rapidbyte.Runtime.Instances;
+using Rapidbyte.Runtime.Network;
+using Rapidbyte.Testing;
+using Rapidbyte.Testing.Postgres;
+
+// Each connector alone against a real PostgreSQL: the source reading a 16-column table into
+// batches that are thrown away, and the destination writing batches already in memory. Next
+// to them, PostgreSQL's own binary COPY TO and COPY FROM of the same table (through Npgsql).
+//   dotnet run -c Release --project tests/Rapidbyte.Connectors.Postgres.Benchmarks -- [rows] [rounds]
+var rows = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 1_000_000;
+var rounds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 3;
+
+await using var server = await PostgresServer.StartAsync();
+await server.ExecuteAsync($"""
+    CREATE TABLE firenibble (
+        f0 bigint PRIMARY KEY, f1 bigint, f2 bigint, f3 int,
+        f4 float8, f5 float8, f6 float8, f7 float8,
+        f8 varchar(32), f9 varchar(32), f10 date, f11 date, f12 date,
+        f13 varchar(32), f14 varchar(32), f15 varchar(32));
+    INSERT INTO firenibble
+    SELECT i, i * 31, i * 17, (i % 2147483647)::int,
+           i * 0.5, i * 1.25, sqrt(i), 1.0 / i,
+           md5(i::text), md5((i + 1)::text), date '2000-01-01' + (i % 20000), date '1990-06-15' + (i % 7000), date '2020-02-29' - (i % 3000),
+           md5((i + 2)::text), md5((i + 3)::text), md5((i + 4)::text)
+    FROM generate_series(1, {rows}) AS i;
+    VACUUM ANALYZE firenibble;
+    CREATE TABLE firenibble_copy (LIKE firenibble);
+    """);
+var tableBytes = await Scalar<long>(server, "SELECT pg_table_size('firenibble')");
+Console.WriteLine($"firenibble: {rows:N0} rows, {tableBytes / 1048576.0:F0} MiB on disk; {rounds} rounds each; medians\n");
+
+using var runtime = new ConnectorRuntime();
+var source = runtime.LoadModuleFile(RepositoryPaths.Connector("source-postgres"));
+var destination = runtime.LoadModuleFile(RepositoryPaths.Connector("dest-postgres"));
+var options = new ConnectorInstanceOptions { Network = NetworkPolicy.Allow($"{server.Host}:{server.Port}") };
+var config = JsonSerializer.SerializeToElement(new
+{
+    host = server.Host, port = server.Port, user = PostgresServer.User, password = server.Password, database = "postgres", schema = "public",
+});
+
+var sourceTimes = new List<double>();
+var destinationTimes = new List<double>();
+var copyOutTimes = new List<double>();
+var copyInTimes = new List<double>();
+long ipcBytes = 0;
+for (var round = 0; round < rounds; round++)
+{
+    // Source alone: batches are collected (so the destination can be measured on them next).
+    var batches = new List<ArrowBatch>();
+    var channel = new BatchChannel(maxBatches: 1 << 20, maxBytes: long.MaxValue);
+    using (var reader = runtime.CreateInstance(source, options))
+    {
+        var started = Stopwatch.GetTimestamp();
+        var summary = await reader.ReadAsync(config, new StreamRequest("firenibble"), channel);
+        sourceTimes.Add(Stopwatch.GetElapsedTime(started).TotalSeconds);
+        ipcBytes = summary.Bytes;
+        Check(summary.Rows, rows, "source");
+    }
+    while (await channel.ReadAsync() is { } batch)
+    {
+        batches.Add(batch);
+    }
+
+    // Destination alone, fed from memory.
+    await server.ExecuteAsync("DROP TABLE IF EXISTS public.firenibble_out");
+    var input = new BatchChannel(maxBatches: batches.Count + 1, maxBytes: long.MaxValue);
+    batches.ForEach(b => input.TryWrite(b));
+    input.Complete();
+    using (var writer = runtime.CreateInstance(destination, options))
+    {
+        var started = Stopwatch.GetTimestamp();
+        var summary = await writer.WriteAsync(config, new StreamRequest("firenibble_out", WriteMode: WriteMode.Append), input);
+        destinationTimes.Add(Stopwatch.GetElapsedTime(started).TotalSeconds);
+        Check(summary.Rows, rows, "destination");
+    }
+
+    // PostgreSQL's own binary COPY, each direction alone, through Npgsql.
+    var (copyOut, copyIn) = await CopyBaselineAsync(server);
+    copyOutTimes.Add(copyOut);
+    copyInTimes.Add(copyIn);
+}
+
+Report("source-postgres read (decode into Arrow)", sourceTimes);
+Report("dest-postgres write (encode from Arrow)", destinationTimes);
+Report("PostgreSQL COPY TO STDOUT binary (Npgsql raw)", copyOutTimes);
+Report("PostgreSQL COPY FROM STDIN binary (Npgsql raw)", copyInTimes);
+Console.WriteLine($"\nArrow IPC per run: {ipcBytes / 1048576.0:F0} MiB ({(double)ipcBytes / rows:F0} bytes per row)");
+return 0;
+
+void Report(string what, List<double> seconds)
+{
+    var median = seconds.Order().ElementAt(seconds.Count / 2);
+    Console.WriteLine($"{what,-48} {median:F2} s  {rows / median / 1000:F0} K rows/s  {ipcBytes / median / 1048576:F0} MiB/s (Arrow IPC)  [{string.Join(", ", seconds.Select(s => s.ToString("F2", CultureInfo.InvariantCulture)))}]");
+}
+
+static void Check(long actual, long expected, string side)
+{
+    if (actual != expected)
+    {
+        throw new InvalidOperationException($"{side}: {actual} rows, expected {expected}");
+    }
+}
+
+static async Task<T> Scalar<T>(PostgresServer server, string sql)
+{
+    await using var connection = new NpgsqlConnection(server.ConnectionString());
+    await connection.OpenAsync();
+    await using var command = new NpgsqlCommand(sql, connection);
+    return (T)(await command.ExecuteScalarAsync())!;
+}
+
+static async Task<(double Out, double In)> CopyBaselineAsync(PostgresServer server)
+{
+    await server.ExecuteAsync("TRUNCATE firenibble_copy");
+    await using var source = new NpgsqlConnection(server.ConnectionString());
+    await using var target = new NpgsqlConnection(server.ConnectionString());
+    await source.OpenAsync();
+    await target.OpenAsync();
+    using var buffer = new MemoryStream();
+    var started = Stopwatch.GetTimestamp();
+    await using (var output = await source.BeginRawBinaryCopyAsync("COPY firenibble TO STDOUT (FORMAT binary)"))
+    {
+        await output.CopyToAsync(buffer);
+    }
+    var copyOut = Stopwatch.GetElapsedTime(started).TotalSeconds;
+    buffer.Position = 0;
+    started = Stopwatch.GetTimestamp();
+    await using (var input = await target.BeginRawBinaryCopyAsync("COPY firenibble_copy FROM STDIN (FORMAT binary)"))
+    {
+        await buffer.CopyToAsync(input);
+    }
+    return (copyOut, Stopwatch.GetElapsedTime(started).TotalSeconds);
+}
