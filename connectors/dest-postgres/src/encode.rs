@@ -254,9 +254,9 @@ fn put_value(
             let days = column.date32(row);
             let pg = match days {
                 i32::MAX | i32::MIN => days,
-                _ => days.checked_sub(DATE_EPOCH_SHIFT_DAYS).ok_or_else(|| {
-                    format!("date {} days from 1970-01-01 is out of range", days)
-                })?,
+                _ => days
+                    .checked_sub(DATE_EPOCH_SHIFT_DAYS)
+                    .ok_or_else(|| format!("date {} days from 1970-01-01 is out of range", days))?,
             };
             buf.put_i32(4);
             buf.put_i32(pg);
@@ -272,10 +272,7 @@ fn put_value(
                 _ => micros
                     .checked_sub(TIMESTAMP_EPOCH_SHIFT_MICROS)
                     .ok_or_else(|| {
-                        format!(
-                            "timestamp {} µs from 1970-01-01 is out of range",
-                            micros
-                        )
+                        format!("timestamp {} µs from 1970-01-01 is out of range", micros)
                     })?,
             };
             buf.put_i32(8);
@@ -315,7 +312,11 @@ pub fn put_decimal(buf: &mut BytesMut, unscaled: i128, scale: i32) {
         put_numeric_head(buf, 0, 0, NUMERIC_POS, dscale);
         return;
     }
-    let sign = if unscaled < 0 { NUMERIC_NEG } else { NUMERIC_POS };
+    let sign = if unscaled < 0 {
+        NUMERIC_NEG
+    } else {
+        NUMERIC_POS
+    };
     let magnitude = unscaled.unsigned_abs();
     // value = magnitude * 10^e = (magnitude * 10^r) * 10000^w0, with 0 <= r < 4.
     let e = -scale;
@@ -397,7 +398,13 @@ fn put_numeric_text(buf: &mut BytesMut, text: &[u8], digits: &mut Vec<u16>) -> R
             why
         )
     })?;
-    put_numeric_head(buf, digits.len() as u16, head.weight, head.sign, head.dscale);
+    put_numeric_head(
+        buf,
+        digits.len() as u16,
+        head.weight,
+        head.sign,
+        head.dscale,
+    );
     for &group in digits.iter() {
         buf.put_u16(group);
     }

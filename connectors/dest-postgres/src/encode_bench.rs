@@ -145,15 +145,35 @@ fn encode_throughput_all_types() {
         Field::new("i64", DataType::Int64, true),
         Field::new("f32", DataType::Float32, true),
         Field::new("f64", DataType::Float64, true),
-        Field::new("money", DataType::Decimal128 { precision: 12, scale: 2 }, true),
-        Field::new("wide", DataType::Decimal128 { precision: 38, scale: 10 }, true),
+        Field::new(
+            "money",
+            DataType::Decimal128 {
+                precision: 12,
+                scale: 2,
+            },
+            true,
+        ),
+        Field::new(
+            "wide",
+            DataType::Decimal128 {
+                precision: 38,
+                scale: 10,
+            },
+            true,
+        ),
         Field::new("text", DataType::Utf8, true),
         Field::new("numeric_text", DataType::Utf8, true),
         Field::new("jsonb", DataType::Utf8, true),
         Field::new("bytea", DataType::Binary, true),
         Field::new("uuid", DataType::FixedSizeBinary(16), true),
         Field::new("date", DataType::Date32, true),
-        Field::new("tstz", DataType::Timestamp { timezone: Some("UTC".into()) }, true),
+        Field::new(
+            "tstz",
+            DataType::Timestamp {
+                timezone: Some("UTC".into()),
+            },
+            true,
+        ),
         Field::new("interval", DataType::IntervalMonthDayNano, true),
     ];
     let encodings = vec![

@@ -74,7 +74,11 @@ fn numeric_text(value: &[u8]) -> String {
         other => panic!("bad sign {:#x}", other),
     }
     let digits: Vec<u16> = (0..ndigits).map(|i| word(4 + i)).collect();
-    assert!(digits.iter().all(|&d| d < 10_000), "digit over 9999: {:?}", digits);
+    assert!(
+        digits.iter().all(|&d| d < 10_000),
+        "digit over 9999: {:?}",
+        digits
+    );
     assert_ne!(digits.first(), Some(&0), "leading zero group: {:?}", digits);
     assert_ne!(digits.last(), Some(&0), "trailing zero group: {:?}", digits);
     let group = |w: i32| -> u16 {
@@ -152,7 +156,13 @@ fn decimals_encode_exactly_at_every_scale_and_sign() {
             } else {
                 decimal_text(value, scale)
             };
-            assert_eq!(numeric_text(&encoded), expected, "{} at scale {}", value, scale);
+            assert_eq!(
+                numeric_text(&encoded),
+                expected,
+                "{} at scale {}",
+                value,
+                scale
+            );
         }
     }
 }
@@ -170,7 +180,10 @@ fn decimals_match_what_postgresql_sends() {
     // 10000 as numeric(5,0): trailing zero group dropped
     assert_eq!(decimal_bytes(10_000, 0), words(&[1, 1, 0, 0, 1]));
     // 1e-38 as numeric(38,38)
-    assert_eq!(decimal_bytes(1, 38), words(&[1, (-10i16) as u16, 0, 38, 100]));
+    assert_eq!(
+        decimal_bytes(1, 38),
+        words(&[1, (-10i16) as u16, 0, 38, 100])
+    );
     // 10^37 as numeric(38,0)
     assert_eq!(decimal_bytes(10i128.pow(37), 0), words(&[1, 9, 0, 0, 10]));
 }
@@ -245,8 +258,14 @@ fn numeric_text_parses_like_numeric_in() {
         ("1e3", "1000"),
         ("1.5E-3", "0.0015"),
         ("-2.50e+2", "-250"),
-        ("123456789012345678901234567890.123456789012345678901234567890", "123456789012345678901234567890.123456789012345678901234567890"),
-        ("-1234567890123456789012345678901234567890.12345678901234567890", "-1234567890123456789012345678901234567890.12345678901234567890"),
+        (
+            "123456789012345678901234567890.123456789012345678901234567890",
+            "123456789012345678901234567890.123456789012345678901234567890",
+        ),
+        (
+            "-1234567890123456789012345678901234567890.12345678901234567890",
+            "-1234567890123456789012345678901234567890.12345678901234567890",
+        ),
         ("0.00000000000000000001", "0.00000000000000000001"),
         ("NaN", "NaN"),
         ("nan", "NaN"),
@@ -256,14 +275,21 @@ fn numeric_text_parses_like_numeric_in() {
         ("1e39", "1000000000000000000000000000000000000000"),
     ];
     for (input, expected) in cases {
-        assert_eq!(numeric_from_text(input).as_deref(), Ok(expected), "{:?}", input);
+        assert_eq!(
+            numeric_from_text(input).as_deref(),
+            Ok(expected),
+            "{:?}",
+            input
+        );
     }
     // 1e-1000: one digit, display scale 1000.
     let tiny = numeric_from_text("1e-1000").unwrap();
     assert_eq!(tiny, format!("0.{}1", "0".repeat(999)));
     let printed = format!("0.{}1", "0".repeat(999));
     assert_eq!(numeric_from_text(&printed).unwrap(), printed);
-    for bad in ["", " ", "-", ".", "1.2.3", "1e", "1e+", "abc", "1 2", "1e1001", "0x10", "Inf"] {
+    for bad in [
+        "", " ", "-", ".", "1.2.3", "1e", "1e+", "abc", "1 2", "1e1001", "0x10", "Inf",
+    ] {
         assert!(numeric_from_text(bad).is_err(), "{:?} parsed", bad);
     }
 }
@@ -281,7 +307,13 @@ fn every_type_encodes_to_its_postgresql_binary_form_with_nulls() {
         field("i64", DataType::Int64),
         field("f32", DataType::Float32),
         field("f64", DataType::Float64),
-        field("dec", DataType::Decimal128 { precision: 12, scale: 2 }),
+        field(
+            "dec",
+            DataType::Decimal128 {
+                precision: 12,
+                scale: 2,
+            },
+        ),
         field("text", DataType::Utf8),
         field("jsonb", DataType::Utf8),
         field("num", DataType::Utf8),
@@ -290,7 +322,12 @@ fn every_type_encodes_to_its_postgresql_binary_form_with_nulls() {
         field("date", DataType::Date32),
         field("time", DataType::Time64Microsecond),
         field("ts", DataType::Timestamp { timezone: None }),
-        field("tstz", DataType::Timestamp { timezone: Some("UTC".into()) }),
+        field(
+            "tstz",
+            DataType::Timestamp {
+                timezone: Some("UTC".into()),
+            },
+        ),
         field("interval", DataType::IntervalMonthDayNano),
     ]);
     let encodings = vec![
@@ -325,7 +362,13 @@ fn every_type_encodes_to_its_postgresql_binary_form_with_nulls() {
     b.append_str(8, "{\"a\": 1}");
     b.append_str(9, "-1.50");
     b.append_bytes(10, &[0, 255, 16]);
-    b.append_fixed_bytes(11, &[0xA0, 0xEE, 0xBC, 0x99, 0x9C, 0x0B, 0x4E, 0xF8, 0xBB, 0x6D, 0x6B, 0xB9, 0xBD, 0x38, 0x0A, 0x11]);
+    b.append_fixed_bytes(
+        11,
+        &[
+            0xA0, 0xEE, 0xBC, 0x99, 0x9C, 0x0B, 0x4E, 0xF8, 0xBB, 0x6D, 0x6B, 0xB9, 0xBD, 0x38,
+            0x0A, 0x11,
+        ],
+    );
     b.append_date32(12, 0); // 1970-01-01
     b.append_time64_micros(13, 86_400_000_000); // 24:00:00
     b.append_timestamp_micros(14, 0);
@@ -376,8 +419,18 @@ fn every_type_encodes_to_its_postgresql_binary_form_with_nulls() {
     assert_eq!(value(0, 12), (-10_957i32).to_be_bytes());
     assert_eq!(value(0, 13), 86_400_000_000i64.to_be_bytes());
     assert_eq!(value(0, 14), (-946_684_800_000_000i64).to_be_bytes());
-    assert_eq!(value(0, 15), (1_700_000_000_123_456i64 - 946_684_800_000_000).to_be_bytes());
-    assert_eq!(value(0, 16), be(&[&(-1i64).to_be_bytes(), &(-2i32).to_be_bytes(), &(-1i32).to_be_bytes()]));
+    assert_eq!(
+        value(0, 15),
+        (1_700_000_000_123_456i64 - 946_684_800_000_000).to_be_bytes()
+    );
+    assert_eq!(
+        value(0, 16),
+        be(&[
+            &(-1i64).to_be_bytes(),
+            &(-2i32).to_be_bytes(),
+            &(-1i32).to_be_bytes()
+        ])
+    );
 
     assert_eq!(rows[1], vec![None; 17]);
 
@@ -391,10 +444,29 @@ fn every_type_encodes_to_its_postgresql_binary_form_with_nulls() {
     assert_eq!(value(2, 8), b"\x01");
     assert_eq!(numeric_text(&value(2, 9)), "NaN");
     assert_eq!(value(2, 10), b"");
-    assert_eq!(value(2, 12), i32::MAX.to_be_bytes(), "infinity stays the sentinel");
-    assert_eq!(value(2, 14), i64::MIN.to_be_bytes(), "-infinity stays the sentinel");
-    assert_eq!(value(2, 15), i64::MAX.to_be_bytes(), "infinity stays the sentinel");
-    assert_eq!(value(2, 16), be(&[&1i64.to_be_bytes(), &i32::MIN.to_be_bytes(), &i32::MAX.to_be_bytes()]));
+    assert_eq!(
+        value(2, 12),
+        i32::MAX.to_be_bytes(),
+        "infinity stays the sentinel"
+    );
+    assert_eq!(
+        value(2, 14),
+        i64::MIN.to_be_bytes(),
+        "-infinity stays the sentinel"
+    );
+    assert_eq!(
+        value(2, 15),
+        i64::MAX.to_be_bytes(),
+        "infinity stays the sentinel"
+    );
+    assert_eq!(
+        value(2, 16),
+        be(&[
+            &1i64.to_be_bytes(),
+            &i32::MIN.to_be_bytes(),
+            &i32::MAX.to_be_bytes()
+        ])
+    );
 }
 
 #[test]
@@ -435,17 +507,31 @@ fn widening_encodings_change_only_the_width() {
     let row = &rows[0];
     assert_eq!(row[0].as_deref(), Some(&(-3i32).to_be_bytes()[..]));
     assert_eq!(row[1].as_deref(), Some(&(-3i64).to_be_bytes()[..]));
-    assert_eq!(row[2].as_deref(), Some(&i64::from(i32::MIN).to_be_bytes()[..]));
-    assert_eq!(row[3].as_deref(), Some(&f64::from(0.1f32).to_bits().to_be_bytes()[..]));
+    assert_eq!(
+        row[2].as_deref(),
+        Some(&i64::from(i32::MIN).to_be_bytes()[..])
+    );
+    assert_eq!(
+        row[3].as_deref(),
+        Some(&f64::from(0.1f32).to_bits().to_be_bytes()[..])
+    );
     assert_eq!(numeric_text(row[4].as_ref().unwrap()), i64::MIN.to_string());
     assert_eq!(numeric_text(row[5].as_ref().unwrap()), "-30000");
     assert_eq!(numeric_text(row[6].as_ref().unwrap()), "2000000000");
-    assert_eq!(row[7].as_deref(), Some(&i32::MIN.to_be_bytes()[..]), "-infinity");
+    assert_eq!(
+        row[7].as_deref(),
+        Some(&i32::MIN.to_be_bytes()[..]),
+        "-infinity"
+    );
 }
 
 #[test]
 fn an_unencodable_value_names_its_row_and_column() {
-    let schema = Schema::new(vec![field("id", DataType::Int32), field("amount", DataType::Utf8), field("day", DataType::Date32)]);
+    let schema = Schema::new(vec![
+        field("id", DataType::Int32),
+        field("amount", DataType::Utf8),
+        field("day", DataType::Date32),
+    ]);
     let mut b = BatchBuilder::new(schema);
     b.append_i32(0, 1);
     b.append_str(1, "12.5");
@@ -458,11 +544,16 @@ fn an_unencodable_value_names_its_row_and_column() {
     b.append_date32(2, i32::MIN + 1);
     let ipc = b.finish().unwrap();
     let batch = IpcBatch::parse(&ipc).unwrap();
-    let mut encoder = CopyEncoder::new(vec![Encoding::Int32, Encoding::NumericText, Encoding::Date]);
+    let mut encoder =
+        CopyEncoder::new(vec![Encoding::Int32, Encoding::NumericText, Encoding::Date]);
     let mut buf = BytesMut::new();
     let error = encoder.encode(&batch, 0, &mut buf, usize::MAX).unwrap_err();
     assert_eq!((error.column, error.row), (1, 1));
-    assert!(error.message.contains("\"twelve\" is not a numeric value"), "{}", error.message);
+    assert!(
+        error.message.contains("\"twelve\" is not a numeric value"),
+        "{}",
+        error.message
+    );
     let error = encoder.encode(&batch, 2, &mut buf, usize::MAX).unwrap_err();
     assert_eq!((error.column, error.row), (2, 2));
     assert!(error.message.contains("out of range"), "{}", error.message);
@@ -484,7 +575,11 @@ fn encoding_stops_at_the_flush_threshold_and_resumes() {
     assert_eq!(buf.len(), 105);
     buf.clear();
     assert_eq!(encoder.encode(&batch, 95, &mut buf, 100).unwrap(), 100);
-    assert_eq!(encoder.encode(&batch, 100, &mut buf, 100).unwrap(), 100, "nothing left");
+    assert_eq!(
+        encoder.encode(&batch, 100, &mut buf, 100).unwrap(),
+        100,
+        "nothing left"
+    );
 }
 
 #[test]

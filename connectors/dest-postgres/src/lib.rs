@@ -174,7 +174,10 @@ mod tests {
         .unwrap();
         assert_eq!(config.pg.port, 6543);
         assert_eq!(config.pg.schema(), "Sales");
-        assert_eq!((config.commit_rows, config.commit_bytes), (500_000, 256 << 20));
+        assert_eq!(
+            (config.commit_rows, config.commit_bytes),
+            (500_000, 256 << 20)
+        );
         let config: DestConfig = serde_json::from_value(json!({
             "host": "db", "user": "app", "database": "shop", "commit_rows": 10, "commit_bytes": 4096
         }))
@@ -186,7 +189,9 @@ mod tests {
         }))
         .unwrap();
         assert!(zero.validate().is_err());
-        assert!(serde_json::from_value::<DestConfig>(json!({"host": "db", "user": "app"})).is_err());
+        assert!(
+            serde_json::from_value::<DestConfig>(json!({"host": "db", "user": "app"})).is_err()
+        );
     }
 
     #[test]
@@ -196,7 +201,13 @@ mod tests {
         assert_eq!(spec.supported_write_modes.len(), 3);
         let schema: serde_json::Value = serde_json::from_str(&spec.config_schema).unwrap();
         assert_eq!(schema["properties"]["password"]["secret"], json!(true));
-        assert_eq!(schema["properties"]["commit_rows"]["default"], json!(500_000));
-        assert_eq!(schema["properties"]["commit_bytes"]["default"], json!(268_435_456));
+        assert_eq!(
+            schema["properties"]["commit_rows"]["default"],
+            json!(500_000)
+        );
+        assert_eq!(
+            schema["properties"]["commit_bytes"]["default"],
+            json!(268_435_456)
+        );
     }
 }

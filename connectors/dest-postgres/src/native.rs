@@ -11,8 +11,19 @@
 /// refused, and the writer falls back to the type derived from the Arrow type.
 pub fn is_safe_type_name(text: &str) -> bool {
     const KEYWORDS: [&str; 13] = [
-        "varying", "precision", "with", "without", "time", "zone", "year", "month", "day",
-        "hour", "minute", "second", "to",
+        "varying",
+        "precision",
+        "with",
+        "without",
+        "time",
+        "zone",
+        "year",
+        "month",
+        "day",
+        "hour",
+        "minute",
+        "second",
+        "to",
     ];
     let bytes = text.as_bytes();
     if text.trim().is_empty() || text.len() > 512 {
@@ -94,7 +105,10 @@ pub fn is_safe_type_name(text: &str) -> bool {
                     at += 1;
                 }
                 let word = &text[start..at];
-                if after_space && words > 0 && !KEYWORDS.iter().any(|k| k.eq_ignore_ascii_case(word)) {
+                if after_space
+                    && words > 0
+                    && !KEYWORDS.iter().any(|k| k.eq_ignore_ascii_case(word))
+                {
                     return false;
                 }
                 words += 1;

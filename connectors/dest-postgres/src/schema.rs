@@ -212,7 +212,11 @@ impl LoadPlan {
         self.columns
             .iter()
             .map(|c| {
-                let stage_type = if c.cast { "text" } else { c.target_type.as_str() };
+                let stage_type = if c.cast {
+                    "text"
+                } else {
+                    c.target_type.as_str()
+                };
                 (c.name.clone(), stage_type.to_string())
             })
             .collect()

@@ -65,28 +65,113 @@ fn every_source_type_goes_straight_into_its_own_column_type() {
     let b = PgType::builtin;
     let uuid = field(DataType::FixedSizeBinary(16));
     let cases: Vec<(Field, PgType, Encoding)> = vec![
-        (field(DataType::Boolean), b(oid::BOOL, "boolean"), Encoding::Bool),
-        (field(DataType::Int16), b(oid::INT2, "smallint"), Encoding::Int16),
-        (field(DataType::Int32), b(oid::INT4, "integer"), Encoding::Int32),
-        (field(DataType::Int64), b(oid::INT8, "bigint"), Encoding::Int64),
-        (field(DataType::Float32), b(oid::FLOAT4, "real"), Encoding::Float32),
-        (field(DataType::Float64), b(oid::FLOAT8, "double precision"), Encoding::Float64),
-        (field(DataType::Decimal128 { precision: 12, scale: 2 }), numeric(12, 2), Encoding::Decimal { scale: 2 }),
+        (
+            field(DataType::Boolean),
+            b(oid::BOOL, "boolean"),
+            Encoding::Bool,
+        ),
+        (
+            field(DataType::Int16),
+            b(oid::INT2, "smallint"),
+            Encoding::Int16,
+        ),
+        (
+            field(DataType::Int32),
+            b(oid::INT4, "integer"),
+            Encoding::Int32,
+        ),
+        (
+            field(DataType::Int64),
+            b(oid::INT8, "bigint"),
+            Encoding::Int64,
+        ),
+        (
+            field(DataType::Float32),
+            b(oid::FLOAT4, "real"),
+            Encoding::Float32,
+        ),
+        (
+            field(DataType::Float64),
+            b(oid::FLOAT8, "double precision"),
+            Encoding::Float64,
+        ),
+        (
+            field(DataType::Decimal128 {
+                precision: 12,
+                scale: 2,
+            }),
+            numeric(12, 2),
+            Encoding::Decimal { scale: 2 },
+        ),
         (field(DataType::Utf8), b(oid::TEXT, "text"), Encoding::Text),
-        (native(DataType::Utf8, "character varying(32)"), b(oid::VARCHAR, "character varying(32)"), Encoding::Text),
-        (native(DataType::Utf8, "character(8)"), b(oid::BPCHAR, "character(8)"), Encoding::Text),
-        (native(DataType::Utf8, "name"), b(oid::NAME, "name"), Encoding::Text),
-        (native(DataType::Utf8, "json"), b(oid::JSON, "json"), Encoding::Text),
-        (native(DataType::Utf8, "jsonb"), b(oid::JSONB, "jsonb"), Encoding::Jsonb),
-        (native(DataType::Utf8, "numeric"), b(oid::NUMERIC, "numeric"), Encoding::NumericText),
-        (native(DataType::Utf8, "numeric(60,20)"), numeric(60, 20), Encoding::NumericText),
-        (field(DataType::Binary), b(oid::BYTEA, "bytea"), Encoding::Bytes),
+        (
+            native(DataType::Utf8, "character varying(32)"),
+            b(oid::VARCHAR, "character varying(32)"),
+            Encoding::Text,
+        ),
+        (
+            native(DataType::Utf8, "character(8)"),
+            b(oid::BPCHAR, "character(8)"),
+            Encoding::Text,
+        ),
+        (
+            native(DataType::Utf8, "name"),
+            b(oid::NAME, "name"),
+            Encoding::Text,
+        ),
+        (
+            native(DataType::Utf8, "json"),
+            b(oid::JSON, "json"),
+            Encoding::Text,
+        ),
+        (
+            native(DataType::Utf8, "jsonb"),
+            b(oid::JSONB, "jsonb"),
+            Encoding::Jsonb,
+        ),
+        (
+            native(DataType::Utf8, "numeric"),
+            b(oid::NUMERIC, "numeric"),
+            Encoding::NumericText,
+        ),
+        (
+            native(DataType::Utf8, "numeric(60,20)"),
+            numeric(60, 20),
+            Encoding::NumericText,
+        ),
+        (
+            field(DataType::Binary),
+            b(oid::BYTEA, "bytea"),
+            Encoding::Bytes,
+        ),
         (uuid, b(oid::UUID, "uuid"), Encoding::FixedBytes),
-        (field(DataType::Date32), b(oid::DATE, "date"), Encoding::Date),
-        (field(DataType::Time64Microsecond), b(oid::TIME, "time without time zone"), Encoding::Time),
-        (field(DataType::Timestamp { timezone: None }), b(oid::TIMESTAMP, "timestamp without time zone"), Encoding::Timestamp),
-        (field(DataType::Timestamp { timezone: Some("UTC".into()) }), b(oid::TIMESTAMPTZ, "timestamp with time zone"), Encoding::Timestamp),
-        (field(DataType::IntervalMonthDayNano), b(oid::INTERVAL, "interval"), Encoding::Interval),
+        (
+            field(DataType::Date32),
+            b(oid::DATE, "date"),
+            Encoding::Date,
+        ),
+        (
+            field(DataType::Time64Microsecond),
+            b(oid::TIME, "time without time zone"),
+            Encoding::Time,
+        ),
+        (
+            field(DataType::Timestamp { timezone: None }),
+            b(oid::TIMESTAMP, "timestamp without time zone"),
+            Encoding::Timestamp,
+        ),
+        (
+            field(DataType::Timestamp {
+                timezone: Some("UTC".into()),
+            }),
+            b(oid::TIMESTAMPTZ, "timestamp with time zone"),
+            Encoding::Timestamp,
+        ),
+        (
+            field(DataType::IntervalMonthDayNano),
+            b(oid::INTERVAL, "interval"),
+            Encoding::Interval,
+        ),
         (
             native(DataType::Utf8, "src.mood").with_metadata(ENUM_LABELS_KEY, "[\"sad\",\"ok\"]"),
             enum_type("dst.mood", &["sad", "ok", "happy"]),
@@ -94,7 +179,13 @@ fn every_source_type_goes_straight_into_its_own_column_type() {
         ),
     ];
     for (f, t, encoding) in cases {
-        assert_eq!(choose(&f, &t), direct(encoding), "{:?} into {}", f.data_type, t.format_type);
+        assert_eq!(
+            choose(&f, &t),
+            direct(encoding),
+            "{:?} into {}",
+            f.data_type,
+            t.format_type
+        );
     }
 }
 
@@ -109,7 +200,12 @@ fn text_standing_for_another_type_is_cast_in_a_staging_table() {
         ("integer[]", array_type("integer[]", oid::INT4, 'b')),
         ("point", b(600, "point")),
     ] {
-        assert_eq!(choose(&native(DataType::Utf8, native_type), &target), cast(), "{}", native_type);
+        assert_eq!(
+            choose(&native(DataType::Utf8, native_type), &target),
+            cast(),
+            "{}",
+            native_type
+        );
     }
     // An array of an enum that lives in another schema here.
     let moods = native(DataType::Utf8, "src.mood[]").with_metadata(ENUM_LABELS_KEY, "[\"ok\"]");
@@ -117,30 +213,86 @@ fn text_standing_for_another_type_is_cast_in_a_staging_table() {
     target.enum_labels = Some(vec!["ok".into()]);
     assert_eq!(choose(&moods, &target), cast());
     // Text that does not say what it is may be cast into anything.
-    assert_eq!(choose(&field(DataType::Utf8), &b(oid::INET, "inet")), cast());
-    assert_eq!(choose(&field(DataType::Utf8), &b(oid::NUMERIC, "numeric")), direct(Encoding::NumericText));
+    assert_eq!(
+        choose(&field(DataType::Utf8), &b(oid::INET, "inet")),
+        cast()
+    );
+    assert_eq!(
+        choose(&field(DataType::Utf8), &b(oid::NUMERIC, "numeric")),
+        direct(Encoding::NumericText)
+    );
 }
 
 #[test]
 fn wider_columns_take_narrower_values() {
     let b = PgType::builtin;
     let cases = [
-        (DataType::Int16, b(oid::INT4, "integer"), Encoding::Int16AsInt32),
-        (DataType::Int16, b(oid::INT8, "bigint"), Encoding::Int16AsInt64),
-        (DataType::Int32, b(oid::INT8, "bigint"), Encoding::Int32AsInt64),
-        (DataType::Int16, b(oid::NUMERIC, "numeric"), Encoding::Int16AsNumeric),
+        (
+            DataType::Int16,
+            b(oid::INT4, "integer"),
+            Encoding::Int16AsInt32,
+        ),
+        (
+            DataType::Int16,
+            b(oid::INT8, "bigint"),
+            Encoding::Int16AsInt64,
+        ),
+        (
+            DataType::Int32,
+            b(oid::INT8, "bigint"),
+            Encoding::Int32AsInt64,
+        ),
+        (
+            DataType::Int16,
+            b(oid::NUMERIC, "numeric"),
+            Encoding::Int16AsNumeric,
+        ),
         (DataType::Int32, numeric(12, 2), Encoding::Int32AsNumeric),
-        (DataType::Int64, b(oid::NUMERIC, "numeric"), Encoding::Int64AsNumeric),
-        (DataType::Float32, b(oid::FLOAT8, "double precision"), Encoding::Float32AsFloat64),
-        (DataType::Decimal128 { precision: 10, scale: 2 }, numeric(20, 4), Encoding::Decimal { scale: 2 }),
-        (DataType::Decimal128 { precision: 10, scale: 2 }, b(oid::NUMERIC, "numeric"), Encoding::Decimal { scale: 2 }),
+        (
+            DataType::Int64,
+            b(oid::NUMERIC, "numeric"),
+            Encoding::Int64AsNumeric,
+        ),
+        (
+            DataType::Float32,
+            b(oid::FLOAT8, "double precision"),
+            Encoding::Float32AsFloat64,
+        ),
+        (
+            DataType::Decimal128 {
+                precision: 10,
+                scale: 2,
+            },
+            numeric(20, 4),
+            Encoding::Decimal { scale: 2 },
+        ),
+        (
+            DataType::Decimal128 {
+                precision: 10,
+                scale: 2,
+            },
+            b(oid::NUMERIC, "numeric"),
+            Encoding::Decimal { scale: 2 },
+        ),
     ];
     for (data_type, target, encoding) in cases {
-        assert_eq!(choose(&field(data_type.clone()), &target), direct(encoding), "{:?} into {}", data_type, target.format_type);
+        assert_eq!(
+            choose(&field(data_type.clone()), &target),
+            direct(encoding),
+            "{:?} into {}",
+            data_type,
+            target.format_type
+        );
     }
     // Any text into text-like columns, whatever it stood for.
-    assert_eq!(choose(&native(DataType::Utf8, "inet"), &b(oid::TEXT, "text")), direct(Encoding::Text));
-    assert_eq!(choose(&native(DataType::Utf8, "text"), &b(oid::JSONB, "jsonb")), direct(Encoding::Jsonb));
+    assert_eq!(
+        choose(&native(DataType::Utf8, "inet"), &b(oid::TEXT, "text")),
+        direct(Encoding::Text)
+    );
+    assert_eq!(
+        choose(&native(DataType::Utf8, "text"), &b(oid::JSONB, "jsonb")),
+        direct(Encoding::Jsonb)
+    );
 }
 
 #[test]
@@ -149,14 +301,25 @@ fn incompatible_types_are_refused_with_both_types_named() {
     let cases = [
         (native(DataType::Utf8, "text"), b(oid::INT4, "integer")),
         (native(DataType::Utf8, "inet"), b(oid::CIDR, "cidr")),
-        (native(DataType::Utf8, "integer[]"), array_type("bigint[]", oid::INT8, 'b')),
+        (
+            native(DataType::Utf8, "integer[]"),
+            array_type("bigint[]", oid::INT8, 'b'),
+        ),
         (native(DataType::Utf8, "numeric"), numeric(10, 2)),
         (field(DataType::Int64), b(oid::INT4, "integer")),
         (field(DataType::Float64), b(oid::FLOAT4, "real")),
         (field(DataType::Int32), b(oid::TEXT, "text")),
         (field(DataType::Int32), numeric(5, -2)),
-        (field(DataType::Timestamp { timezone: None }), b(oid::TIMESTAMPTZ, "timestamp with time zone")),
-        (field(DataType::Timestamp { timezone: Some("UTC".into()) }), b(oid::DATE, "date")),
+        (
+            field(DataType::Timestamp { timezone: None }),
+            b(oid::TIMESTAMPTZ, "timestamp with time zone"),
+        ),
+        (
+            field(DataType::Timestamp {
+                timezone: Some("UTC".into()),
+            }),
+            b(oid::DATE, "date"),
+        ),
         (field(DataType::Binary), b(oid::UUID, "uuid")),
         (field(DataType::Boolean), b(oid::INT2, "smallint")),
     ];
@@ -165,14 +328,25 @@ fn incompatible_types_are_refused_with_both_types_named() {
         assert!(why.contains(&target.format_type), "{}", why);
         assert!(why.contains(&describe_incoming(&f)), "{}", why);
     }
-    let why = choose(&field(DataType::Decimal128 { precision: 12, scale: 4 }), &numeric(12, 2)).unwrap_err();
+    let why = choose(
+        &field(DataType::Decimal128 {
+            precision: 12,
+            scale: 4,
+        }),
+        &numeric(12, 2),
+    )
+    .unwrap_err();
     assert!(why.contains("rounded"), "{}", why);
     let why = choose(
         &native(DataType::Utf8, "src.mood").with_metadata(ENUM_LABELS_KEY, "[\"sad\",\"meh\"]"),
         &enum_type("dst.mood", &["sad", "ok"]),
     )
     .unwrap_err();
-    assert!(why.contains("lacks the stream's labels [\"meh\"]"), "{}", why);
+    assert!(
+        why.contains("lacks the stream's labels [\"meh\"]"),
+        "{}",
+        why
+    );
 }
 
 fn relation(columns: &[(&str, PgType)]) -> PgRelation {
@@ -195,14 +369,27 @@ fn relation(columns: &[(&str, PgType)]) -> PgRelation {
 #[test]
 fn evolution_adds_new_columns_and_refuses_changed_ones_before_anything_happens() {
     let b = PgType::builtin;
-    let table = relation(&[("id", b(oid::INT4, "integer")), ("val", b(oid::INT4, "integer"))]);
+    let table = relation(&[
+        ("id", b(oid::INT4, "integer")),
+        ("val", b(oid::INT4, "integer")),
+    ]);
     let stream = Schema::new(vec![
         Field::new("id", DataType::Int32, false),
-        Field::new("added", DataType::Decimal128 { precision: 8, scale: 3 }, true),
+        Field::new(
+            "added",
+            DataType::Decimal128 {
+                precision: 8,
+                scale: 3,
+            },
+            true,
+        ),
         Field::new("val", DataType::Int32, true),
     ]);
     let missing = evolve(&stream, &table, "\"dst\".\"t\"").unwrap();
-    assert_eq!(missing.iter().map(|f| f.name.as_str()).collect::<Vec<_>>(), ["added"]);
+    assert_eq!(
+        missing.iter().map(|f| f.name.as_str()).collect::<Vec<_>>(),
+        ["added"]
+    );
 
     let changed = Schema::new(vec![
         Field::new("id", DataType::Int32, false),
@@ -213,7 +400,11 @@ fn evolution_adds_new_columns_and_refuses_changed_ones_before_anything_happens()
     let error = evolve(&changed, &table, "\"dst\".\"t\"").unwrap_err();
     assert_eq!(error.category, ErrorCategory::Schema);
     assert!(error.message.contains("\"dst\".\"t\""), "{}", error.message);
-    assert!(error.message.contains("column \"val\""), "{}", error.message);
+    assert!(
+        error.message.contains("column \"val\""),
+        "{}",
+        error.message
+    );
     assert!(error.message.contains("integer"), "{}", error.message);
     assert!(error.message.contains("text (utf8)"), "{}", error.message);
 }
@@ -226,7 +417,10 @@ fn the_plan_stages_only_when_a_column_is_cast() {
         ("ip", b(oid::INET, "inet")),
         ("name", b(oid::VARCHAR, "character varying(10)")),
     ]);
-    let direct_only = Schema::new(vec![Field::new("id", DataType::Int64, false), Field::new("name", DataType::Utf8, true)]);
+    let direct_only = Schema::new(vec![
+        Field::new("id", DataType::Int64, false),
+        Field::new("name", DataType::Utf8, true),
+    ]);
     let plan = plan_load(&direct_only, &table, "t").unwrap();
     assert!(!plan.needs_cast());
     assert_eq!(plan.encodings(), vec![Encoding::Int64, Encoding::Text]);
@@ -252,11 +446,25 @@ fn the_plan_stages_only_when_a_column_is_cast() {
 
 #[test]
 fn stream_names_and_keys_are_checked() {
-    let schema = Schema::new(vec![Field::new("a", DataType::Int32, true), Field::new("a", DataType::Int32, true)]);
-    assert_eq!(check_field_names(&schema).unwrap_err().category, ErrorCategory::Schema);
-    let schema = Schema::new(vec![Field::new("a", DataType::Int32, true), Field::new("b", DataType::Int32, true)]);
+    let schema = Schema::new(vec![
+        Field::new("a", DataType::Int32, true),
+        Field::new("a", DataType::Int32, true),
+    ]);
+    assert_eq!(
+        check_field_names(&schema).unwrap_err().category,
+        ErrorCategory::Schema
+    );
+    let schema = Schema::new(vec![
+        Field::new("a", DataType::Int32, true),
+        Field::new("b", DataType::Int32, true),
+    ]);
     assert!(check_field_names(&schema).is_ok());
-    assert_eq!(check_field_names(&Schema::new(vec![])).unwrap_err().category, ErrorCategory::Schema);
+    assert_eq!(
+        check_field_names(&Schema::new(vec![]))
+            .unwrap_err()
+            .category,
+        ErrorCategory::Schema
+    );
     assert!(check_primary_key(&schema, &["a".into()]).is_ok());
     let error = check_primary_key(&schema, &["id".into()]).unwrap_err();
     assert_eq!(error.category, ErrorCategory::Config);
@@ -267,5 +475,8 @@ fn stream_names_and_keys_are_checked() {
 #[test]
 fn the_arrow_derived_type_ignores_the_native_type() {
     assert_eq!(arrow_derived_type(&native(DataType::Utf8, "point")), "text");
-    assert_eq!(arrow_derived_type(&native(DataType::Int64, "bigint")), "bigint");
+    assert_eq!(
+        arrow_derived_type(&native(DataType::Int64, "bigint")),
+        "bigint"
+    );
 }

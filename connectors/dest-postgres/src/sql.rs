@@ -90,7 +90,11 @@ pub fn create_table(
         };
         parts.push(format!("{}PRIMARY KEY ({})", named, column_list(key)));
     }
-    format!("CREATE TABLE IF NOT EXISTS {} ({})", table, parts.join(", "))
+    format!(
+        "CREATE TABLE IF NOT EXISTS {} ({})",
+        table,
+        parts.join(", ")
+    )
 }
 
 pub fn add_columns(table: &str, columns: &[(String, String)]) -> String {
@@ -232,7 +236,11 @@ mod tests {
     fn plan() -> LoadPlan {
         let column = |name: &str, ty: &str, cast: bool| ColumnLoad {
             name: name.into(),
-            encoding: if cast { Encoding::Text } else { Encoding::Int32 },
+            encoding: if cast {
+                Encoding::Text
+            } else {
+                Encoding::Int32
+            },
             target_type: ty.into(),
             cast,
         };
@@ -267,9 +275,16 @@ mod tests {
             add_columns(&table, &[("new col".into(), "numeric(8,3)".into())]),
             "ALTER TABLE \"My Schema\".\"Mixed Case Tablé\" ADD COLUMN IF NOT EXISTS \"new col\" numeric(8,3)"
         );
-        assert_eq!(create_schema("Sales \"EU\""), "CREATE SCHEMA IF NOT EXISTS \"Sales \"\"EU\"\"\"");
         assert_eq!(
-            create_enum("dst", "Mood", &["sad".into(), "it's ok".into(), "a\\b".into()]),
+            create_schema("Sales \"EU\""),
+            "CREATE SCHEMA IF NOT EXISTS \"Sales \"\"EU\"\"\""
+        );
+        assert_eq!(
+            create_enum(
+                "dst",
+                "Mood",
+                &["sad".into(), "it's ok".into(), "a\\b".into()]
+            ),
             "CREATE TYPE \"dst\".\"Mood\" AS ENUM ('sad', 'it''s ok', E'a\\\\b')"
         );
     }
@@ -288,7 +303,12 @@ mod tests {
 
     #[test]
     fn upsert_keeps_the_last_arrival_per_key() {
-        let sql = upsert_from_stage("\"dst\".\"t\"", &plan(), &["Order".into(), "ünï\"cöde".into()], "__rb_seq");
+        let sql = upsert_from_stage(
+            "\"dst\".\"t\"",
+            &plan(),
+            &["Order".into(), "ünï\"cöde".into()],
+            "__rb_seq",
+        );
         assert_eq!(
             sql,
             "INSERT INTO \"dst\".\"t\" (\"Order\", \"select\", \"with space\", \"ünï\"\"cöde\") \
@@ -296,7 +316,16 @@ mod tests {
              FROM pg_temp.\"__rb_stage\" ORDER BY \"Order\", \"ünï\"\"cöde\"::inet, \"__rb_seq\" DESC \
              ON CONFLICT (\"Order\", \"ünï\"\"cöde\") DO UPDATE SET \"select\" = EXCLUDED.\"select\", \"with space\" = EXCLUDED.\"with space\""
         );
-        let all_key = upsert_from_stage("t", &plan(), &plan().names().iter().map(|n| n.to_string()).collect::<Vec<_>>(), "s");
+        let all_key = upsert_from_stage(
+            "t",
+            &plan(),
+            &plan()
+                .names()
+                .iter()
+                .map(|n| n.to_string())
+                .collect::<Vec<_>>(),
+            "s",
+        );
         assert!(all_key.ends_with("DO NOTHING"), "{}", all_key);
         let mut with_seq_name = plan();
         with_seq_name.columns[0].name = "__rb_seq".into();
@@ -323,10 +352,17 @@ mod tests {
         assert!(stage.len() <= 63, "{} bytes", stage.len());
         assert!(stage.ends_with("__rb_replace"));
         assert_eq!(stage, replace_stage_name(&long), "stable");
-        assert_ne!(stage, replace_stage_name(&"ü".repeat(41)), "distinct for distinct names");
+        assert_ne!(
+            stage,
+            replace_stage_name(&"ü".repeat(41)),
+            "distinct for distinct names"
+        );
         let key = pkey_name(&long);
         assert!(key.len() <= 63 && key.ends_with("_pkey"));
         assert_eq!(clip("aü", 2), "a");
-        assert_eq!(pkey_name(&"x".repeat(63)), format!("{}_pkey", "x".repeat(58)));
+        assert_eq!(
+            pkey_name(&"x".repeat(63)),
+            format!("{}_pkey", "x".repeat(58))
+        );
     }
 }

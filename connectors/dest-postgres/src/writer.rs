@@ -57,7 +57,10 @@ pub async fn check(config: &DestConfig) -> Result<CheckResult, ConnectorError> {
         return Err(ConnectorError::config(message));
     }
     let message = if exists {
-        format!("connected; user \"{}\" may create tables in schema \"{}\"", user, schema)
+        format!(
+            "connected; user \"{}\" may create tables in schema \"{}\"",
+            user, schema
+        )
     } else {
         format!(
             "connected; schema \"{}\" will be created on the first write",
@@ -67,10 +70,15 @@ pub async fn check(config: &DestConfig) -> Result<CheckResult, ConnectorError> {
     Ok(CheckResult { ok: true, message })
 }
 
-pub async fn write(config: DestConfig, stream: StreamRequest) -> Result<StreamSummary, ConnectorError> {
+pub async fn write(
+    config: DestConfig,
+    stream: StreamRequest,
+) -> Result<StreamSummary, ConnectorError> {
     config.validate()?;
     if stream.name.is_empty() {
-        return Err(ConnectorError::config("the stream has no name (the target table)"));
+        return Err(ConnectorError::config(
+            "the stream has no name (the target table)",
+        ));
     }
     let mode = stream.write_mode.unwrap_or(WriteMode::Append);
     let (client, session) = connect(&config.pg).await?;
@@ -199,6 +207,10 @@ impl<'a> Writer<'a> {
             self.swap().await?;
         }
         self.report()?;
+        log::info(&format!(
+            "{:?} into {}: {} rows in {} batches written",
+            self.mode, self.target, self.summary.rows, self.summary.batches
+        ));
         Ok(self.summary)
     }
 
@@ -237,10 +249,17 @@ impl<'a> Writer<'a> {
                 let stage_sql = qualified_name(&self.schema, &stage);
                 self.execute(&sql::drop_table(&stage_sql)).await?;
                 self.replace_stage = Some(stage.clone());
-                let columns = self.column_types(&mut types, schema.fields.iter().collect()).await?;
-                let constraint = sql::pkey_name(&stage);
-                self.execute(&sql::create_table(&stage_sql, &columns, &key, Some(&constraint)))
+                let columns = self
+                    .column_types(&mut types, schema.fields.iter().collect())
                     .await?;
+                let constraint = sql::pkey_name(&stage);
+                self.execute(&sql::create_table(
+                    &stage_sql,
+                    &columns,
+                    &key,
+                    Some(&constraint),
+                ))
+                .await?;
                 self.replace_has_key = !key.is_empty();
                 let relation = self.inspect(&stage).await?;
                 (stage_sql, relation, key)
@@ -260,8 +279,9 @@ impl<'a> Writer<'a> {
                             return Err(self.no_key_error());
                         }
                         check_primary_key(schema, &key)?;
-                        let columns =
-                            self.column_types(&mut types, schema.fields.iter().collect()).await?;
+                        let columns = self
+                            .column_types(&mut types, schema.fields.iter().collect())
+                            .await?;
                         self.execute(&sql::create_table(&self.target, &columns, &key, None))
                             .await?;
                         self.inspect(&self.table.clone()).await?
@@ -270,7 +290,8 @@ impl<'a> Writer<'a> {
                 let missing = evolve(schema, &relation, &self.target)?;
                 if !missing.is_empty() {
                     let columns = self.column_types(&mut types, missing).await?;
-                    self.execute(&sql::add_columns(&self.target, &columns)).await?;
+                    self.execute(&sql::add_columns(&self.target, &columns))
+                        .await?;
                     relation = self.inspect(&self.table.clone()).await?;
                 }
                 let key = if self.requested_key.is_empty() {
@@ -392,7 +413,9 @@ impl<'a> Writer<'a> {
                     self.enum_type(types, &field.name, native, &labels).await?
                 }
                 (Some(native), _) => {
-                    if is_safe_type_name(native) && types.lookup(&self.client, native).await.is_some() {
+                    if is_safe_type_name(native)
+                        && types.lookup(&self.client, native).await.is_some()
+                    {
                         native.to_string()
                     } else {
                         let fallback = arrow_derived_type(field);
@@ -422,7 +445,9 @@ impl<'a> Writer<'a> {
     ) -> Result<String, ConnectorError> {
         let name = parse_type_name(native).expect("checked by the caller");
         let dims = "[]".repeat(name.array_dims);
-        let base = native.trim().trim_end_matches(|c| c == '[' || c == ']' || c == ' ');
+        let base = native
+            .trim()
+            .trim_end_matches(|c| c == '[' || c == ']' || c == ' ');
         if is_safe_type_name(native) {
             if let Some(found) = types.lookup(&self.client, base).await {
                 if found.is_enum_with(labels) {
@@ -540,23 +565,36 @@ impl<'a> Writer<'a> {
                 self.execute(&sql).await?;
             }
         }
-        self.execute("COMMIT").await?;
+        // Not cancellable: once the server may have committed, the checkpoint must follow.
+        self.client
+            .batch_execute("COMMIT")
+            .await
+            .map_err(|e| self.server_error(&e))?;
         self.committed_rows += txn.rows;
         Ok(())
     }
 
     /// Replace's end: the staging table becomes the table, in one transaction.
     async fn swap(&mut self) -> Result<(), ConnectorError> {
-        let stage = self.replace_stage.clone().expect("replace created its staging table");
-        self.execute(&sql::swap(&self.schema, &self.table, &stage, self.replace_has_key))
-            .await?;
+        let stage = self
+            .replace_stage
+            .clone()
+            .expect("replace created its staging table");
+        self.execute(&sql::swap(
+            &self.schema,
+            &self.table,
+            &stage,
+            self.replace_has_key,
+        ))
+        .await?;
         self.replace_stage = None;
         Ok(())
     }
 
     /// Tells the host that every batch taken so far is committed.
     fn report(&mut self) -> Result<(), ConnectorError> {
-        if self.unreported == 0 || (self.mode == WriteMode::Replace && self.replace_stage.is_some()) {
+        if self.unreported == 0 || (self.mode == WriteMode::Replace && self.replace_stage.is_some())
+        {
             return Ok(());
         }
         checkpoint(&json!({ "rows": self.committed_rows }))?;
@@ -583,9 +621,13 @@ impl<'a> Writer<'a> {
     }
 
     async fn execute(&self, sql: &str) -> Result<(), ConnectorError> {
-        guarded(&self.config.pg, &self.session, self.client.batch_execute(sql))
-            .await
-            .map_err(|e| self.context(e))
+        guarded(
+            &self.config.pg,
+            &self.session,
+            self.client.batch_execute(sql),
+        )
+        .await
+        .map_err(|e| self.context(e))
     }
 
     fn server_error(&self, error: &tokio_postgres::Error) -> ConnectorError {
@@ -629,7 +671,9 @@ async fn guarded<T>(
         Either::Left((result, _)) => result.map_err(|e| classify(&e)),
         Either::Right(((), statement)) => {
             match cancel(config, &session.cancel_token).await {
-                Ok(()) => log::info("run cancelled: asked the server to cancel the running statement"),
+                Ok(()) => {
+                    log::info("run cancelled: asked the server to cancel the running statement")
+                }
                 Err(e) => log::warn(&format!("could not cancel the running statement: {}", e)),
             }
             let _ = statement.await;

@@ -119,7 +119,9 @@ fn collect(schema: &str, rows: &[Row]) -> Result<Vec<PgRelation>, ConnectorError
                     Some(oid) => Some(PgElement {
                         oid: oid as u32,
                         typtype: first_char(
-                            &row.try_get::<_, Option<String>>(9).map_err(bad)?.unwrap_or_default(),
+                            &row.try_get::<_, Option<String>>(9)
+                                .map_err(bad)?
+                                .unwrap_or_default(),
                         ),
                     }),
                     None => None,
@@ -144,9 +146,15 @@ fn collect(schema: &str, rows: &[Row]) -> Result<Vec<PgRelation>, ConnectorError
             keys.push(Vec::new());
         }
         if let Some(position) = key_position {
-            keys.last_mut().expect("pushed above").push((position, column.name.clone()));
+            keys.last_mut()
+                .expect("pushed above")
+                .push((position, column.name.clone()));
         }
-        relations.last_mut().expect("pushed above").columns.push(column);
+        relations
+            .last_mut()
+            .expect("pushed above")
+            .columns
+            .push(column);
     }
     for (relation, mut key) in relations.iter_mut().zip(keys) {
         key.sort();

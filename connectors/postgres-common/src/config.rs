@@ -47,10 +47,7 @@ impl fmt::Debug for PgConfig {
             .field("host", &self.host)
             .field("port", &self.port)
             .field("user", &self.user)
-            .field(
-                "password",
-                &self.password.as_ref().map(|_| "<redacted>"),
-            )
+            .field("password", &self.password.as_ref().map(|_| "<redacted>"))
             .field("database", &self.database)
             .field("schema", &self.schema())
             .field("strict_types", &self.strict_types)
@@ -129,8 +126,8 @@ mod tests {
 
     #[test]
     fn a_missing_member_is_named() {
-        let error = serde_json::from_value::<PgConfig>(json!({"host": "db", "user": "app"}))
-            .unwrap_err();
+        let error =
+            serde_json::from_value::<PgConfig>(json!({"host": "db", "user": "app"})).unwrap_err();
         assert!(error.to_string().contains("database"), "{}", error);
     }
 

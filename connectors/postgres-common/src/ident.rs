@@ -64,7 +64,10 @@ mod tests {
 
     #[test]
     fn qualified_names_quote_both_parts() {
-        assert_eq!(qualified_name("Sales", "my.table"), "\"Sales\".\"my.table\"");
+        assert_eq!(
+            qualified_name("Sales", "my.table"),
+            "\"Sales\".\"my.table\""
+        );
     }
 
     #[test]

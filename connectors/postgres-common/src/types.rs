@@ -116,7 +116,10 @@ pub enum BinaryFormat {
     Float4,
     Float8,
     /// Binary numeric, as decimal128(precision, scale).
-    Numeric { precision: u8, scale: u8 },
+    Numeric {
+        precision: u8,
+        scale: u8,
+    },
     /// UTF-8 bytes as they are (text, varchar, bpchar, name; and any `::text` column).
     Text,
     /// One byte, see [`crate::wire::char_to_text`].
@@ -192,7 +195,8 @@ fn is_recognized_scalar(type_oid: u32, typtype: char) -> bool {
 /// The mapping of one column type (the table in the crate docs).
 pub fn map_type(t: &PgType) -> TypeMapping {
     use oid::*;
-    let binary = |data_type: DataType, format: BinaryFormat| (data_type, ReadAs::Binary(format), true);
+    let binary =
+        |data_type: DataType, format: BinaryFormat| (data_type, ReadAs::Binary(format), true);
     let (data_type, read_as, recognized) = match t.oid {
         BOOL => binary(DataType::Boolean, BinaryFormat::Bool),
         INT2 => binary(DataType::Int16, BinaryFormat::Int2),
@@ -218,7 +222,10 @@ pub fn map_type(t: &PgType) -> TypeMapping {
         BYTEA => binary(DataType::Binary, BinaryFormat::Bytea),
         DATE => binary(DataType::Date32, BinaryFormat::Date),
         TIME => binary(DataType::Time64Microsecond, BinaryFormat::Time),
-        TIMESTAMP => binary(DataType::Timestamp { timezone: None }, BinaryFormat::Timestamp),
+        TIMESTAMP => binary(
+            DataType::Timestamp { timezone: None },
+            BinaryFormat::Timestamp,
+        ),
         TIMESTAMPTZ => binary(
             DataType::Timestamp {
                 timezone: Some("UTC".to_string()),
@@ -312,7 +319,9 @@ pub fn pg_type_for_field(field: &Field) -> String {
         DataType::Time64Microsecond => "time without time zone".into(),
         DataType::Timestamp { timezone: None } => "timestamp without time zone".into(),
         DataType::Timestamp { timezone: Some(_) } => "timestamp with time zone".into(),
-        DataType::Decimal128 { precision, scale } if *scale >= 0 && i32::from(*scale) <= i32::from(*precision) => {
+        DataType::Decimal128 { precision, scale }
+            if *scale >= 0 && i32::from(*scale) <= i32::from(*precision) =>
+        {
             format!("numeric({},{})", precision, scale)
         }
         DataType::Decimal128 { .. } => "numeric".into(),
@@ -340,7 +349,11 @@ mod tests {
     }
 
     fn native(m: &TypeMapping) -> &str {
-        &m.metadata.iter().find(|(k, _)| k == NATIVE_TYPE_KEY).unwrap().1
+        &m.metadata
+            .iter()
+            .find(|(k, _)| k == NATIVE_TYPE_KEY)
+            .unwrap()
+            .1
     }
 
     #[test]
@@ -351,15 +364,35 @@ mod tests {
             (oid::INT4, "integer", DataType::Int32, BinaryFormat::Int4),
             (oid::INT8, "bigint", DataType::Int64, BinaryFormat::Int8),
             (oid::FLOAT4, "real", DataType::Float32, BinaryFormat::Float4),
-            (oid::FLOAT8, "double precision", DataType::Float64, BinaryFormat::Float8),
+            (
+                oid::FLOAT8,
+                "double precision",
+                DataType::Float64,
+                BinaryFormat::Float8,
+            ),
             (oid::TEXT, "text", DataType::Utf8, BinaryFormat::Text),
-            (oid::VARCHAR, "character varying(20)", DataType::Utf8, BinaryFormat::Text),
-            (oid::BPCHAR, "character(3)", DataType::Utf8, BinaryFormat::Text),
+            (
+                oid::VARCHAR,
+                "character varying(20)",
+                DataType::Utf8,
+                BinaryFormat::Text,
+            ),
+            (
+                oid::BPCHAR,
+                "character(3)",
+                DataType::Utf8,
+                BinaryFormat::Text,
+            ),
             (oid::NAME, "name", DataType::Utf8, BinaryFormat::Text),
             (oid::CHAR, "\"char\"", DataType::Utf8, BinaryFormat::Char),
             (oid::BYTEA, "bytea", DataType::Binary, BinaryFormat::Bytea),
             (oid::DATE, "date", DataType::Date32, BinaryFormat::Date),
-            (oid::TIME, "time without time zone", DataType::Time64Microsecond, BinaryFormat::Time),
+            (
+                oid::TIME,
+                "time without time zone",
+                DataType::Time64Microsecond,
+                BinaryFormat::Time,
+            ),
             (
                 oid::TIMESTAMP,
                 "timestamp without time zone",
@@ -369,11 +402,23 @@ mod tests {
             (
                 oid::TIMESTAMPTZ,
                 "timestamp(3) with time zone",
-                DataType::Timestamp { timezone: Some("UTC".into()) },
+                DataType::Timestamp {
+                    timezone: Some("UTC".into()),
+                },
                 BinaryFormat::Timestamp,
             ),
-            (oid::INTERVAL, "interval", DataType::IntervalMonthDayNano, BinaryFormat::Interval),
-            (oid::UUID, "uuid", DataType::FixedSizeBinary(16), BinaryFormat::Uuid),
+            (
+                oid::INTERVAL,
+                "interval",
+                DataType::IntervalMonthDayNano,
+                BinaryFormat::Interval,
+            ),
+            (
+                oid::UUID,
+                "uuid",
+                DataType::FixedSizeBinary(16),
+                BinaryFormat::Uuid,
+            ),
         ];
         for (type_oid, text, data_type, format) in cases {
             let m = map_type(&PgType::builtin(type_oid, text));
@@ -392,28 +437,66 @@ mod tests {
         assert_eq!(field.metadata_value(EXTENSION_METADATA_KEY), Some(""));
         assert_eq!(field.metadata_value(NATIVE_TYPE_KEY), Some("uuid"));
         assert_eq!(field_type_name(&field), "extension<arrow.uuid>");
-        assert_eq!(pg_type_for_field(&Field::new("id", DataType::FixedSizeBinary(16), true)
-            .with_metadata(EXTENSION_NAME_KEY, UUID_EXTENSION)), "uuid");
+        assert_eq!(
+            pg_type_for_field(
+                &Field::new("id", DataType::FixedSizeBinary(16), true)
+                    .with_metadata(EXTENSION_NAME_KEY, UUID_EXTENSION)
+            ),
+            "uuid"
+        );
     }
 
     #[test]
     fn numeric_is_decimal_only_when_it_fits() {
         let m = map_type(&numeric(12, 2));
-        assert_eq!(m.data_type, DataType::Decimal128 { precision: 12, scale: 2 });
-        assert_eq!(m.read_as, ReadAs::Binary(BinaryFormat::Numeric { precision: 12, scale: 2 }));
+        assert_eq!(
+            m.data_type,
+            DataType::Decimal128 {
+                precision: 12,
+                scale: 2
+            }
+        );
+        assert_eq!(
+            m.read_as,
+            ReadAs::Binary(BinaryFormat::Numeric {
+                precision: 12,
+                scale: 2
+            })
+        );
         let m = map_type(&numeric(38, 38));
-        assert_eq!(m.data_type, DataType::Decimal128 { precision: 38, scale: 38 });
+        assert_eq!(
+            m.data_type,
+            DataType::Decimal128 {
+                precision: 38,
+                scale: 38
+            }
+        );
         let m = map_type(&numeric(1, 0));
-        assert_eq!(m.data_type, DataType::Decimal128 { precision: 1, scale: 0 });
+        assert_eq!(
+            m.data_type,
+            DataType::Decimal128 {
+                precision: 1,
+                scale: 0
+            }
+        );
         for (p, s) in [(39, 0), (1000, 10), (5, -2), (2, 5)] {
             let m = map_type(&numeric(p, s));
-            assert_eq!((m.data_type.clone(), m.read_as), (DataType::Utf8, ReadAs::Text), "({},{})", p, s);
+            assert_eq!(
+                (m.data_type.clone(), m.read_as),
+                (DataType::Utf8, ReadAs::Text),
+                "({},{})",
+                p,
+                s
+            );
             assert!(m.recognized);
         }
         let m = map_type(&PgType::builtin(oid::NUMERIC, "numeric"));
         assert_eq!((m.data_type, m.read_as), (DataType::Utf8, ReadAs::Text));
         assert_eq!(numeric(5, -2).numeric_precision_scale(), Some((5, -2)));
-        assert_eq!(numeric(1000, 1000).numeric_precision_scale(), Some((1000, 1000)));
+        assert_eq!(
+            numeric(1000, 1000).numeric_precision_scale(),
+            Some((1000, 1000))
+        );
     }
 
     #[test]
@@ -426,7 +509,10 @@ mod tests {
             (oid::TIMETZ, "time with time zone"),
         ] {
             let m = map_type(&PgType::builtin(type_oid, text));
-            assert_eq!((m.data_type.clone(), m.read_as, m.recognized), (DataType::Utf8, ReadAs::Text, true));
+            assert_eq!(
+                (m.data_type.clone(), m.read_as, m.recognized),
+                (DataType::Utf8, ReadAs::Text, true)
+            );
             assert_eq!(native(&m), text);
         }
     }
@@ -440,31 +526,52 @@ mod tests {
             ..PgType::builtin(90_001, "mood")
         };
         let m = map_type(&mood);
-        assert_eq!((m.data_type.clone(), m.read_as, m.recognized), (DataType::Utf8, ReadAs::Text, true));
+        assert_eq!(
+            (m.data_type.clone(), m.read_as, m.recognized),
+            (DataType::Utf8, ReadAs::Text, true)
+        );
         let field = m.field("feeling", true);
-        assert_eq!(field.metadata_value(ENUM_LABELS_KEY), Some(r#"["sad","ok","it's \"great\""]"#));
+        assert_eq!(
+            field.metadata_value(ENUM_LABELS_KEY),
+            Some(r#"["sad","ok","it's \"great\""]"#)
+        );
         assert_eq!(pg_type_for_field(&field), "mood");
 
         let moods = PgType {
             oid: 90_002,
-            element: Some(PgElement { oid: 90_001, typtype: 'e' }),
+            element: Some(PgElement {
+                oid: 90_001,
+                typtype: 'e',
+            }),
             enum_labels: Some(vec!["sad".into()]),
             ..PgType::builtin(90_002, "mood[]")
         };
         let m = map_type(&moods);
         assert!(m.recognized);
-        assert_eq!(m.field("f", true).metadata_value(ENUM_LABELS_KEY), Some(r#"["sad"]"#));
+        assert_eq!(
+            m.field("f", true).metadata_value(ENUM_LABELS_KEY),
+            Some(r#"["sad"]"#)
+        );
 
         let ints = PgType {
-            element: Some(PgElement { oid: oid::INT4, typtype: 'b' }),
+            element: Some(PgElement {
+                oid: oid::INT4,
+                typtype: 'b',
+            }),
             ..PgType::builtin(1007, "integer[]")
         };
         let m = map_type(&ints);
-        assert_eq!((m.data_type, m.read_as, m.recognized), (DataType::Utf8, ReadAs::Text, true));
+        assert_eq!(
+            (m.data_type, m.read_as, m.recognized),
+            (DataType::Utf8, ReadAs::Text, true)
+        );
         assert_eq!(native(&map_type(&ints)), "integer[]");
 
         let points = PgType {
-            element: Some(PgElement { oid: 600, typtype: 'b' }),
+            element: Some(PgElement {
+                oid: 600,
+                typtype: 'b',
+            }),
             ..PgType::builtin(1017, "point[]")
         };
         assert!(!map_type(&points).recognized);
@@ -472,10 +579,24 @@ mod tests {
 
     #[test]
     fn other_types_are_text_and_unrecognized() {
-        for (type_oid, typtype, text) in [(790, 'b', "money"), (600, 'b', "point"), (3904, 'r', "int4range"), (142, 'b', "xml"), (91_000, 'c', "address")] {
-            let t = PgType { typtype, ..PgType::builtin(type_oid, text) };
+        for (type_oid, typtype, text) in [
+            (790, 'b', "money"),
+            (600, 'b', "point"),
+            (3904, 'r', "int4range"),
+            (142, 'b', "xml"),
+            (91_000, 'c', "address"),
+        ] {
+            let t = PgType {
+                typtype,
+                ..PgType::builtin(type_oid, text)
+            };
             let m = map_type(&t);
-            assert_eq!((m.data_type.clone(), m.read_as, m.recognized), (DataType::Utf8, ReadAs::Text, false), "{}", text);
+            assert_eq!(
+                (m.data_type.clone(), m.read_as, m.recognized),
+                (DataType::Utf8, ReadAs::Text, false),
+                "{}",
+                text
+            );
             assert_eq!(native(&m), text);
         }
     }
@@ -483,13 +604,33 @@ mod tests {
     #[test]
     fn arrow_type_names_are_readable() {
         assert_eq!(arrow_type_name(&DataType::Int64), "int64");
-        assert_eq!(arrow_type_name(&DataType::Decimal128 { precision: 12, scale: 2 }), "decimal128(12,2)");
-        assert_eq!(arrow_type_name(&DataType::Timestamp { timezone: Some("UTC".into()) }), "timestamp[us, tz=UTC]");
-        assert_eq!(arrow_type_name(&DataType::Timestamp { timezone: None }), "timestamp[us]");
+        assert_eq!(
+            arrow_type_name(&DataType::Decimal128 {
+                precision: 12,
+                scale: 2
+            }),
+            "decimal128(12,2)"
+        );
+        assert_eq!(
+            arrow_type_name(&DataType::Timestamp {
+                timezone: Some("UTC".into())
+            }),
+            "timestamp[us, tz=UTC]"
+        );
+        assert_eq!(
+            arrow_type_name(&DataType::Timestamp { timezone: None }),
+            "timestamp[us]"
+        );
         assert_eq!(arrow_type_name(&DataType::Utf8), "utf8");
         assert_eq!(arrow_type_name(&DataType::Time64Microsecond), "time64[us]");
-        assert_eq!(arrow_type_name(&DataType::IntervalMonthDayNano), "interval[month_day_nano]");
-        assert_eq!(arrow_type_name(&DataType::FixedSizeBinary(16)), "fixed_size_binary[16]");
+        assert_eq!(
+            arrow_type_name(&DataType::IntervalMonthDayNano),
+            "interval[month_day_nano]"
+        );
+        assert_eq!(
+            arrow_type_name(&DataType::FixedSizeBinary(16)),
+            "fixed_size_binary[16]"
+        );
     }
 
     #[test]
@@ -505,10 +646,30 @@ mod tests {
         assert_eq!(back(DataType::Binary), "bytea");
         assert_eq!(back(DataType::Date32), "date");
         assert_eq!(back(DataType::Time64Microsecond), "time without time zone");
-        assert_eq!(back(DataType::Timestamp { timezone: None }), "timestamp without time zone");
-        assert_eq!(back(DataType::Timestamp { timezone: Some("Europe/Paris".into()) }), "timestamp with time zone");
-        assert_eq!(back(DataType::Decimal128 { precision: 12, scale: 2 }), "numeric(12,2)");
-        assert_eq!(back(DataType::Decimal128 { precision: 5, scale: -2 }), "numeric");
+        assert_eq!(
+            back(DataType::Timestamp { timezone: None }),
+            "timestamp without time zone"
+        );
+        assert_eq!(
+            back(DataType::Timestamp {
+                timezone: Some("Europe/Paris".into())
+            }),
+            "timestamp with time zone"
+        );
+        assert_eq!(
+            back(DataType::Decimal128 {
+                precision: 12,
+                scale: 2
+            }),
+            "numeric(12,2)"
+        );
+        assert_eq!(
+            back(DataType::Decimal128 {
+                precision: 5,
+                scale: -2
+            }),
+            "numeric"
+        );
         assert_eq!(back(DataType::IntervalMonthDayNano), "interval");
         assert_eq!(back(DataType::FixedSizeBinary(16)), "bytea");
     }
@@ -517,9 +678,16 @@ mod tests {
     fn the_native_type_wins_when_present() {
         let field = map_type(&numeric(12, 2)).field("amount", false);
         assert_eq!(pg_type_for_field(&field), "numeric(12,2)");
-        let field = map_type(&PgType::builtin(oid::VARCHAR, "character varying(20)")).field("name", true);
+        let field =
+            map_type(&PgType::builtin(oid::VARCHAR, "character varying(20)")).field("name", true);
         assert_eq!(pg_type_for_field(&field), "character varying(20)");
-        let big = PgType { typmod: (50 << 16) + 4, ..PgType::builtin(oid::NUMERIC, "numeric(50,0)") };
-        assert_eq!(pg_type_for_field(&map_type(&big).field("n", true)), "numeric(50,0)");
+        let big = PgType {
+            typmod: (50 << 16) + 4,
+            ..PgType::builtin(oid::NUMERIC, "numeric(50,0)")
+        };
+        assert_eq!(
+            pg_type_for_field(&map_type(&big).field("n", true)),
+            "numeric(50,0)"
+        );
     }
 }

@@ -444,7 +444,10 @@ mod tests {
 
     #[test]
     fn intervals_scale_microseconds_to_nanoseconds() {
-        assert_eq!(interval_to_arrow(1_500_000, 3, 14), Some((14, 3, 1_500_000_000)));
+        assert_eq!(
+            interval_to_arrow(1_500_000, 3, 14),
+            Some((14, 3, 1_500_000_000))
+        );
         assert_eq!(interval_to_arrow(-1, -2, -3), Some((-3, -2, -1000)));
         // Beyond ±292 years of time: whole days move to the day field.
         let max_time = 9_223_372_036_854_775_807i64; // 2562047788:00:54.775807
@@ -456,14 +459,20 @@ mod tests {
             interval_to_arrow(-max_time, -5, 7),
             Some((7, -106_751_996, -14_454_775_807_000))
         );
-        assert_eq!(interval_to_arrow(i64::MAX / 100, 0, 0), Some((0, 1_067_519, 78_768_547_758_000)));
+        assert_eq!(
+            interval_to_arrow(i64::MAX / 100, 0, 0),
+            Some((0, 1_067_519, 78_768_547_758_000))
+        );
         assert_eq!(interval_to_arrow(max_time, i32::MAX - 5, 0), None);
         assert_eq!(interval_to_arrow(i64::MIN + 1, -2_147_483_647, 0), None);
         assert_eq!(
             interval_to_arrow(i64::MAX, i32::MAX, i32::MAX),
             Some((i32::MAX, i32::MAX, i64::MAX))
         );
-        assert_eq!(interval_from_arrow(14, 3, 1_500_000_000), Some((1_500_000, 3, 14)));
+        assert_eq!(
+            interval_from_arrow(14, 3, 1_500_000_000),
+            Some((1_500_000, 3, 14))
+        );
         assert_eq!(interval_from_arrow(0, 0, 1), None);
         assert_eq!(
             interval_from_arrow(i32::MIN, i32::MIN, i64::MIN),
@@ -483,7 +492,10 @@ mod tests {
     fn numeric_decodes_known_encodings() {
         // Captured from PostgreSQL 15 numeric_send.
         assert_eq!(numeric_to_i128(&numeric(0, 0, 2, &[12, 3400]), 2), Ok(1234));
-        assert_eq!(numeric_to_i128(&numeric(0, NUMERIC_NEG, 2, &[12, 3400]), 2), Ok(-1234));
+        assert_eq!(
+            numeric_to_i128(&numeric(0, NUMERIC_NEG, 2, &[12, 3400]), 2),
+            Ok(-1234)
+        );
         assert_eq!(numeric_to_i128(&numeric(0, 0, 0, &[]), 5), Ok(0));
         assert_eq!(numeric_to_i128(&numeric(1, 0, 0, &[100]), 0), Ok(1_000_000));
         assert_eq!(numeric_to_i128(&numeric(-1, 0, 4, &[1]), 4), Ok(1));
@@ -495,7 +507,10 @@ mod tests {
 
     #[test]
     fn numeric_specials_and_bad_values_are_errors() {
-        assert_eq!(numeric_to_i128(&numeric(0, NUMERIC_NAN, 0, &[]), 2), Err(NumericError::NaN));
+        assert_eq!(
+            numeric_to_i128(&numeric(0, NUMERIC_NAN, 0, &[]), 2),
+            Err(NumericError::NaN)
+        );
         assert_eq!(
             numeric_to_i128(&numeric(0, NUMERIC_PINF, 0, &[]), 2),
             Err(NumericError::Infinity)
@@ -512,10 +527,22 @@ mod tests {
             numeric_to_i128(&numeric(-3, 0, 12, &[5]), 2),
             Err(NumericError::TooManyFractionalDigits)
         );
-        assert_eq!(numeric_to_i128(&numeric(10, 0, 0, &[1]), 0), Err(NumericError::Overflow));
-        assert_eq!(numeric_to_i128(&[0, 1, 0, 0], 0), Err(NumericError::Malformed));
-        assert_eq!(numeric_to_i128(&numeric(0, 0, 0, &[10_000]), 0), Err(NumericError::Malformed));
-        assert_eq!(numeric_to_i128(&numeric(0, 0x1234, 0, &[1]), 0), Err(NumericError::Malformed));
+        assert_eq!(
+            numeric_to_i128(&numeric(10, 0, 0, &[1]), 0),
+            Err(NumericError::Overflow)
+        );
+        assert_eq!(
+            numeric_to_i128(&[0, 1, 0, 0], 0),
+            Err(NumericError::Malformed)
+        );
+        assert_eq!(
+            numeric_to_i128(&numeric(0, 0, 0, &[10_000]), 0),
+            Err(NumericError::Malformed)
+        );
+        assert_eq!(
+            numeric_to_i128(&numeric(0, 0x1234, 0, &[1]), 0),
+            Err(NumericError::Malformed)
+        );
         let mut truncated = numeric(0, 0, 0, &[1, 2]);
         truncated.pop();
         assert_eq!(numeric_to_i128(&truncated, 0), Err(NumericError::Malformed));
@@ -523,7 +550,21 @@ mod tests {
 
     fn edge_values() -> Vec<i128> {
         let max38: i128 = 99_999_999_999_999_999_999_999_999_999_999_999_999;
-        let mut v = vec![0, 1, -1, 9, 10, 99, 100, 9999, 10_000, 10_001, 123_456_789, max38, -max38];
+        let mut v = vec![
+            0,
+            1,
+            -1,
+            9,
+            10,
+            99,
+            100,
+            9999,
+            10_000,
+            10_001,
+            123_456_789,
+            max38,
+            -max38,
+        ];
         let mut p: i128 = 1;
         for _ in 0..38 {
             v.push(p);
@@ -539,7 +580,9 @@ mod tests {
         // A spread of "random" values (a fixed LCG, so failures reproduce).
         let mut x: u128 = 0x1234_5678_9abc_def0_0fed_cba9_8765_4321;
         for _ in 0..2000 {
-            x = x.wrapping_mul(0x2360_ED05_1FC6_5DA4_4385_DF64_9FCC_F645).wrapping_add(1);
+            x = x
+                .wrapping_mul(0x2360_ED05_1FC6_5DA4_4385_DF64_9FCC_F645)
+                .wrapping_add(1);
             let digits = (x >> 120) as u32 % 39;
             let m = (x % 10u128.pow(digits.max(1))) as i128;
             v.push(if x & 1 == 0 { m } else { -m });

@@ -26,7 +26,10 @@ pub enum Decode {
     Float4,
     Float8,
     /// Binary numeric to decimal128 at this scale (precision for messages).
-    Numeric { precision: u8, scale: u8 },
+    Numeric {
+        precision: u8,
+        scale: u8,
+    },
     /// Bytes as they are, into a Utf8 or Binary column.
     Bytes,
     /// `"char"`: one byte, see `wire::char_to_text`.
@@ -258,7 +261,9 @@ impl CopyDecoder {
                 Ok(())
             }
             State::Tuples => self.tuple(unit, builder),
-            State::Done => Err(ConnectorError::data("binary COPY stream: data after the trailer")),
+            State::Done => Err(ConnectorError::data(
+                "binary COPY stream: data after the trailer",
+            )),
         }
     }
 
@@ -290,8 +295,12 @@ impl CopyDecoder {
                 Decode::Int4 => builder.append_i32(col, i32::from_be_bytes(fixed(self, f, t, v)?)),
                 Decode::Int8 => builder.append_i64(col, i64::from_be_bytes(fixed(self, f, t, v)?)),
                 Decode::Int2 => builder.append_i16(col, i16::from_be_bytes(fixed(self, f, t, v)?)),
-                Decode::Float8 => builder.append_f64(col, f64::from_be_bytes(fixed(self, f, t, v)?)),
-                Decode::Float4 => builder.append_f32(col, f32::from_be_bytes(fixed(self, f, t, v)?)),
+                Decode::Float8 => {
+                    builder.append_f64(col, f64::from_be_bytes(fixed(self, f, t, v)?))
+                }
+                Decode::Float4 => {
+                    builder.append_f32(col, f32::from_be_bytes(fixed(self, f, t, v)?))
+                }
                 Decode::Bool => builder.append_bool(col, fixed::<1>(self, f, t, v)?[0] != 0),
                 Decode::Numeric { scale, .. } => match wire::numeric_to_i128(v, scale) {
                     Ok(unscaled) => builder.append_decimal128(col, unscaled),
@@ -301,7 +310,13 @@ impl CopyDecoder {
                     let days = i32::from_be_bytes(fixed(self, f, t, v)?);
                     match wire::date_to_arrow(days) {
                         Some(d) => builder.append_date32(col, d),
-                        None => return Err(self.value_error(f, t, format!("date {} days from 2000-01-01 is out of range", days))),
+                        None => {
+                            return Err(self.value_error(
+                                f,
+                                t,
+                                format!("date {} days from 2000-01-01 is out of range", days),
+                            ))
+                        }
                     }
                 }
                 Decode::Timestamp => {
@@ -317,10 +332,13 @@ impl CopyDecoder {
                         }
                     }
                 }
-                Decode::Time => builder.append_time64_micros(col, i64::from_be_bytes(fixed(self, f, t, v)?)),
+                Decode::Time => {
+                    builder.append_time64_micros(col, i64::from_be_bytes(fixed(self, f, t, v)?))
+                }
                 Decode::Interval => {
                     let b: [u8; 16] = fixed(self, f, t, v)?;
-                    let micros = i64::from_be_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]);
+                    let micros =
+                        i64::from_be_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]);
                     let days = i32::from_be_bytes([b[8], b[9], b[10], b[11]]);
                     let months = i32::from_be_bytes([b[12], b[13], b[14], b[15]]);
                     match wire::interval_to_arrow(micros, days, months) {

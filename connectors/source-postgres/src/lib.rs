@@ -22,9 +22,7 @@ pub use decode::{CopyDecoder, Decode, FieldPlan, Limits, Progress};
 pub use plan::{checkpoint_payload, plan_read, start_cursor, CursorPlan, ReadPlan};
 
 use rapidbyte_postgres::{field_type_name, map_type, PgRelation};
-use rapidbyte_sdk::protocol::{
-    Column, ConnectorSpec, StreamSchema, SyncMode, PROTOCOL_VERSION,
-};
+use rapidbyte_sdk::protocol::{Column, ConnectorSpec, StreamSchema, SyncMode, PROTOCOL_VERSION};
 
 /// The connector's spec: its name, config schema and sync modes.
 pub fn spec() -> ConnectorSpec {

@@ -200,16 +200,16 @@ pub fn plan_read(
             // column `<cursor>::text` (also named after the cursor) and order as text.
             let qualified = format!("{}.{}", TABLE_ALIAS, quoted);
             match &start {
-                Some(value) => filter = format!(
-                    " WHERE {} >= {}::{} ORDER BY {}",
-                    qualified,
-                    quote_literal(value),
-                    column.pg_type.format_type,
-                    qualified
-                ),
-                None => {
-                    filter = format!(" WHERE {} IS NOT NULL ORDER BY {}", qualified, qualified)
+                Some(value) => {
+                    filter = format!(
+                        " WHERE {} >= {}::{} ORDER BY {}",
+                        qualified,
+                        quote_literal(value),
+                        column.pg_type.format_type,
+                        qualified
+                    )
                 }
+                None => filter = format!(" WHERE {} IS NOT NULL ORDER BY {}", qualified, qualified),
             }
             Some(CursorPlan {
                 field: field.to_string(),
@@ -309,12 +309,20 @@ mod tests {
                 column("id", oid::INT8, "bigint", true),
                 column("Select", oid::TEXT, "text", false),
                 column("prix ünit", oid::NUMERIC, "numeric", false),
-                column("updated_at", oid::TIMESTAMPTZ, "timestamp with time zone", false),
+                column(
+                    "updated_at",
+                    oid::TIMESTAMPTZ,
+                    "timestamp with time zone",
+                    false,
+                ),
                 PgColumn {
                     name: "tags".into(),
                     not_null: false,
                     pg_type: PgType {
-                        element: Some(PgElement { oid: oid::TEXT, typtype: 'b' }),
+                        element: Some(PgElement {
+                            oid: oid::TEXT,
+                            typtype: 'b',
+                        }),
                         ..PgType::builtin(1009, "text[]")
                     },
                 },
@@ -361,21 +369,39 @@ mod tests {
         let decodes: Vec<Decode> = plan.fields.iter().map(|f| f.decode).collect();
         assert_eq!(
             decodes,
-            [Decode::Int8, Decode::Bytes, Decode::Bytes, Decode::Timestamp, Decode::Bytes]
+            [
+                Decode::Int8,
+                Decode::Bytes,
+                Decode::Bytes,
+                Decode::Timestamp,
+                Decode::Bytes
+            ]
         );
         let f = &plan.schema.fields;
         assert_eq!(f[0].data_type, DataType::Int64);
         assert!(!f[0].nullable);
         assert!(f[1].nullable);
-        assert_eq!(f[2].metadata_value("rapidbyte.native_type"), Some("numeric"));
-        assert_eq!(f[3].data_type, DataType::Timestamp { timezone: Some("UTC".into()) });
+        assert_eq!(
+            f[2].metadata_value("rapidbyte.native_type"),
+            Some("numeric")
+        );
+        assert_eq!(
+            f[3].data_type,
+            DataType::Timestamp {
+                timezone: Some("UTC".into())
+            }
+        );
         assert_eq!(f[4].metadata_value("rapidbyte.native_type"), Some("text[]"));
     }
 
     #[test]
     fn a_column_list_picks_and_orders() {
         let plan = plan_read(&table(), &request(Some(vec!["Select", "id"])), false).unwrap();
-        assert!(plan.sql.starts_with("COPY (SELECT \"Select\", \"id\" FROM"), "{}", plan.sql);
+        assert!(
+            plan.sql.starts_with("COPY (SELECT \"Select\", \"id\" FROM"),
+            "{}",
+            plan.sql
+        );
         assert_eq!(plan.fields[1].column, 1);
         assert_eq!(plan.schema.fields[1].name, "id");
     }
@@ -384,7 +410,13 @@ mod tests {
     fn a_missing_column_is_a_config_error_naming_it() {
         let error = plan_read(&table(), &request(Some(vec!["id", "nope"])), false).unwrap_err();
         assert_eq!(error.category, ErrorCategory::Config);
-        assert!(error.message.contains("column \"nope\" does not exist in table Sales Data.Order \"Lines\""), "{}", error.message);
+        assert!(
+            error
+                .message
+                .contains("column \"nope\" does not exist in table Sales Data.Order \"Lines\""),
+            "{}",
+            error.message
+        );
         let error = plan_read(&table(), &request(Some(vec!["id", "id"])), false).unwrap_err();
         assert!(error.message.contains("listed twice"), "{}", error.message);
         let error = plan_read(&table(), &request(Some(vec![])), false).unwrap_err();
@@ -395,11 +427,19 @@ mod tests {
     fn unrecognized_types_warn_or_fail_under_strict() {
         let plan = plan_read(&table(), &request(None), false).unwrap();
         assert_eq!(plan.warnings.len(), 1);
-        assert!(plan.warnings[0].contains("\"spot\"") && plan.warnings[0].contains("point"), "{}", plan.warnings[0]);
+        assert!(
+            plan.warnings[0].contains("\"spot\"") && plan.warnings[0].contains("point"),
+            "{}",
+            plan.warnings[0]
+        );
         assert!(plan.sql.contains("\"spot\"::text"));
         let error = plan_read(&table(), &request(None), true).unwrap_err();
         assert_eq!(error.category, ErrorCategory::Schema);
-        assert!(error.message.contains("column \"spot\"") && error.message.contains("point"), "{}", error.message);
+        assert!(
+            error.message.contains("column \"spot\"") && error.message.contains("point"),
+            "{}",
+            error.message
+        );
         // Not selected: no complaint.
         assert!(plan_read(&table(), &request(Some(vec!["id"])), true).is_ok());
     }
@@ -411,11 +451,19 @@ mod tests {
             name: "pts".into(),
             not_null: false,
             pg_type: PgType {
-                element: Some(PgElement { oid: 600, typtype: 'b' }),
+                element: Some(PgElement {
+                    oid: 600,
+                    typtype: 'b',
+                }),
                 ..PgType::builtin(1017, "point[]")
             },
         }];
-        assert_eq!(plan_read(&relation, &request(None), true).unwrap_err().category, ErrorCategory::Schema);
+        assert_eq!(
+            plan_read(&relation, &request(None), true)
+                .unwrap_err()
+                .category,
+            ErrorCategory::Schema
+        );
     }
 
     #[test]
@@ -429,14 +477,25 @@ mod tests {
         assert_eq!(plan.fields.len(), 3);
         assert_eq!(plan.fields[2].decode, Decode::Cursor);
         assert_eq!(plan.schema.fields.len(), 2);
-        assert_eq!(plan.cursor, Some(CursorPlan { field: "updated_at".into(), start: None }));
+        assert_eq!(
+            plan.cursor,
+            Some(CursorPlan {
+                field: "updated_at".into(),
+                start: None
+            })
+        );
         assert_eq!(plan.warnings.len(), 1);
-        assert!(plan.warnings[0].contains("nullable"), "{}", plan.warnings[0]);
+        assert!(
+            plan.warnings[0].contains("nullable"),
+            "{}",
+            plan.warnings[0]
+        );
     }
 
     #[test]
     fn incremental_resumes_at_the_checkpoint_inclusive() {
-        let checkpoint = checkpoint_payload("updated_at", Some("2024-01-02 03:04:05.123456+00")).to_string();
+        let checkpoint =
+            checkpoint_payload("updated_at", Some("2024-01-02 03:04:05.123456+00")).to_string();
         let plan = plan_read(&table(), &incremental(Some(&checkpoint)), false).unwrap();
         assert!(
             plan.sql.contains(
@@ -450,7 +509,9 @@ mod tests {
     #[test]
     fn cursor_literals_are_quoted() {
         let mut relation = table();
-        relation.columns.push(column("code", oid::VARCHAR, "character varying(20)", true));
+        relation
+            .columns
+            .push(column("code", oid::VARCHAR, "character varying(20)", true));
         let checkpoint = checkpoint_payload("code", Some("it's a \\ test")).to_string();
         let request = StreamRequest {
             cursor_field: Some("code".into()),
@@ -467,12 +528,30 @@ mod tests {
 
     #[test]
     fn bad_cursor_fields_are_config_errors() {
-        let request = StreamRequest { cursor_field: None, ..incremental(None) };
-        assert_eq!(plan_read(&table(), &request, false).unwrap_err().category, ErrorCategory::Config);
-        let request = StreamRequest { cursor_field: Some("missing".into()), ..incremental(None) };
+        let request = StreamRequest {
+            cursor_field: None,
+            ..incremental(None)
+        };
+        assert_eq!(
+            plan_read(&table(), &request, false).unwrap_err().category,
+            ErrorCategory::Config
+        );
+        let request = StreamRequest {
+            cursor_field: Some("missing".into()),
+            ..incremental(None)
+        };
         let error = plan_read(&table(), &request, false).unwrap_err();
-        assert!(error.message.contains("cursor field \"missing\" does not exist"), "{}", error.message);
-        let request = StreamRequest { cursor_field: Some("tags".into()), ..incremental(None) };
+        assert!(
+            error
+                .message
+                .contains("cursor field \"missing\" does not exist"),
+            "{}",
+            error.message
+        );
+        let request = StreamRequest {
+            cursor_field: Some("tags".into()),
+            ..incremental(None)
+        };
         let error = plan_read(&table(), &request, false).unwrap_err();
         assert!(error.message.contains("text[]"), "{}", error.message);
     }
@@ -480,15 +559,27 @@ mod tests {
     #[test]
     fn checkpoints_parse_back() {
         let payload = checkpoint_payload("updated_at", Some("2024-01-01")).to_string();
-        assert_eq!(start_cursor(Some(&payload), "updated_at").unwrap(), (Some("2024-01-01".into()), None));
+        assert_eq!(
+            start_cursor(Some(&payload), "updated_at").unwrap(),
+            (Some("2024-01-01".into()), None)
+        );
         assert_eq!(start_cursor(None, "x").unwrap(), (None, None));
         assert_eq!(start_cursor(Some("{}"), "x").unwrap(), (None, None));
         assert_eq!(start_cursor(Some("null"), "x").unwrap(), (None, None));
-        assert_eq!(start_cursor(Some("\"42\""), "x").unwrap(), (Some("42".into()), None));
+        assert_eq!(
+            start_cursor(Some("\"42\""), "x").unwrap(),
+            (Some("42".into()), None)
+        );
         let (start, warning) = start_cursor(Some(&payload), "id").unwrap();
         assert_eq!(start, None);
         assert!(warning.unwrap().contains("reading from the start"));
-        assert_eq!(start_cursor(Some("{not json"), "x").unwrap_err().category, ErrorCategory::Config);
-        assert_eq!(start_cursor(Some("[1]"), "x").unwrap_err().category, ErrorCategory::Config);
+        assert_eq!(
+            start_cursor(Some("{not json"), "x").unwrap_err().category,
+            ErrorCategory::Config
+        );
+        assert_eq!(
+            start_cursor(Some("[1]"), "x").unwrap_err().category,
+            ErrorCategory::Config
+        );
     }
 }

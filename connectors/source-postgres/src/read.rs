@@ -69,7 +69,10 @@ impl Failure {
 
 async fn stop_query(config: &PgConfig, session: &Session) {
     if let Err(error) = cancel(config, &session.cancel_token).await {
-        log::warn(&format!("could not cancel the COPY on the server: {}", error));
+        log::warn(&format!(
+            "could not cancel the COPY on the server: {}",
+            error
+        ));
     }
 }
 
@@ -135,8 +138,13 @@ async fn copy(
         let chunk = match next {
             None => return Err(Failure::running(cancelled_error())),
             Some(None) => break,
+            // A server error ended the query; a broken socket ends it at the server's
+            // next send: nothing to cancel either way.
             Some(Some(Err(error))) => {
-                return Err(Failure::running(classify(&error)));
+                return Err(Failure {
+                    error: classify(&error),
+                    running: false,
+                });
             }
             Some(Some(Ok(chunk))) => chunk,
         };
@@ -148,9 +156,15 @@ async fn copy(
             {
                 Progress::NeedInput | Progress::Finished => break,
                 Progress::BatchFull => {
-                    emit(&mut builder, &mut out, &mut summary, &mut decoder, cursor_field)
-                        .await
-                        .map_err(Failure::running)?;
+                    emit(
+                        &mut builder,
+                        &mut out,
+                        &mut summary,
+                        &mut decoder,
+                        cursor_field,
+                    )
+                    .await
+                    .map_err(Failure::running)?;
                     if is_cancelled() {
                         return Err(Failure::running(cancelled_error()));
                     }
@@ -168,9 +182,15 @@ async fn copy(
     };
     // The last rows; an empty stream still sends its schema once.
     if builder.rows() > 0 || summary.batches == 0 {
-        emit(&mut builder, &mut out, &mut summary, &mut decoder, cursor_field)
-            .await
-            .map_err(done)?;
+        emit(
+            &mut builder,
+            &mut out,
+            &mut summary,
+            &mut decoder,
+            cursor_field,
+        )
+        .await
+        .map_err(done)?;
     }
     match &plan.cursor {
         // Nothing new: the previous checkpoint still holds.

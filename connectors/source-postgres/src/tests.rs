@@ -22,7 +22,8 @@ impl Copy {
     }
 
     fn tuple(&mut self, fields: &[Option<Vec<u8>>]) -> &mut Self {
-        self.0.extend_from_slice(&(fields.len() as i16).to_be_bytes());
+        self.0
+            .extend_from_slice(&(fields.len() as i16).to_be_bytes());
         for f in fields {
             match f {
                 None => self.0.extend_from_slice(&(-1i32).to_be_bytes()),
@@ -263,7 +264,10 @@ fn every_type_decodes_exactly() {
     assert_eq!(c(9).bytes(0), &[0, 1, 2, 255]);
     assert_eq!(c(10).date32(0), 10_957);
     assert_eq!(c(11).time64_micros(0), 45_296_789_012);
-    assert_eq!(c(12).timestamp_micros(0), 946_684_800_000_000 + 86_400_000_000);
+    assert_eq!(
+        c(12).timestamp_micros(0),
+        946_684_800_000_000 + 86_400_000_000
+    );
     assert_eq!(c(13).timestamp_micros(0), 946_684_799_999_999);
     assert_eq!(c(14).interval_mdn(0), (14, 3, 1_500_000_000));
     assert_eq!(c(15).fixed_bytes(0), &UUID);
@@ -361,7 +365,12 @@ fn chunk_boundaries_at_every_offset_give_the_same_batch() {
             let parts = decode_chunks(
                 &plan.schema,
                 &plan.fields,
-                &[&stream[..first], &[], &stream[first..second], &stream[second..]],
+                &[
+                    &stream[..first],
+                    &[],
+                    &stream[first..second],
+                    &stream[second..],
+                ],
                 BIG,
             )
             .unwrap();
@@ -402,7 +411,10 @@ fn int_plan() -> (Schema, Vec<FieldPlan>) {
         schema: "public".into(),
         name: "t".into(),
         kind: 'r',
-        columns: vec![col("id", oid::INT8, "bigint"), col("name", oid::TEXT, "text")],
+        columns: vec![
+            col("id", oid::INT8, "bigint"),
+            col("name", oid::TEXT, "text"),
+        ],
         primary_key: vec![],
     };
     let plan = plan_read(&relation, &full_refresh(), false).unwrap();
@@ -485,7 +497,11 @@ fn the_cursor_column_is_kept_not_emitted() {
     let plan = incremental_plan();
     assert_eq!(plan.schema.fields.len(), 2);
     let mut copy = Copy::new();
-    copy.tuple(&[some(1i64.to_be_bytes()), some(numeric(5, 10)), some("2024-01-01 00:00:00")]);
+    copy.tuple(&[
+        some(1i64.to_be_bytes()),
+        some(numeric(5, 10)),
+        some("2024-01-01 00:00:00"),
+    ]);
     copy.tuple(&[some(2i64.to_be_bytes()), None, some("2024-01-02 00:00:00")]);
     let stream = copy.end();
     let mut builder = BatchBuilder::new(plan.schema.clone());
@@ -530,8 +546,16 @@ fn numeric_special(sign: u16) -> Vec<u8> {
 fn numeric_nan_is_a_data_error_naming_column_row_and_cursor() {
     let plan = incremental_plan();
     let mut copy = Copy::new();
-    copy.tuple(&[some(1i64.to_be_bytes()), some(numeric(5, 10)), some("2024-01-01")]);
-    copy.tuple(&[some(2i64.to_be_bytes()), some(numeric_special(0xC000)), some("2024-01-02")]);
+    copy.tuple(&[
+        some(1i64.to_be_bytes()),
+        some(numeric(5, 10)),
+        some("2024-01-01"),
+    ]);
+    copy.tuple(&[
+        some(2i64.to_be_bytes()),
+        some(numeric_special(0xC000)),
+        some("2024-01-02"),
+    ]);
     let stream = copy.end();
     let error = decode_chunks(&plan.schema, &plan.fields, &[&stream], BIG).unwrap_err();
     assert_eq!(error.category, ErrorCategory::Data);
@@ -549,7 +573,9 @@ fn numeric_nan_is_a_data_error_naming_column_row_and_cursor() {
     let stream = Copy::new().tuple(&row).end();
     let error = decode_chunks(&plan.schema, &plan.fields, &[&stream], BIG).unwrap_err();
     assert!(
-        error.message.contains("column \"n\" (numeric(38,10)), row 1: Infinity"),
+        error
+            .message
+            .contains("column \"n\" (numeric(38,10)), row 1: Infinity"),
         "{}",
         error.message
     );
@@ -557,7 +583,11 @@ fn numeric_nan_is_a_data_error_naming_column_row_and_cursor() {
     row[6] = some(numeric(1, 11));
     let stream = Copy::new().tuple(&row).end();
     let error = decode_chunks(&plan.schema, &plan.fields, &[&stream], BIG).unwrap_err();
-    assert!(error.message.contains("more fractional digits"), "{}", error.message);
+    assert!(
+        error.message.contains("more fractional digits"),
+        "{}",
+        error.message
+    );
 }
 
 #[test]
@@ -569,7 +599,9 @@ fn wrong_value_lengths_are_data_errors_naming_the_column() {
     let error = decode_chunks(&plan.schema, &plan.fields, &[&stream], BIG).unwrap_err();
     assert_eq!(error.category, ErrorCategory::Data);
     assert!(
-        error.message.contains("column \"i4\" (integer), row 1: expected a 4-byte binary value, got 2 bytes"),
+        error.message.contains(
+            "column \"i4\" (integer), row 1: expected a 4-byte binary value, got 2 bytes"
+        ),
         "{}",
         error.message
     );
@@ -582,7 +614,11 @@ fn out_of_range_values_are_data_errors() {
     row[12] = some(9_223_371_331_199_999_999i64.to_be_bytes());
     let stream = Copy::new().tuple(&row).end();
     let error = decode_chunks(&plan.schema, &plan.fields, &[&stream], BIG).unwrap_err();
-    assert!(error.message.contains("column \"ts\"") && error.message.contains("294246"), "{}", error.message);
+    assert!(
+        error.message.contains("column \"ts\"") && error.message.contains("294246"),
+        "{}",
+        error.message
+    );
     let mut row = every_type_rows().remove(0);
     row[14] = some(interval(i64::MAX / 10, i32::MAX, 0));
     let stream = Copy::new().tuple(&row).end();
@@ -597,7 +633,12 @@ fn malformed_streams_are_data_errors() {
     let check = |stream: &[u8], expect: &str| {
         let error = decode_chunks(&schema, &fields, &[stream], BIG).unwrap_err();
         assert_eq!(error.category, ErrorCategory::Data);
-        assert!(error.message.contains(expect), "{}: {}", expect, error.message);
+        assert!(
+            error.message.contains(expect),
+            "{}: {}",
+            expect,
+            error.message
+        );
     };
     // Truncated anywhere: the stream ends without its trailer.
     for cut in 19..good.len() {
@@ -615,7 +656,9 @@ fn malformed_streams_are_data_errors() {
         .tuple(&[some(1i64.to_be_bytes()), some("a"), None])
         .end();
     check(&three, "a tuple with 3 fields where 2 were selected");
-    let mut negative = Copy::new().tuple(&[some(1i64.to_be_bytes()), some("a")]).end();
+    let mut negative = Copy::new()
+        .tuple(&[some(1i64.to_be_bytes()), some("a")])
+        .end();
     negative[19 + 2 + 4 + 8..19 + 2 + 4 + 8 + 4].copy_from_slice(&(-5i32).to_be_bytes());
     check(&negative, "field length -5");
 }
@@ -685,7 +728,10 @@ fn spec_and_discover_shapes() {
         .collect();
     assert_eq!(types[3], ("bigint", "int64", false));
     assert_eq!(types[6], ("numeric(38,10)", "decimal128(38,10)", true));
-    assert_eq!(types[13], ("timestamp with time zone", "timestamp[us, tz=UTC]", true));
+    assert_eq!(
+        types[13],
+        ("timestamp with time zone", "timestamp[us, tz=UTC]", true)
+    );
     assert_eq!(types[15], ("uuid", "extension<arrow.uuid>", true));
     assert_eq!(types[16], ("jsonb", "utf8", true));
 }
