@@ -57,6 +57,27 @@ public sealed class IncrementalTests(PostgresPipeline pipeline)
         Assert.Equal(0L, (await db.DifferenceAsync("src.events", "dst.events")).OnlyInSource);
     }
 
+    [Fact]
+    public async Task An_integer_cursor_checkpoints_the_highest_value_not_the_highest_text()
+    {
+        // As text, '9999' sorts after '20000': the cursor must follow the column's own order.
+        var db = await pipeline.CreateDatabaseAsync();
+        await db.ExecuteAsync("CREATE TABLE src.numbers (id int8 PRIMARY KEY, v text); INSERT INTO src.numbers SELECT i, 'v' || i FROM generate_series(1, 20000) AS i;");
+
+        var first = await pipeline.RunAsync(
+            db.SourceConfig(), new StreamRequest("numbers", SyncMode.Incremental, CursorField: "id", Limits: new BatchLimits(MaxBatchRows: 1000)),
+            db.DestinationConfig(), new StreamRequest("numbers", WriteMode: WriteMode.Upsert, PrimaryKey: ["id"]));
+        await db.ExecuteAsync("INSERT INTO src.numbers VALUES (20001, 'new')");
+        var second = await pipeline.RunAsync(
+            db.SourceConfig(), new StreamRequest("numbers", SyncMode.Incremental, CursorField: "id", Cursor: first.CommittedCursor),
+            db.DestinationConfig(), new StreamRequest("numbers", WriteMode: WriteMode.Upsert, PrimaryKey: ["id"]));
+
+        Assert.True(first.Succeeded && second.Succeeded, first.Error?.Message ?? second.Error?.Message);
+        Assert.Contains("20000", first.CommittedCursor);
+        Assert.Equal(2, second.Read!.Rows); // the boundary row again, and the new one
+        Assert.Equal((0L, 0L), await db.DifferenceAsync("src.numbers", "dst.numbers"));
+    }
+
     private Task<Engine.Streams.StreamRunResult> RunAsync(TestDatabase db, string? cursor, WriteMode mode) =>
         pipeline.RunAsync(
             db.SourceConfig(), new StreamRequest("events", SyncMode.Incremental, CursorField: "updated_at", Cursor: cursor,
