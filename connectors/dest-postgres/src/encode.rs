@@ -280,8 +280,17 @@ fn put_value(
         }
         Encoding::Interval => {
             let (months, days, nanos) = column.interval_mdn(row);
+            // PostgreSQL 17's ±infinity intervals arrive with every field at MAX / MIN
+            // (the shared mapping) and go back the same way.
+            let infinite = (months == i32::MAX && days == i32::MAX && nanos == i64::MAX)
+                || (months == i32::MIN && days == i32::MIN && nanos == i64::MIN);
+            let micros = if infinite {
+                nanos
+            } else {
+                nanos_to_micros(nanos)
+            };
             buf.put_i32(16);
-            buf.put_i64(nanos_to_micros(nanos));
+            buf.put_i64(micros);
             buf.put_i32(days);
             buf.put_i32(months);
         }

@@ -591,3 +591,17 @@ fn nanoseconds_round_half_away_from_zero() {
     assert_eq!(nanos_to_micros(-1_500), -2);
     assert_eq!(nanos_to_micros(i64::MAX), i64::MAX / 1000 + 1);
 }
+
+#[test]
+fn infinite_intervals_keep_their_sentinels() {
+    let schema = Schema::new(vec![field("i", DataType::IntervalMonthDayNano)]);
+    let mut b = BatchBuilder::new(schema);
+    b.append_interval_mdn(0, i32::MAX, i32::MAX, i64::MAX);
+    b.append_interval_mdn(0, i32::MIN, i32::MIN, i64::MIN);
+    let ipc = b.finish().unwrap();
+    let rows = read_copy(&encode_all(&ipc, vec![Encoding::Interval]));
+    let expect =
+        |m: i32, n: i64| [&n.to_be_bytes()[..], &m.to_be_bytes(), &m.to_be_bytes()].concat();
+    assert_eq!(rows[0][0].as_deref(), Some(&expect(i32::MAX, i64::MAX)[..]));
+    assert_eq!(rows[1][0].as_deref(), Some(&expect(i32::MIN, i64::MIN)[..]));
+}
