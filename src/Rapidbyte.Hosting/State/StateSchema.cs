@@ -1,0 +1,44 @@
+using Npgsql;
+
+namespace Rapidbyte.Hosting.State;
+
+/// <summary>
+/// Creates (idempotently) the tables and queries Orleans keeps its state in, in a schema of
+/// their own — by default inside the destination database, so a user needs no extra server.
+/// </summary>
+public static class StateSchema
+{
+    /// <summary>The schema state lives in unless a pipeline says otherwise.</summary>
+    public const string DefaultSchema = "rapidbyte_state";
+
+    // Silos starting together must not create the same objects at the same time.
+    private const long MigrationLockKey = 0x5241_5049_4442_5954; // "RAPIDBYT"
+
+    /// <summary>A data source whose connections work in <paramref name="schema"/>.</summary>
+    public static NpgsqlDataSource CreateDataSource(string connectionString, string schema = DefaultSchema) =>
+        new NpgsqlDataSourceBuilder(new NpgsqlConnectionStringBuilder(connectionString) { SearchPath = schema }.ConnectionString).Build();
+
+    /// <summary>Creates the schema, tables and Orleans queries if missing; safe to run at every start.</summary>
+    public static async Task EnsureAsync(NpgsqlDataSource dataSource, string schema = DefaultSchema, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using (var command = new NpgsqlCommand($"SELECT pg_advisory_xact_lock({MigrationLockKey}); CREATE SCHEMA IF NOT EXISTS \"{schema.Replace("\"", "\"\"")}\"", connection, transaction))
+        {
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        await using (var command = new NpgsqlCommand(await ScriptAsync("grain-storage.sql").ConfigureAwait(false), connection, transaction))
+        {
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<string> ScriptAsync(string name)
+    {
+        var resource = typeof(StateSchema).Assembly.GetManifestResourceNames().Single(n => n.EndsWith("." + name, StringComparison.Ordinal));
+        await using var stream = typeof(StateSchema).Assembly.GetManifestResourceStream(resource)!;
+        using var reader = new StreamReader(stream);
+        return await reader.ReadToEndAsync().ConfigureAwait(false);
+    }
+}
