@@ -1,0 +1,57 @@
+using System.Globalization;
+using System.Text.Json;
+using Rapidbyte.Engine.Connectors;
+using Rapidbyte.Pipelines.Spec;
+using Rapidbyte.Runtime.Contract;
+using Rapidbyte.Runtime.Instances;
+using Rapidbyte.Runtime.Network;
+using Rapidbyte.Runtime.State;
+
+namespace Rapidbyte.Engine.Streams;
+
+/// <summary>
+/// Turns one stream of a pipeline spec into the two endpoints a <see cref="StreamRunner"/>
+/// runs: connectors resolved, limits applied, and each connector's network allow-list made of
+/// the host in its own config plus the pipeline's explicit <c>network.allow</c>.
+/// </summary>
+public sealed class StreamPlanner(ConnectorRegistry connectors)
+{
+    public (StreamEndpoint Source, StreamEndpoint Destination) Plan(
+        PipelineSpec pipeline, StreamSpec stream, string? cursor,
+        IConnectorStateStore? sourceState = null, IConnectorStateStore? destinationState = null)
+    {
+        var limits = new BatchLimits(pipeline.Resources.BatchRows, pipeline.Resources.BatchBytes);
+        var read = new StreamRequest(stream.Name, stream.SyncMode, stream.Columns, stream.CursorField, cursor, Limits: limits);
+        var write = new StreamRequest(stream.Name, WriteMode: pipeline.Destination.WriteMode, PrimaryKey: pipeline.Destination.PrimaryKey, Limits: limits);
+        return (
+            new StreamEndpoint(connectors.Load(pipeline.Source.Use), pipeline.Source.Config, read, Options(pipeline, pipeline.Source.Config, sourceState)),
+            new StreamEndpoint(connectors.Load(pipeline.Destination.Use), pipeline.Destination.Config, write, Options(pipeline, pipeline.Destination.Config, destinationState)));
+    }
+
+    /// <summary>The hosts a connector may reach: its config's <c>host</c>[:<c>port</c>] and the pipeline's allow-list.</summary>
+    public static NetworkPolicy NetworkFor(PipelineSpec pipeline, JsonElement config)
+    {
+        var entries = new List<string>(pipeline.Network.Allow);
+        if (config.ValueKind == JsonValueKind.Object && config.TryGetProperty("host", out var host) && host.ValueKind == JsonValueKind.String)
+        {
+            var port = config.TryGetProperty("port", out var p) ? p.ValueKind switch
+            {
+                JsonValueKind.Number => p.GetInt32().ToString(CultureInfo.InvariantCulture),
+                JsonValueKind.String => p.GetString(),
+                _ => null,
+            } : null;
+            var name = host.GetString()!;
+            var bracketed = name.Contains(':', StringComparison.Ordinal) ? $"[{name}]" : name;
+            entries.Add(port is null ? bracketed : $"{bracketed}:{port}");
+        }
+        return NetworkPolicy.Allow(entries);
+    }
+
+    private static ConnectorInstanceOptions Options(PipelineSpec pipeline, JsonElement config, IConnectorStateStore? state) => new()
+    {
+        Network = NetworkFor(pipeline, config),
+        MemoryLimitBytes = pipeline.Resources.ConnectorMemoryBytes,
+        SliceCpuLimit = pipeline.Resources.CpuLimit,
+        State = state ?? new InMemoryConnectorStateStore(),
+    };
+}
