@@ -12,7 +12,9 @@ use std::fmt;
 #[derive(Clone, PartialEq, Eq, Deserialize)]
 pub struct PgConfig {
     pub host: String,
-    #[serde(default = "default_port")]
+    /// A number, or digits in a string: a value substituted from an environment variable
+    /// arrives as a string.
+    #[serde(default = "default_port", deserialize_with = "port_number_or_text")]
     pub port: u16,
     pub user: String,
     /// Absent for `trust` authentication.
@@ -29,6 +31,21 @@ pub struct PgConfig {
 
 fn default_port() -> u16 {
     5432
+}
+
+fn port_number_or_text<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<u16, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Port {
+        Number(u16),
+        Text(String),
+    }
+    match Port::deserialize(deserializer)? {
+        Port::Number(port) => Ok(port),
+        Port::Text(text) => text.trim().parse::<u16>().ok().filter(|p| *p > 0).ok_or_else(|| {
+            serde::de::Error::custom(format!("port: '{}' is not a port number (1-65535)", text))
+        }),
+    }
 }
 
 impl PgConfig {
@@ -111,6 +128,20 @@ mod tests {
         assert_eq!(config.password.as_deref(), Some("s3cret"));
         assert_eq!(config.schema(), "Sales Data");
         assert!(config.strict_types);
+    }
+
+    #[test]
+    fn a_port_may_be_digits_in_a_string() {
+        let config: PgConfig = serde_json::from_value(json!({
+            "host": "db", "port": "6543", "user": "app", "database": "shop"
+        }))
+        .unwrap();
+        assert_eq!(config.port, 6543);
+        let error = serde_json::from_value::<PgConfig>(json!({
+            "host": "db", "port": "pg", "user": "app", "database": "shop"
+        }))
+        .unwrap_err();
+        assert!(error.to_string().contains("'pg' is not a port number"), "{}", error);
     }
 
     #[test]
