@@ -11,23 +11,14 @@
 //! `plan` from the Arrow type and the target column's type); the encoder only executes it.
 
 use bytes::{BufMut, BytesMut};
+use rapidbyte_postgres::wire::{self, NumericDigits, COPY_SIGNATURE};
 use rapidbyte_sdk::arrow::{Column, IpcBatch};
 use std::fmt;
 
-/// Days from 1970-01-01 (Arrow) to 2000-01-01 (PostgreSQL).
-pub const DATE_EPOCH_SHIFT_DAYS: i32 = 10_957;
-/// Microseconds from 1970-01-01 (Arrow) to 2000-01-01 (PostgreSQL).
-pub const TIMESTAMP_EPOCH_SHIFT_MICROS: i64 = 946_684_800_000_000;
-
-/// The PGCOPY signature, flags (no OIDs) and an empty header extension.
-const HEADER: &[u8] = b"PGCOPY\n\xff\r\n\0\0\0\0\0\0\0\0\0";
-
-/// Numeric sign words of PostgreSQL's binary `numeric`.
-pub const NUMERIC_POS: u16 = 0x0000;
-pub const NUMERIC_NEG: u16 = 0x4000;
-pub const NUMERIC_NAN: u16 = 0xC000;
-pub const NUMERIC_PINF: u16 = 0xD000;
-pub const NUMERIC_NINF: u16 = 0xF000;
+/// PostgreSQL's binary `numeric` sign words.
+pub use rapidbyte_postgres::wire::{
+    NUMERIC_NAN, NUMERIC_NEG, NUMERIC_NINF, NUMERIC_PINF, NUMERIC_POS,
+};
 
 /// How one Arrow column becomes one PostgreSQL binary value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -98,7 +89,10 @@ impl fmt::Display for EncodeError {
 
 /// Writes the PGCOPY signature and header.
 pub fn put_header(buf: &mut BytesMut) {
-    buf.extend_from_slice(HEADER);
+    buf.extend_from_slice(COPY_SIGNATURE);
+    // Flags (no OIDs) and an empty header extension.
+    buf.put_u32(0);
+    buf.put_u32(0);
 }
 
 /// Writes the end-of-data trailer.
@@ -252,12 +246,8 @@ fn put_value(
         }
         Encoding::Date => {
             let days = column.date32(row);
-            let pg = match days {
-                i32::MAX | i32::MIN => days,
-                _ => days
-                    .checked_sub(DATE_EPOCH_SHIFT_DAYS)
-                    .ok_or_else(|| format!("date {} days from 1970-01-01 is out of range", days))?,
-            };
+            let pg = wire::date_from_arrow(days)
+                .ok_or_else(|| format!("date {} days from 1970-01-01 is out of range", days))?;
             buf.put_i32(4);
             buf.put_i32(pg);
         }
@@ -267,14 +257,9 @@ fn put_value(
         }
         Encoding::Timestamp => {
             let micros = column.timestamp_micros(row);
-            let pg = match micros {
-                i64::MAX | i64::MIN => micros,
-                _ => micros
-                    .checked_sub(TIMESTAMP_EPOCH_SHIFT_MICROS)
-                    .ok_or_else(|| {
-                        format!("timestamp {} µs from 1970-01-01 is out of range", micros)
-                    })?,
-            };
+            let pg = wire::timestamp_from_arrow(micros).ok_or_else(|| {
+                format!("timestamp {} µs from 1970-01-01 is out of range", micros)
+            })?;
             buf.put_i32(8);
             buf.put_i64(pg);
         }
@@ -282,13 +267,7 @@ fn put_value(
             let (months, days, nanos) = column.interval_mdn(row);
             // PostgreSQL 17's ±infinity intervals arrive with every field at MAX / MIN
             // (the shared mapping) and go back the same way.
-            let infinite = (months == i32::MAX && days == i32::MAX && nanos == i64::MAX)
-                || (months == i32::MIN && days == i32::MIN && nanos == i64::MIN);
-            let micros = if infinite {
-                nanos
-            } else {
-                nanos_to_micros(nanos)
-            };
+            let (micros, days, months) = wire::interval_from_arrow_rounded(months, days, nanos);
             buf.put_i32(16);
             buf.put_i64(micros);
             buf.put_i32(days);
@@ -298,85 +277,16 @@ fn put_value(
     Ok(())
 }
 
-/// Nanoseconds to microseconds, rounding half away from zero (PostgreSQL keeps µs).
-#[inline]
-pub fn nanos_to_micros(nanos: i64) -> i64 {
-    let micros = nanos / 1000;
-    let rest = nanos % 1000;
-    if rest >= 500 {
-        micros + 1
-    } else if rest <= -500 {
-        micros - 1
-    } else {
-        micros
-    }
-}
+pub use rapidbyte_postgres::wire::nanos_to_micros;
 
 /// Writes `unscaled / 10^scale` as a binary `numeric` with its length prefix, exactly.
 /// `scale` may be negative (the value is then `unscaled * 10^-scale`); the display scale
 /// is `max(scale, 0)`.
+#[inline]
 pub fn put_decimal(buf: &mut BytesMut, unscaled: i128, scale: i32) {
-    let dscale = scale.max(0) as u16;
-    if unscaled == 0 {
-        put_numeric_head(buf, 0, 0, NUMERIC_POS, dscale);
-        return;
-    }
-    let sign = if unscaled < 0 {
-        NUMERIC_NEG
-    } else {
-        NUMERIC_POS
-    };
-    let magnitude = unscaled.unsigned_abs();
-    // value = magnitude * 10^e = (magnitude * 10^r) * 10000^w0, with 0 <= r < 4.
-    let e = -scale;
-    let r = e.rem_euclid(4) as u32;
-    let w0 = e.div_euclid(4);
-    // Base-10000 groups of magnitude * 10^r, least significant first. The lowest group
-    // is split off first so that multiplying by 10^r cannot overflow.
-    let mut groups = [0u16; 12];
-    let mut n = 1;
-    let split = 10u64.pow(4 - r);
-    let scale_low = 10u64.pow(r);
-    if magnitude <= u64::MAX as u128 {
-        let m = magnitude as u64;
-        groups[0] = ((m % split) * scale_low) as u16;
-        let mut rest = m / split;
-        while rest > 0 {
-            groups[n] = (rest % 10_000) as u16;
-            rest /= 10_000;
-            n += 1;
-        }
-    } else {
-        groups[0] = ((magnitude % u128::from(split)) as u64 * scale_low) as u16;
-        let mut rest = magnitude / u128::from(split);
-        // Peel 10^16 at a time with u128 divisions, the rest with u64 arithmetic.
-        while rest > u128::from(u64::MAX) {
-            let mut chunk = (rest % 10_000_000_000_000_000) as u64;
-            rest /= 10_000_000_000_000_000;
-            for _ in 0..4 {
-                groups[n] = (chunk % 10_000) as u16;
-                chunk /= 10_000;
-                n += 1;
-            }
-        }
-        let mut rest = rest as u64;
-        while rest > 0 {
-            groups[n] = (rest % 10_000) as u16;
-            rest /= 10_000;
-            n += 1;
-        }
-    }
-    // The top group is non-zero; drop trailing zero groups.
-    let mut low = 0;
-    while groups[low] == 0 {
-        low += 1;
-    }
-    let ndigits = n - low;
-    let weight = w0 + (n as i32 - 1);
-    put_numeric_head(buf, ndigits as u16, weight as i16, sign, dscale);
-    for &group in groups[low..n].iter().rev() {
-        buf.put_u16(group);
-    }
+    let numeric = NumericDigits::from_i128(unscaled, scale);
+    buf.put_i32(numeric.encoded_len() as i32);
+    numeric.for_each_word(|word| buf.put_u16(word));
 }
 
 /// Length prefix and the four header words of a binary numeric with `ndigits` digits.

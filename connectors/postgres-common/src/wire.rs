@@ -70,9 +70,7 @@ const MICROS_PER_DAY: i64 = 86_400_000_000;
 /// overflows too.
 #[inline]
 pub fn interval_to_arrow(micros: i64, days: i32, months: i32) -> Option<(i32, i32, i64)> {
-    if (micros == i64::MAX && days == i32::MAX && months == i32::MAX)
-        || (micros == i64::MIN && days == i32::MIN && months == i32::MIN)
-    {
+    if interval_is_infinite(micros, days, months) {
         return Some((months, days, micros));
     }
     match micros.checked_mul(1000) {
@@ -89,15 +87,45 @@ pub fn interval_to_arrow(micros: i64, days: i32, months: i32) -> Option<(i32, i3
 /// not whole microseconds (PostgreSQL would round them).
 #[inline]
 pub fn interval_from_arrow(months: i32, days: i32, nanos: i64) -> Option<(i64, i32, i32)> {
-    if (nanos == i64::MAX && days == i32::MAX && months == i32::MAX)
-        || (nanos == i64::MIN && days == i32::MIN && months == i32::MIN)
-    {
+    if interval_is_infinite(nanos, days, months) {
         return Some((nanos, days, months));
     }
     if nanos % 1000 != 0 {
         return None;
     }
     Some((nanos / 1000, days, months))
+}
+
+/// Like [`interval_from_arrow`], but nanoseconds that are not whole microseconds are
+/// rounded half away from zero (what PostgreSQL keeps) instead of refused.
+#[inline]
+pub fn interval_from_arrow_rounded(months: i32, days: i32, nanos: i64) -> (i64, i32, i32) {
+    if interval_is_infinite(nanos, days, months) {
+        return (nanos, days, months);
+    }
+    (nanos_to_micros(nanos), days, months)
+}
+
+/// Nanoseconds to microseconds, rounding half away from zero.
+#[inline]
+pub fn nanos_to_micros(nanos: i64) -> i64 {
+    let micros = nanos / 1000;
+    let rest = nanos % 1000;
+    if rest >= 500 {
+        micros + 1
+    } else if rest <= -500 {
+        micros - 1
+    } else {
+        micros
+    }
+}
+
+/// PostgreSQL 17's `infinity` / `-infinity` interval: every field at MAX, or every field at
+/// MIN (whatever unit the time field is in).
+#[inline]
+fn interval_is_infinite(time: i64, days: i32, months: i32) -> bool {
+    (time == i64::MAX && days == i32::MAX && months == i32::MAX)
+        || (time == i64::MIN && days == i32::MIN && months == i32::MIN)
 }
 
 /// A `"char"` byte as text: itself when ASCII, nothing for 0, and `\ooo` (octal, the form
@@ -121,11 +149,12 @@ pub fn char_to_text(byte: u8) -> ([u8; 4], usize) {
 
 // ---- numeric ---------------------------------------------------------------------------
 
-const NUMERIC_POS: u16 = 0x0000;
-const NUMERIC_NEG: u16 = 0x4000;
-const NUMERIC_NAN: u16 = 0xC000;
-const NUMERIC_PINF: u16 = 0xD000;
-const NUMERIC_NINF: u16 = 0xF000;
+/// Sign words of PostgreSQL's binary `numeric`.
+pub const NUMERIC_POS: u16 = 0x0000;
+pub const NUMERIC_NEG: u16 = 0x4000;
+pub const NUMERIC_NAN: u16 = 0xC000;
+pub const NUMERIC_PINF: u16 = 0xD000;
+pub const NUMERIC_NINF: u16 = 0xF000;
 
 /// Why a binary `numeric` is not a decimal128 at the asked scale.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -271,62 +300,127 @@ pub fn numeric_to_i128(bytes: &[u8], scale: u8) -> Result<i128, NumericError> {
 /// no leading or trailing zero digits, `dscale` = max(scale, 0)). No allocation beyond
 /// `out` growing.
 pub fn i128_to_numeric(unscaled: i128, scale: i8, out: &mut Vec<u8>) {
-    let dscale = (scale.max(0)) as u16;
-    let negative = unscaled < 0;
-    let mut u = unscaled.unsigned_abs();
-    if u == 0 {
-        out.extend_from_slice(&0u16.to_be_bytes());
-        out.extend_from_slice(&0i16.to_be_bytes());
-        out.extend_from_slice(&NUMERIC_POS.to_be_bytes());
-        out.extend_from_slice(&dscale.to_be_bytes());
-        return;
-    }
-    // Decimal digits of u, least significant first, via three u64 pieces (< 10^19 each).
-    let mut digits = [0u8; 40];
-    let mut n = 0usize;
-    let ten19 = POW10[19] as u128;
-    let lo = (u % ten19) as u64;
-    u /= ten19;
-    let mid = (u % ten19) as u64;
-    let hi = (u / ten19) as u64;
-    for (piece, last) in [(lo, false), (mid, false), (hi, true)] {
-        let mut p = piece;
-        for _ in 0..19 {
-            digits[n] = (p % 10) as u8;
-            p /= 10;
-            n += 1;
-            if last && p == 0 {
-                break;
+    let numeric = NumericDigits::from_i128(unscaled, i32::from(scale));
+    out.reserve(numeric.encoded_len());
+    numeric.for_each_word(|word| out.extend_from_slice(&word.to_be_bytes()));
+}
+
+/// `unscaled / 10^scale` in PostgreSQL's binary `numeric` form, computed on the stack:
+/// the header words and the base-10000 digits (canonical: no leading or trailing zero
+/// digits, `dscale` = max(scale, 0)). `scale` may be negative (the value is then
+/// `unscaled * 10^-scale`). Write it with [`NumericDigits::for_each_word`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NumericDigits {
+    /// The digits are `groups[start..end]`, most significant first.
+    groups: [u16; 12],
+    start: usize,
+    end: usize,
+    pub weight: i16,
+    pub sign: u16,
+    pub dscale: u16,
+}
+
+impl NumericDigits {
+    #[inline]
+    pub fn from_i128(unscaled: i128, scale: i32) -> Self {
+        let dscale = scale.max(0) as u16;
+        let mut groups = [0u16; 12];
+        if unscaled == 0 {
+            return NumericDigits {
+                groups,
+                start: 12,
+                end: 12,
+                weight: 0,
+                sign: NUMERIC_POS,
+                dscale,
+            };
+        }
+        let sign = if unscaled < 0 {
+            NUMERIC_NEG
+        } else {
+            NUMERIC_POS
+        };
+        let magnitude = unscaled.unsigned_abs();
+        // value = magnitude * 10^e = (magnitude * 10^r) * 10000^w0, with 0 <= r < 4.
+        let e = -scale;
+        let r = e.rem_euclid(4) as u32;
+        let w0 = e.div_euclid(4);
+        // Base-10000 groups of magnitude * 10^r, filled from the least significant one at
+        // the end of `groups`. The lowest group is split off first so that multiplying by
+        // 10^r cannot overflow.
+        let mut at = 12;
+        let split = POW10[(4 - r) as usize];
+        let scale_low = POW10[r as usize];
+        if magnitude <= u128::from(u64::MAX) {
+            // The common case (every 64-bit integer): u64 arithmetic only.
+            let m = magnitude as u64;
+            at -= 1;
+            groups[at] = ((m % split) * scale_low) as u16;
+            let mut rest = m / split;
+            while rest > 0 {
+                at -= 1;
+                groups[at] = (rest % 10_000) as u16;
+                rest /= 10_000;
+            }
+        } else {
+            at -= 1;
+            groups[at] = ((magnitude % u128::from(split)) as u64 * scale_low) as u16;
+            let mut rest = magnitude / u128::from(split);
+            // Peel 10^16 at a time with u128 divisions, the rest with u64 arithmetic.
+            while rest > u128::from(u64::MAX) {
+                let mut chunk = (rest % 10_000_000_000_000_000) as u64;
+                rest /= 10_000_000_000_000_000;
+                for _ in 0..4 {
+                    at -= 1;
+                    groups[at] = (chunk % 10_000) as u16;
+                    chunk /= 10_000;
+                }
+            }
+            let mut rest = rest as u64;
+            while rest > 0 {
+                at -= 1;
+                groups[at] = (rest % 10_000) as u16;
+                rest /= 10_000;
             }
         }
+        // The top group is non-zero; drop trailing zero groups.
+        let mut end = 12;
+        while groups[end - 1] == 0 {
+            end -= 1;
+        }
+        NumericDigits {
+            groups,
+            start: at,
+            end,
+            weight: (w0 + (12 - at) as i32 - 1) as i16,
+            sign,
+            dscale,
+        }
     }
-    while n > 1 && digits[n - 1] == 0 {
-        n -= 1;
+
+    /// The base-10000 digits, most significant first.
+    #[inline]
+    pub fn digits(&self) -> &[u16] {
+        &self.groups[self.start..self.end]
     }
-    // digits[j] (j from the least significant) stands at exponent j - scale; group g
-    // holds exponents 4g..4g+3.
-    let e_low = -(scale as i32);
-    let e_high = e_low + n as i32 - 1;
-    let g_high = e_high.div_euclid(4);
-    let g_low = e_low.div_euclid(4);
-    let count = (g_high - g_low + 1) as usize;
-    let mut groups = [0u16; 12];
-    for (j, &d) in digits[..n].iter().enumerate() {
-        let e = e_low + j as i32;
-        let g = e.div_euclid(4);
-        let p = e.rem_euclid(4);
-        groups[(g_high - g) as usize] += d as u16 * POW10[p as usize] as u16;
+
+    /// Bytes of the binary value (without a COPY length prefix).
+    #[inline]
+    pub fn encoded_len(&self) -> usize {
+        8 + 2 * (self.end - self.start)
     }
-    let mut ndigits = count;
-    while ndigits > 0 && groups[ndigits - 1] == 0 {
-        ndigits -= 1;
-    }
-    out.extend_from_slice(&(ndigits as u16).to_be_bytes());
-    out.extend_from_slice(&(g_high as i16).to_be_bytes());
-    out.extend_from_slice(&(if negative { NUMERIC_NEG } else { NUMERIC_POS }).to_be_bytes());
-    out.extend_from_slice(&dscale.to_be_bytes());
-    for g in &groups[..ndigits] {
-        out.extend_from_slice(&g.to_be_bytes());
+
+    /// Hands out the binary value's 16-bit words in order (`ndigits`, `weight`, `sign`,
+    /// `dscale`, the digits), each to be written big-endian.
+    #[inline]
+    pub fn for_each_word(&self, mut put: impl FnMut(u16)) {
+        put((self.end - self.start) as u16);
+        put(self.weight as u16);
+        put(self.sign);
+        put(self.dscale);
+        for &digit in self.digits() {
+            put(digit);
+        }
     }
 }
 

@@ -12,33 +12,17 @@
 //! appended to the builder only once it is complete, so a batch never holds half a row.
 //! No value is ever allocated on its own: bytes go from the chunk into the column buffers.
 
+use rapidbyte_postgres::types::BinaryFormat;
+use rapidbyte_postgres::types::BinaryFormat as F;
 use rapidbyte_postgres::wire::{self, NumericError, COPY_SIGNATURE};
 use rapidbyte_sdk::arrow::BatchBuilder;
 use rapidbyte_sdk::ConnectorError;
 
-/// How one COPY field is decoded.
+/// How one COPY field is decoded: a value in the binary format the shared type mapping
+/// chose (`Text` also for a column read as `::text`), or the cursor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Decode {
-    Bool,
-    Int2,
-    Int4,
-    Int8,
-    Float4,
-    Float8,
-    /// Binary numeric to decimal128 at this scale (precision for messages).
-    Numeric {
-        precision: u8,
-        scale: u8,
-    },
-    /// Bytes as they are, into a Utf8 or Binary column.
-    Bytes,
-    /// `"char"`: one byte, see `wire::char_to_text`.
-    Char,
-    Date,
-    Time,
-    Timestamp,
-    Interval,
-    Uuid,
+    Value(BinaryFormat),
     /// The cursor's `::text`, kept as the last row's cursor value and not emitted.
     Cursor,
 }
@@ -48,12 +32,14 @@ impl Decode {
     /// data is counted per value).
     fn arrow_width(self) -> usize {
         match self {
-            Decode::Bool => 1,
-            Decode::Int2 => 2,
-            Decode::Int4 | Decode::Float4 | Decode::Date => 4,
-            Decode::Int8 | Decode::Float8 | Decode::Time | Decode::Timestamp => 8,
-            Decode::Numeric { .. } | Decode::Interval | Decode::Uuid => 16,
-            Decode::Bytes | Decode::Char => 4,
+            Decode::Value(format) => match format {
+                F::Bool => 1,
+                F::Int2 => 2,
+                F::Int4 | F::Float4 | F::Date => 4,
+                F::Int8 | F::Float8 | F::Time | F::Timestamp => 8,
+                F::Numeric { .. } | F::Interval | F::Uuid => 16,
+                F::Text | F::Bytea | F::Char => 4,
+            },
             Decode::Cursor => 0,
         }
     }
@@ -288,25 +274,33 @@ impl CopyDecoder {
             pos += len;
             let col = f.column;
             match f.decode {
-                Decode::Bytes => {
+                Decode::Value(F::Text | F::Bytea) => {
                     var_bytes += len;
                     builder.append_bytes(col, v);
                 }
-                Decode::Int4 => builder.append_i32(col, i32::from_be_bytes(fixed(self, f, t, v)?)),
-                Decode::Int8 => builder.append_i64(col, i64::from_be_bytes(fixed(self, f, t, v)?)),
-                Decode::Int2 => builder.append_i16(col, i16::from_be_bytes(fixed(self, f, t, v)?)),
-                Decode::Float8 => {
+                Decode::Value(F::Int4) => {
+                    builder.append_i32(col, i32::from_be_bytes(fixed(self, f, t, v)?))
+                }
+                Decode::Value(F::Int8) => {
+                    builder.append_i64(col, i64::from_be_bytes(fixed(self, f, t, v)?))
+                }
+                Decode::Value(F::Int2) => {
+                    builder.append_i16(col, i16::from_be_bytes(fixed(self, f, t, v)?))
+                }
+                Decode::Value(F::Float8) => {
                     builder.append_f64(col, f64::from_be_bytes(fixed(self, f, t, v)?))
                 }
-                Decode::Float4 => {
+                Decode::Value(F::Float4) => {
                     builder.append_f32(col, f32::from_be_bytes(fixed(self, f, t, v)?))
                 }
-                Decode::Bool => builder.append_bool(col, fixed::<1>(self, f, t, v)?[0] != 0),
-                Decode::Numeric { scale, .. } => match wire::numeric_to_i128(v, scale) {
+                Decode::Value(F::Bool) => {
+                    builder.append_bool(col, fixed::<1>(self, f, t, v)?[0] != 0)
+                }
+                Decode::Value(F::Numeric { scale, .. }) => match wire::numeric_to_i128(v, scale) {
                     Ok(unscaled) => builder.append_decimal128(col, unscaled),
                     Err(e) => return Err(self.numeric_error(f, t, e)),
                 },
-                Decode::Date => {
+                Decode::Value(F::Date) => {
                     let days = i32::from_be_bytes(fixed(self, f, t, v)?);
                     match wire::date_to_arrow(days) {
                         Some(d) => builder.append_date32(col, d),
@@ -319,7 +313,7 @@ impl CopyDecoder {
                         }
                     }
                 }
-                Decode::Timestamp => {
+                Decode::Value(F::Timestamp) => {
                     let micros = i64::from_be_bytes(fixed(self, f, t, v)?);
                     match wire::timestamp_to_arrow(micros) {
                         Some(us) => builder.append_timestamp_micros(col, us),
@@ -332,10 +326,10 @@ impl CopyDecoder {
                         }
                     }
                 }
-                Decode::Time => {
+                Decode::Value(F::Time) => {
                     builder.append_time64_micros(col, i64::from_be_bytes(fixed(self, f, t, v)?))
                 }
-                Decode::Interval => {
+                Decode::Value(F::Interval) => {
                     let b: [u8; 16] = fixed(self, f, t, v)?;
                     let micros =
                         i64::from_be_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]);
@@ -352,8 +346,10 @@ impl CopyDecoder {
                         }
                     }
                 }
-                Decode::Uuid => builder.append_fixed_bytes(col, &fixed::<16>(self, f, t, v)?),
-                Decode::Char => {
+                Decode::Value(F::Uuid) => {
+                    builder.append_fixed_bytes(col, &fixed::<16>(self, f, t, v)?)
+                }
+                Decode::Value(F::Char) => {
                     let (text, n) = wire::char_to_text(fixed::<1>(self, f, t, v)?[0]);
                     var_bytes += n;
                     builder.append_bytes(col, &text[..n]);
@@ -403,7 +399,7 @@ impl CopyDecoder {
     #[cold]
     fn numeric_error(&self, f: &FieldPlan, t: &[u8], error: NumericError) -> ConnectorError {
         let (precision, scale) = match f.decode {
-            Decode::Numeric { precision, scale } => (precision, scale),
+            Decode::Value(F::Numeric { precision, scale }) => (precision, scale),
             _ => (0, 0),
         };
         let advice = match error {

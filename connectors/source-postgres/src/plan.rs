@@ -54,23 +54,8 @@ fn is_cursor_type(type_oid: u32) -> bool {
 
 fn decode_for(read_as: ReadAs) -> Decode {
     match read_as {
-        ReadAs::Text => Decode::Bytes,
-        ReadAs::Binary(format) => match format {
-            BinaryFormat::Bool => Decode::Bool,
-            BinaryFormat::Int2 => Decode::Int2,
-            BinaryFormat::Int4 => Decode::Int4,
-            BinaryFormat::Int8 => Decode::Int8,
-            BinaryFormat::Float4 => Decode::Float4,
-            BinaryFormat::Float8 => Decode::Float8,
-            BinaryFormat::Numeric { precision, scale } => Decode::Numeric { precision, scale },
-            BinaryFormat::Text | BinaryFormat::Bytea => Decode::Bytes,
-            BinaryFormat::Char => Decode::Char,
-            BinaryFormat::Date => Decode::Date,
-            BinaryFormat::Time => Decode::Time,
-            BinaryFormat::Timestamp => Decode::Timestamp,
-            BinaryFormat::Interval => Decode::Interval,
-            BinaryFormat::Uuid => Decode::Uuid,
-        },
+        ReadAs::Text => Decode::Value(BinaryFormat::Text),
+        ReadAs::Binary(format) => Decode::Value(format),
     }
 }
 
@@ -370,11 +355,11 @@ mod tests {
         assert_eq!(
             decodes,
             [
-                Decode::Int8,
-                Decode::Bytes,
-                Decode::Bytes,
-                Decode::Timestamp,
-                Decode::Bytes
+                Decode::Value(BinaryFormat::Int8),
+                Decode::Value(BinaryFormat::Text),
+                Decode::Value(BinaryFormat::Text),
+                Decode::Value(BinaryFormat::Timestamp),
+                Decode::Value(BinaryFormat::Text)
             ]
         );
         let f = &plan.schema.fields;

@@ -3,7 +3,7 @@
 
 use crate::decode::{CopyDecoder, Decode, FieldPlan, Limits, Progress};
 use crate::plan::plan_read;
-use rapidbyte_postgres::types::{oid, PgType};
+use rapidbyte_postgres::types::{oid, BinaryFormat, PgType};
 use rapidbyte_postgres::wire::{i128_to_numeric, COPY_SIGNATURE};
 use rapidbyte_postgres::{PgColumn, PgRelation};
 use rapidbyte_sdk::arrow::{BatchBuilder, DataType, IpcBatch, Schema};
@@ -681,31 +681,30 @@ fn nulls_in_not_null_columns_fail_the_batch() {
 fn decode_kinds_follow_the_mapping() {
     let plan = every_type_plan();
     let kinds: Vec<Decode> = plan.fields.iter().map(|f| f.decode).collect();
-    assert_eq!(
-        kinds,
-        [
-            Decode::Bool,
-            Decode::Int2,
-            Decode::Int4,
-            Decode::Int8,
-            Decode::Float4,
-            Decode::Float8,
-            Decode::Numeric {
-                precision: 38,
-                scale: 10
-            },
-            Decode::Bytes,
-            Decode::Char,
-            Decode::Bytes,
-            Decode::Date,
-            Decode::Time,
-            Decode::Timestamp,
-            Decode::Timestamp,
-            Decode::Interval,
-            Decode::Uuid,
-            Decode::Bytes,
-        ]
-    );
+    use BinaryFormat as F;
+    let expected = [
+        F::Bool,
+        F::Int2,
+        F::Int4,
+        F::Int8,
+        F::Float4,
+        F::Float8,
+        F::Numeric {
+            precision: 38,
+            scale: 10,
+        },
+        F::Text,
+        F::Char,
+        F::Bytea,
+        F::Date,
+        F::Time,
+        F::Timestamp,
+        F::Timestamp,
+        F::Interval,
+        F::Uuid,
+        F::Text,
+    ];
+    assert_eq!(kinds, expected.map(Decode::Value));
     assert!(plan.sql.contains("\"j\"::text"), "{}", plan.sql);
 }
 
