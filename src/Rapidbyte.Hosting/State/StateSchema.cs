@@ -3,13 +3,16 @@ using Npgsql;
 namespace Rapidbyte.Hosting.State;
 
 /// <summary>
-/// Creates (idempotently) the tables and queries Orleans keeps its state in, in a schema of
-/// their own — by default inside the destination database, so a user needs no extra server.
+/// Creates (idempotently) the tables and queries Orleans keeps its state, reminders and
+/// cluster membership in, in a schema of their own — by default inside the destination database, so a user needs no extra server.
 /// </summary>
 public static class StateSchema
 {
     /// <summary>The schema state lives in unless a pipeline says otherwise.</summary>
     public const string DefaultSchema = "rapidbyte_state";
+
+    // grain-storage.sql first: it creates orleansquery, which the others add their queries to.
+    private static readonly string[] Scripts = ["grain-storage.sql", "reminders.sql", "clustering.sql"];
 
     // Silos starting together must not create the same objects at the same time.
     private const long MigrationLockKey = 0x5241_5049_4442_5954; // "RAPIDBYT"
@@ -18,7 +21,10 @@ public static class StateSchema
     public static NpgsqlDataSource CreateDataSource(string connectionString, string schema = DefaultSchema) =>
         new NpgsqlDataSourceBuilder(new NpgsqlConnectionStringBuilder(connectionString) { SearchPath = schema }.ConnectionString).Build();
 
-    /// <summary>Creates the schema, tables and Orleans queries if missing; safe to run at every start.</summary>
+    /// <summary>
+    /// Creates the schema, tables and Orleans queries (grain storage, reminders, clustering) if
+    /// missing, all in one transaction; safe to run at every start.
+    /// </summary>
     public static async Task EnsureAsync(NpgsqlDataSource dataSource, string schema = DefaultSchema, CancellationToken cancellationToken = default)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
@@ -27,8 +33,9 @@ public static class StateSchema
         {
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
-        await using (var command = new NpgsqlCommand(await ScriptAsync("grain-storage.sql").ConfigureAwait(false), connection, transaction))
+        foreach (var script in Scripts)
         {
+            await using var command = new NpgsqlCommand(await ScriptAsync(script).ConfigureAwait(false), connection, transaction);
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
