@@ -1,11 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-using Npgsql;
 using Orleans.Configuration;
 using Rapidbyte.Hosting.State;
-using Rapidbyte.Testing.Postgres;
 using Rapidbyte.Testing.Servers;
 
 namespace Rapidbyte.Hosting.Tests;
@@ -16,21 +12,11 @@ public sealed class ClusteringTests : IAsyncLifetime
     private const string ClusterId = "tests";
     private const int Active = 3; // SiloStatus.Active
 
-    private PostgresServer _postgres = null!;
-    private NpgsqlDataSource _dataSource = null!;
+    private StateDatabase _state = null!;
 
-    public async Task InitializeAsync()
-    {
-        _postgres = await PostgresServer.StartAsync();
-        _dataSource = StateSchema.CreateDataSource(_postgres.ConnectionString());
-        await StateSchema.EnsureAsync(_dataSource);
-    }
+    public async Task InitializeAsync() => _state = await StateDatabase.StartAsync();
 
-    public async Task DisposeAsync()
-    {
-        await _dataSource.DisposeAsync();
-        await _postgres.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await _state.DisposeAsync();
 
     [Fact]
     public async Task Silos_join_through_the_membership_table_and_serve_grain_calls()
@@ -46,7 +32,7 @@ public sealed class ClusteringTests : IAsyncLifetime
 
     private async Task<List<int>> StatusesAsync()
     {
-        await using var command = _dataSource.CreateCommand("SELECT status FROM membership WHERE deployment_id = $1 AND address = '127.0.0.1' ORDER BY start_time");
+        await using var command = _state.DataSource.CreateCommand("SELECT status FROM membership WHERE deployment_id = $1 AND address = '127.0.0.1' ORDER BY start_time");
         command.Parameters.AddWithValue(ClusterId);
         await using var reader = await command.ExecuteReaderAsync();
         var statuses = new List<int>();
@@ -57,18 +43,11 @@ public sealed class ClusteringTests : IAsyncLifetime
         return statuses;
     }
 
-    private async Task<RunningSilo> StartSiloAsync()
-    {
-        var builder = Host.CreateApplicationBuilder();
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.UseOrleans(silo => silo
+    private Task<RunningSilo> StartSiloAsync() =>
+        RunningSilo.StartAsync(silo => silo
             .Configure<ClusterOptions>(o => (o.ServiceId, o.ClusterId) = ("rapidbyte-tests", ClusterId))
             // ADO.NET clustering would advertise the NIC address; keep the cluster on loopback.
             .ConfigureEndpoints(IPAddress.Loopback, LoopbackPorts.Unused(), LoopbackPorts.Unused(), listenOnAnyHostAddress: false)
-            .UseRapidbyteClustering(_dataSource)
-            .AddRapidbyteStateStorage(_dataSource));
-        var host = builder.Build();
-        await host.StartAsync();
-        return new RunningSilo(host);
-    }
+            .UseRapidbyteClustering(_state.DataSource)
+            .AddRapidbyteStateStorage(_state.DataSource));
 }

@@ -1,11 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-using Npgsql;
 using Orleans.Configuration;
 using Rapidbyte.Hosting.State;
-using Rapidbyte.Testing.Postgres;
 using Rapidbyte.Testing.Servers;
 
 namespace Rapidbyte.Hosting.Tests;
@@ -15,21 +11,11 @@ public sealed class ReminderTests : IAsyncLifetime
 {
     private static readonly TimeSpan Period = TimeSpan.FromSeconds(1);
 
-    private PostgresServer _postgres = null!;
-    private NpgsqlDataSource _dataSource = null!;
+    private StateDatabase _state = null!;
 
-    public async Task InitializeAsync()
-    {
-        _postgres = await PostgresServer.StartAsync();
-        _dataSource = StateSchema.CreateDataSource(_postgres.ConnectionString());
-        await StateSchema.EnsureAsync(_dataSource);
-    }
+    public async Task InitializeAsync() => _state = await StateDatabase.StartAsync();
 
-    public async Task DisposeAsync()
-    {
-        await _dataSource.DisposeAsync();
-        await _postgres.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await _state.DisposeAsync();
 
     [Fact]
     public async Task A_reminder_fires_repeatedly_is_stored_and_unregistering_deletes_it()
@@ -53,24 +39,19 @@ public sealed class ReminderTests : IAsyncLifetime
 
     private async Task<long> CountRemindersAsync()
     {
-        await using var command = _dataSource.CreateCommand("SELECT count(*) FROM reminders WHERE reminder_name = $1");
+        await using var command = _state.DataSource.CreateCommand("SELECT count(*) FROM reminders WHERE reminder_name = $1");
         command.Parameters.AddWithValue(TickingGrain.ReminderName);
         return (long)(await command.ExecuteScalarAsync())!;
     }
 
     private async Task<RunningSilo> StartSiloAsync()
     {
-        var builder = Host.CreateApplicationBuilder();
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
         var (siloPort, gatewayPort) = (LoopbackPorts.Unused(), LoopbackPorts.Unused());
-        builder.UseOrleans(silo => silo
+        return await RunningSilo.StartAsync(silo => silo
             .UseLocalhostClustering(siloPort, gatewayPort, serviceId: "rapidbyte-tests", clusterId: "tests")
             .Configure<EndpointOptions>(o => o.AdvertisedIPAddress = IPAddress.Loopback)
             // The default minimum (1 min) would make the test wait minutes for two ticks.
             .Configure<ReminderOptions>(o => o.MinimumReminderPeriod = Period)
-            .AddRapidbyteReminders(_dataSource));
-        var host = builder.Build();
-        await host.StartAsync();
-        return new RunningSilo(host);
+            .AddRapidbyteReminders(_state.DataSource));
     }
 }
