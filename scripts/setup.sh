@@ -20,4 +20,14 @@ apt_install_missing \
 
 scripts/build-connectors.sh
 dotnet build Rapidbyte.sln -c Release -nologo -v quiet
-echo "setup complete"
+
+# The rapidbyte command, as a .NET tool in /usr/local/bin so every shell finds it. The
+# package cache would hand back an older build of the same version: drop it first.
+rm -rf artifacts/tool "${NUGET_PACKAGES:-$HOME/.nuget/packages}/rapidbyte.cli"
+dotnet pack src/Rapidbyte.Cli -c Release --no-build -o artifacts/tool -nologo -v quiet
+dotnet tool uninstall --tool-path /usr/local/bin Rapidbyte.Cli >/dev/null 2>&1 || true
+dotnet tool install --tool-path /usr/local/bin --add-source artifacts/tool Rapidbyte.Cli >/dev/null
+echo "installed: $(command -v rapidbyte)"
+
+echo "setup complete; now the demo"
+scripts/demo.sh

@@ -20,6 +20,18 @@ public sealed class CheckpointLedger
     /// <summary>The newest cursor whose rows the destination has committed.</summary>
     public string? CommittedCursor { get; private set; }
 
+    /// <summary>Batches the destination has reported committed.</summary>
+    public long CommittedBatches
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _committedBatches;
+            }
+        }
+    }
+
     /// <summary>Raised (inside the destination's slice) when <see cref="CommittedCursor"/> moves.</summary>
     public event Action<string>? CursorCommitted;
 

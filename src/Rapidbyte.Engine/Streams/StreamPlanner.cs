@@ -47,7 +47,8 @@ public sealed class StreamPlanner(ConnectorRegistry connectors)
         return NetworkPolicy.Allow(entries);
     }
 
-    private static ConnectorInstanceOptions Options(PipelineSpec pipeline, JsonElement config, IConnectorStateStore? state) => new()
+    /// <summary>The sandbox settings of a connector of <paramref name="pipeline"/> configured with <paramref name="config"/>.</summary>
+    public static ConnectorInstanceOptions Options(PipelineSpec pipeline, JsonElement config, IConnectorStateStore? state = null) => new()
     {
         Network = NetworkFor(pipeline, config),
         MemoryLimitBytes = pipeline.Resources.ConnectorMemoryBytes,

@@ -15,15 +15,22 @@ public sealed class StreamRunner(ConnectorRuntime runtime)
 {
     /// <param name="maxBatchesInFlight">Batches the channel holds at most.</param>
     /// <param name="maxBytesInFlight">Bytes the channel holds at most.</param>
+    /// <param name="monitor">Receives the instances' counters and each committed cursor.</param>
     public async Task<StreamRunResult> RunAsync(
         StreamEndpoint source, StreamEndpoint destination,
         int maxBatchesInFlight = 4, long maxBytesInFlight = 64 * 1024 * 1024,
+        StreamRunMonitor? monitor = null,
         CancellationToken cancellationToken = default)
     {
         var ledger = new CheckpointLedger(source.Stream.Cursor);
+        if (monitor?.CursorCommitted is { } committed)
+        {
+            ledger.CursorCommitted += committed;
+        }
         var channel = new BatchChannel(maxBatchesInFlight, maxBytesInFlight);
         using var reader = runtime.CreateInstance(source.Connector, source.Options);
         using var writer = runtime.CreateInstance(destination.Connector, destination.Options);
+        monitor?.Attach(reader.Metrics, writer.Metrics);
 
         var read = reader.ReadAsync(source.Config, source.Stream, channel, ledger.OnSourceCheckpoint, cancellationToken);
         var written = writer.WriteAsync(destination.Config, destination.Stream, channel, ledger.OnDestinationCheckpoint, cancellationToken);
@@ -35,7 +42,7 @@ public sealed class StreamRunner(ConnectorRuntime runtime)
         // The first failure wins (the channel keeps it): when one side fails, the other then
         // fails too, only because the channel did.
         var error = channel.Failure ?? readError ?? writeError;
-        return new StreamRunResult(readSummary, writtenSummary, ledger.CommittedCursor, error);
+        return new StreamRunResult(readSummary, writtenSummary, ledger.CommittedCursor, ledger.CommittedBatches, error);
     }
 
     private static async Task<(StreamSummary? Summary, ConnectorError? Error)> Outcome(Task<StreamSummary> operation)

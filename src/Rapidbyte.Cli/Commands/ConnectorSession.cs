@@ -1,0 +1,45 @@
+using System.Text.Json;
+using Rapidbyte.Cli.Silo;
+using Rapidbyte.Engine.Connectors;
+using Rapidbyte.Engine.Streams;
+using Rapidbyte.Pipelines.Spec;
+using Rapidbyte.Runtime.Engine;
+using Rapidbyte.Runtime.Errors;
+using Rapidbyte.Runtime.Instances;
+
+namespace Rapidbyte.Cli.Commands;
+
+/// <summary>
+/// Runs one connector operation outside a silo (check, discover): the bundled module, in
+/// the sandbox the pipeline would give it.
+/// </summary>
+internal sealed class ConnectorSession : IDisposable
+{
+    private readonly ConnectorRuntime _runtime = new(new ConnectorRuntimeOptions { CompiledCacheDirectory = CliPaths.CompiledCacheDirectory });
+    private readonly ConnectorRegistry _registry;
+
+    public ConnectorSession() => _registry = new ConnectorRegistry(_runtime, CliPaths.ConnectorsDirectory);
+
+    /// <summary>Runs <paramref name="operation"/> on a fresh instance of connector <paramref name="use"/>.</summary>
+    /// <exception cref="ConnectorNotFoundException">No such connector is bundled.</exception>
+    /// <exception cref="ConnectorException">The connector failed.</exception>
+    public async Task<T> RunAsync<T>(PipelineSpec spec, string use, JsonElement config,
+        Func<ConnectorInstance, CancellationToken, Task<T>> operation, CancellationToken cancellationToken)
+    {
+        var module = _registry.Load(use);
+        using var instance = _runtime.CreateInstance(module, StreamPlanner.Options(spec, config));
+        try
+        {
+            return await operation(instance, cancellationToken);
+        }
+        finally
+        {
+            if (instance.DeathCause is null)
+            {
+                await instance.CloseAsync(CancellationToken.None);
+            }
+        }
+    }
+
+    public void Dispose() => _runtime.Dispose();
+}

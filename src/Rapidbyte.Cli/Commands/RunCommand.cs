@@ -1,0 +1,117 @@
+using System.CommandLine;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using Rapidbyte.Cli.Output;
+using Rapidbyte.Cli.Silo;
+using Rapidbyte.Hosting.Execution;
+using Rapidbyte.Hosting.Grains;
+using Rapidbyte.Hosting.Runs;
+using Rapidbyte.Hosting.State;
+
+namespace Rapidbyte.Cli.Commands;
+
+/// <summary>
+/// <c>rapidbyte run PIPELINE.yaml [--stream NAME] [--json]</c>: one run on an embedded
+/// silo, the same grains a cluster runs. Ctrl-C cancels the run (streams roll back what they
+/// have not committed, cursors stay at their last commit) and still prints the summary.
+/// </summary>
+internal static class RunCommand
+{
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
+
+    public static Command Create()
+    {
+        var pipeline = CommonArguments.Pipeline();
+        var stream = new Option<string[]>("--stream", "-s") { Description = "Run only this stream (repeatable).", AllowMultipleArgumentsPerToken = false };
+        var json = CommonArguments.Json();
+        var verbose = CommonArguments.Verbose();
+        var retries = new Option<int>("--max-retries") { Description = "Attempts after the first for a stream failing with a retryable error.", DefaultValueFactory = _ => 3 };
+        var command = new Command("run", "Run a pipeline once, on an embedded silo.") { pipeline, stream, json, verbose, retries };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            if (PipelineFile.Load(parse.GetRequiredValue(pipeline)) is not { } loaded)
+            {
+                return ExitCodes.InvalidInput;
+            }
+            IRunView view = parse.GetValue(json) ? new JsonRunView()
+                : Console.IsOutputRedirected ? new PlainRunView()
+                : new LiveRunView();
+            var engine = new PipelineEngineOptions
+            {
+                ConnectorsDirectory = CliPaths.ConnectorsDirectory,
+                CompiledCacheDirectory = CliPaths.CompiledCacheDirectory,
+                MaxRetries = Math.Max(0, parse.GetValue(retries)),
+            };
+            EmbeddedSilo silo;
+            try
+            {
+                silo = await EmbeddedSilo.StartAsync(
+                    StateConnection.ConnectionString(loaded.Spec), parse.GetValue(verbose) ? LogLevel.Information : LogLevel.Warning, engine, cancellationToken);
+            }
+            catch (Exception e) when (e is NpgsqlException or ArgumentException or TimeoutException)
+            {
+                Console.Error.WriteLine($"the state database cannot be used: {e.Message}");
+                return ExitCodes.Failed;
+            }
+            catch (OperationCanceledException)
+            {
+                return ExitCodes.Cancelled;
+            }
+            await using (silo)
+            {
+                var grain = silo.Grains.GetGrain<IPipelineGrain>(loaded.Spec.Name);
+                PipelineRunReport started;
+                try
+                {
+                    started = await grain.StartRunAsync(loaded.Definition, parse.GetValue(stream));
+                }
+                catch (Exception e) when (e is ArgumentException or PipelineBusyException)
+                {
+                    Console.Error.WriteLine(e.Message);
+                    return ExitCodes.InvalidInput;
+                }
+                var finished = await view.FollowAsync(update => WatchAsync(grain, started, update, cancellationToken));
+                view.Summarise(finished);
+                return finished.Status switch
+                {
+                    RunStatus.Succeeded => ExitCodes.Success,
+                    RunStatus.Cancelled => ExitCodes.Cancelled,
+                    _ => ExitCodes.Failed,
+                };
+            }
+        });
+        return command;
+    }
+
+    // Polls the run until it ends. Ctrl-C asks the grain to cancel, once, and goes on
+    // polling: the run ends cancelled after its streams rolled back.
+    private static async Task<PipelineRunReport> WatchAsync(
+        IPipelineGrain grain, PipelineRunReport started, Action<PipelineRunReport> update, CancellationToken cancellationToken)
+    {
+        var cancelled = false;
+        var current = started;
+        while (true)
+        {
+            update(current);
+            if (current.Status.IsFinished())
+            {
+                return current;
+            }
+            if (cancellationToken.IsCancellationRequested && !cancelled)
+            {
+                cancelled = true;
+                await Console.Error.WriteLineAsync("cancelling: rolling back what is not committed...");
+                await grain.CancelRunAsync(started.RunId);
+            }
+            try
+            {
+                await Task.Delay(PollInterval, cancelled ? CancellationToken.None : cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+            current = await grain.GetRunAsync(started.RunId)
+                ?? throw new InvalidOperationException($"run {started.RunId} of pipeline {started.Pipeline} is no longer known to its grain");
+        }
+    }
+}

@@ -1,0 +1,29 @@
+using System.CommandLine;
+using Rapidbyte.Cli.Output;
+
+namespace Rapidbyte.Cli.Commands;
+
+/// <summary><c>rapidbyte validate PIPELINE.yaml</c>: the spec alone, no connections.</summary>
+internal static class ValidateCommand
+{
+    public static Command Create()
+    {
+        var pipeline = CommonArguments.Pipeline();
+        var command = new Command("validate", "Check a pipeline file without connecting to anything.") { pipeline };
+        command.SetAction(parse =>
+        {
+            var path = parse.GetRequiredValue(pipeline);
+            if (PipelineFile.Load(path) is not { } loaded)
+            {
+                return ExitCodes.InvalidInput;
+            }
+            var spec = loaded.Spec;
+            Console.WriteLine(
+                $"{path}: valid. Pipeline {spec.Name}: {spec.Source.Use} -> {spec.Destination.Use} ({spec.Destination.WriteMode.ToString().ToLowerInvariant()}), " +
+                $"streams: {string.Join(", ", spec.Source.Streams.Select(s => $"{s.Name} ({(s.SyncMode == Runtime.Contract.SyncMode.Incremental ? $"incremental by {s.CursorField}" : "full refresh")})"))}" +
+                (spec.Schedule is { } schedule ? $", schedule '{schedule.Cron}'" : ""));
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,12 @@
+using Rapidbyte.Hosting.Runs;
+
+namespace Rapidbyte.Cli.Output;
+
+/// <summary>How <c>rapidbyte run</c> shows a run while it moves and when it ends.</summary>
+internal interface IRunView
+{
+    /// <summary>Shows progress until <paramref name="watch"/> returns the finished run.</summary>
+    Task<PipelineRunReport> FollowAsync(Func<Action<PipelineRunReport>, Task<PipelineRunReport>> watch);
+
+    void Summarise(PipelineRunReport run);
+}

@@ -1,0 +1,11 @@
+using Rapidbyte.Hosting.Runs;
+
+namespace Rapidbyte.Cli.Output;
+
+/// <summary><c>--json</c>: nothing while the run moves, then exactly one JSON object on stdout.</summary>
+internal sealed class JsonRunView : IRunView
+{
+    public Task<PipelineRunReport> FollowAsync(Func<Action<PipelineRunReport>, Task<PipelineRunReport>> watch) => watch(_ => { });
+
+    public void Summarise(PipelineRunReport run) => Console.Out.WriteLine(RunJson.Write(run));
+}

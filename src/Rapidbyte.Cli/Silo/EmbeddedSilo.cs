@@ -1,0 +1,83 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using Rapidbyte.Hosting.Execution;
+using Rapidbyte.Hosting.State;
+
+namespace Rapidbyte.Cli.Silo;
+
+/// <summary>
+/// A one-process Orleans silo for the CLI: loopback only, on ports nobody else holds, grain
+/// state in the pipeline's state database. Disposing it stops the silo (which also cancels
+/// any run still going).
+/// </summary>
+internal sealed class EmbeddedSilo : IAsyncDisposable
+{
+    private readonly IHost _host;
+    private readonly NpgsqlDataSource _state;
+
+    private EmbeddedSilo(IHost host, NpgsqlDataSource state)
+    {
+        _host = host;
+        _state = state;
+    }
+
+    public IGrainFactory Grains => _host.Services.GetRequiredService<IGrainFactory>();
+
+    /// <summary>Creates the state schema if missing and starts the silo.</summary>
+    /// <exception cref="NpgsqlException">The state database cannot be reached or used.</exception>
+    public static async Task<EmbeddedSilo> StartAsync(string stateConnection, LogLevel logLevel, PipelineEngineOptions engine, CancellationToken cancellationToken)
+    {
+        var state = StateSchema.CreateDataSource(stateConnection);
+        try
+        {
+            await StateSchema.EnsureAsync(state, cancellationToken: cancellationToken);
+            var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+            builder.Services.AddSingleton<IHostLifetime, EmbeddedLifetime>();
+            builder.Logging.ClearProviders();
+            // stdout belongs to results (--json, the summary); logs go to stderr.
+            builder.Logging.AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.TimestampFormat = "HH:mm:ss ";
+            });
+            builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+            builder.Logging.SetMinimumLevel(LogLevel.Warning);
+            builder.Logging.AddFilter("Rapidbyte", logLevel);
+            // Its start-up advice (server GC) does not apply to a one-process CLI.
+            builder.Logging.AddFilter("Orleans.Runtime.Silo", LogLevel.Error);
+            builder.UseOrleans(silo =>
+            {
+                silo.UseLocalhostClustering(siloPort: UnusedPort(), gatewayPort: UnusedPort());
+                silo.AddRapidbyteStateStorage(state);
+                silo.AddPipelineEngine(engine);
+            });
+            var host = builder.Build();
+            await host.StartAsync(cancellationToken);
+            return new EmbeddedSilo(host, state);
+        }
+        catch
+        {
+            await state.DisposeAsync();
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _host.StopAsync(CancellationToken.None);
+        _host.Dispose();
+        await _state.DisposeAsync();
+    }
+
+    // Two runs at once (two terminals) must not fight over Orleans' default ports.
+    private static int UnusedPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

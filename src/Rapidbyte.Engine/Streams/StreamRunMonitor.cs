@@ -1,0 +1,30 @@
+using Rapidbyte.Runtime.State;
+
+namespace Rapidbyte.Engine.Streams;
+
+/// <summary>
+/// A window into a running stream: the two instances' counters, readable from any thread
+/// while the run goes on, and a callback for each cursor the destination's commits cover.
+/// </summary>
+public sealed class StreamRunMonitor
+{
+    private static readonly ConnectorMetrics NotStarted = new();
+
+    /// <summary>
+    /// Called with every newly committed cursor, in order, on the destination's slice thread:
+    /// hand the value off and return, the destination waits meanwhile.
+    /// </summary>
+    public Action<string>? CursorCommitted { get; init; }
+
+    /// <summary>What the source instance emitted so far.</summary>
+    public ConnectorMetrics Source { get; private set; } = NotStarted;
+
+    /// <summary>What the destination instance took so far.</summary>
+    public ConnectorMetrics Destination { get; private set; } = NotStarted;
+
+    internal void Attach(ConnectorMetrics source, ConnectorMetrics destination)
+    {
+        Source = source;
+        Destination = destination;
+    }
+}

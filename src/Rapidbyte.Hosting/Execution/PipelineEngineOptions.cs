@@ -1,0 +1,22 @@
+namespace Rapidbyte.Hosting.Execution;
+
+/// <summary>How a silo runs pipelines.</summary>
+public sealed record PipelineEngineOptions
+{
+    /// <summary>Where connector modules (<c>source_postgres.wasm</c>, ...) are found.</summary>
+    public required string ConnectorsDirectory { get; init; }
+
+    /// <summary>Where compiled connector code is cached between processes; null keeps it in memory only.</summary>
+    public string? CompiledCacheDirectory { get; init; }
+
+    /// <summary>Attempts after the first for a stream that fails with a retryable error.</summary>
+    public int MaxRetries { get; init; } = 3;
+
+    /// <summary>The wait before the first retry; it doubles each time, up to <see cref="MaxRetryDelay"/>.</summary>
+    public TimeSpan RetryDelay { get; init; } = TimeSpan.FromSeconds(1);
+
+    public TimeSpan MaxRetryDelay { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How often a pipeline run refreshes its streams' progress.</summary>
+    public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromMilliseconds(250);
+}

@@ -1,0 +1,28 @@
+using Rapidbyte.Hosting.Runs;
+
+namespace Rapidbyte.Hosting.Grains;
+
+/// <summary>
+/// One pipeline (key: its name): at most one run at a time, fanned out to one
+/// <see cref="IStreamGrain"/> per stream, and the latest runs kept in grain storage. Every
+/// method answers at once, also while a run moves.
+/// </summary>
+public interface IPipelineGrain : IGrainWithStringKey
+{
+    /// <summary>Starts a run of <paramref name="definition"/> and returns its first snapshot.</summary>
+    /// <param name="streams">The streams to run; null or empty runs them all.</param>
+    /// <exception cref="PipelineBusyException">A run of this pipeline is still going.</exception>
+    Task<PipelineRunReport> StartRunAsync(PipelineDefinition definition, IReadOnlyList<string>? streams);
+
+    /// <summary>The run's live snapshot, or its outcome once finished; null if unknown.</summary>
+    Task<PipelineRunReport?> GetRunAsync(string runId);
+
+    /// <summary>The run in progress, if any.</summary>
+    Task<PipelineRunReport?> GetActiveRunAsync();
+
+    /// <summary>Finished runs, newest first.</summary>
+    Task<IReadOnlyList<PipelineRunReport>> GetHistoryAsync();
+
+    /// <summary>Asks the run to stop: streams roll back what they have not committed, cursors stay at their last commit.</summary>
+    Task CancelRunAsync(string runId);
+}
