@@ -1,0 +1,84 @@
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using Rapidbyte.Hosting.Execution;
+using Rapidbyte.Hosting.Grains;
+using Rapidbyte.Hosting.Runs;
+using Rapidbyte.Hosting.State;
+using Rapidbyte.Testing;
+using Rapidbyte.Testing.Servers;
+
+namespace Rapidbyte.Hosting.Tests;
+
+/// <summary>A real silo that runs pipelines: the built connectors, grain state in the given database.</summary>
+internal sealed class PipelineSilo : IAsyncDisposable
+{
+    private readonly RunningSilo _silo;
+    private readonly NpgsqlDataSource _state;
+
+    private PipelineSilo(RunningSilo silo, NpgsqlDataSource state)
+    {
+        _silo = silo;
+        _state = state;
+    }
+
+    public IGrainFactory Grains => _silo.Services.GetRequiredService<IGrainFactory>();
+
+    public static async Task<PipelineSilo> StartAsync(string stateConnection, int maxRetries = 0)
+    {
+        var state = StateSchema.CreateDataSource(stateConnection);
+        await StateSchema.EnsureAsync(state);
+        var engine = new PipelineEngineOptions
+        {
+            ConnectorsDirectory = RepositoryPaths.ConnectorsDirectory,
+            MaxRetries = maxRetries,
+            RetryDelay = TimeSpan.FromMilliseconds(200),
+            ProgressInterval = TimeSpan.FromMilliseconds(50),
+        };
+        var (siloPort, gatewayPort) = (LoopbackPorts.Unused(), LoopbackPorts.Unused());
+        var silo = await RunningSilo.StartAsync(silo => silo
+            .UseLocalhostClustering(siloPort, gatewayPort)
+            .Configure<Orleans.Configuration.EndpointOptions>(o => o.AdvertisedIPAddress = IPAddress.Loopback)
+            .AddRapidbyteStateStorage(state)
+            .AddPipelineEngine(engine));
+        return new PipelineSilo(silo, state);
+    }
+
+    /// <summary>Starts a run of <paramref name="yaml"/>.</summary>
+    public Task<PipelineRunReport> StartAsync(string yaml, params string[] streams)
+    {
+        var definition = new PipelineDefinition(yaml, "pipeline.yaml", new Dictionary<string, string>());
+        return Grains.GetGrain<IPipelineGrain>(definition.Parse().Name).StartRunAsync(definition, streams);
+    }
+
+    /// <summary>Waits for the run to finish and returns its outcome.</summary>
+    public async Task<PipelineRunReport> FinishAsync(PipelineRunReport started, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromMinutes(2));
+        var grain = Grains.GetGrain<IPipelineGrain>(started.Pipeline);
+        while (true)
+        {
+            var run = await grain.GetRunAsync(started.RunId) ?? throw new InvalidOperationException("the run vanished");
+            if (run.Status.IsFinished())
+            {
+                return run;
+            }
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"run {started.RunId} still {run.Status} after the timeout");
+            }
+            await Task.Delay(50);
+        }
+    }
+
+    public async Task<PipelineRunReport> RunAsync(string yaml, params string[] streams) => await FinishAsync(await StartAsync(yaml, streams));
+
+    public Task<StreamState> StreamStateAsync(string pipeline, string stream) =>
+        Grains.GetGrain<IStreamGrain>(StreamKey.Of(pipeline, stream)).GetStateAsync();
+
+    public async ValueTask DisposeAsync()
+    {
+        await _silo.DisposeAsync();
+        await _state.DisposeAsync();
+    }
+}
