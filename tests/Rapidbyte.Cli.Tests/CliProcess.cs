@@ -1,0 +1,129 @@
+using System.Diagnostics;
+using System.Text;
+using Rapidbyte.Testing;
+
+namespace Rapidbyte.Cli.Tests;
+
+/// <summary>The built <c>rapidbyte</c> command run as its own process, output captured.</summary>
+internal sealed class CliProcess : IDisposable
+{
+    // One compiled-code cache for every test process: each compiles the connectors once at most.
+    private static readonly string CacheHome = Directory.CreateTempSubdirectory("rapidbyte-cli-cache-").FullName;
+
+    private readonly Process _process;
+    private readonly StringBuilder _stdout = new();
+    private readonly StringBuilder _stderr = new();
+
+    private CliProcess(Process process) => _process = process;
+
+    /// <summary>The CLI built alongside these tests (same configuration).</summary>
+    public static string Assembly
+    {
+        get
+        {
+            // .../tests/Rapidbyte.Cli.Tests/bin/<Configuration>/<tfm>/
+            var output = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+            return Path.Combine(RepositoryPaths.Root, "src", "Rapidbyte.Cli", "bin", output.Parent!.Name, output.Name, "rapidbyte.dll");
+        }
+    }
+
+    public string Stdout
+    {
+        get
+        {
+            lock (_stdout)
+            {
+                return _stdout.ToString();
+            }
+        }
+    }
+
+    public string Stderr
+    {
+        get
+        {
+            lock (_stderr)
+            {
+                return _stderr.ToString();
+            }
+        }
+    }
+
+    public int Id => _process.Id;
+
+    public static CliProcess Start(params string[] arguments)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(Assembly);
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+        start.Environment["XDG_CACHE_HOME"] = CacheHome;
+        start.Environment["RAPIDBYTE_CONNECTORS_DIR"] = null;
+        var process = new CliProcess(Process.Start(start)!);
+        process._process.OutputDataReceived += (_, e) => Append(process._stdout, e.Data);
+        process._process.ErrorDataReceived += (_, e) => Append(process._stderr, e.Data);
+        process._process.BeginOutputReadLine();
+        process._process.BeginErrorReadLine();
+        return process;
+    }
+
+    /// <summary>Runs the command to its end.</summary>
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(params string[] arguments)
+    {
+        using var process = Start(arguments);
+        var exitCode = await process.WaitAsync(TimeSpan.FromMinutes(3));
+        return (exitCode, process.Stdout, process.Stderr);
+    }
+
+    public async Task<int> WaitAsync(TimeSpan timeout)
+    {
+        using var cancellation = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(cancellation.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            _process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"rapidbyte did not finish in {timeout}; stdout: {Stdout}; stderr: {Stderr}");
+        }
+        // The parameterless wait also drains the redirected output.
+        await _process.WaitForExitAsync(CancellationToken.None);
+        return _process.ExitCode;
+    }
+
+    /// <summary>Sends SIGINT, as Ctrl-C in a terminal does.</summary>
+    public async Task InterruptAsync()
+    {
+        using var kill = Process.Start("kill", ["-INT", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;
+        await kill.WaitForExitAsync();
+    }
+
+    public void Dispose()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+        _process.Dispose();
+    }
+
+    private static void Append(StringBuilder buffer, string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+        lock (buffer)
+        {
+            buffer.AppendLine(line);
+        }
+    }
+}

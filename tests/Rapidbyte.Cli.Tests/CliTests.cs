@@ -1,0 +1,214 @@
+using System.Text.Json;
+using Rapidbyte.Testing.Pipelines;
+
+namespace Rapidbyte.Cli.Tests;
+
+/// <summary>The rapidbyte command as a user runs it: separate processes, a real PostgreSQL, files on disk.</summary>
+public sealed class CliTests : IAsyncLifetime
+{
+    private PipelineDatabases _databases = null!;
+    private string _directory = null!;
+
+    public async Task InitializeAsync()
+    {
+        _databases = await PipelineDatabases.StartAsync();
+        _directory = Directory.CreateTempSubdirectory("rapidbyte-cli-test-").FullName;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _databases.DisposeAsync();
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    [Fact]
+    public async Task Run_json_prints_one_object_that_matches_what_the_destination_holds()
+    {
+        await _databases.ExecuteAsync(PipelineDatabases.Source, """
+            CREATE TABLE accounts (id int PRIMARY KEY, owner text, balance numeric(12,2), opened date);
+            INSERT INTO accounts SELECT g, 'owner ' || g, g * 1.5, date '2020-01-01' + g FROM generate_series(1, 3000) g;
+            CREATE TABLE notes (id int, body text);
+            INSERT INTO notes SELECT g, repeat('x', g % 50) FROM generate_series(1, 500) g;
+            """);
+        var pipeline = Write("full.yaml", _databases.PipelineYaml("full",
+            "- {name: accounts, sync_mode: full_refresh}\n- {name: notes, sync_mode: full_refresh}", "append"));
+
+        var (exitCode, stdout, stderr) = await CliProcess.RunAsync("run", pipeline, "--json");
+
+        Assert.True(exitCode == 0, stderr);
+        using var json = JsonDocument.Parse(stdout);
+        var root = json.RootElement;
+        Assert.Equal(["pipeline", "status", "duration_ms", "streams"], root.EnumerateObject().Select(p => p.Name));
+        Assert.Equal("full", root.GetProperty("pipeline").GetString());
+        Assert.Equal("succeeded", root.GetProperty("status").GetString());
+        Assert.True(root.GetProperty("duration_ms").GetInt64() > 0);
+        var streams = root.GetProperty("streams").EnumerateArray().ToList();
+        Assert.Equal(["accounts", "notes"], streams.Select(s => s.GetProperty("name").GetString()));
+        foreach (var stream in streams)
+        {
+            var name = stream.GetProperty("name").GetString()!;
+            Assert.Equal(["name", "status", "rows_read", "rows_written", "bytes", "duration_ms", "cursor", "error"], stream.EnumerateObject().Select(p => p.Name));
+            var rows = await _databases.ScalarAsync<long>(PipelineDatabases.Destination, $"SELECT count(*) FROM {name}");
+            Assert.Equal(await _databases.ScalarAsync<long>(PipelineDatabases.Source, $"SELECT count(*) FROM {name}"), rows);
+            Assert.Equal(rows, stream.GetProperty("rows_written").GetInt64());
+            Assert.Equal(rows, stream.GetProperty("rows_read").GetInt64());
+            Assert.Equal("succeeded", stream.GetProperty("status").GetString());
+            Assert.True(stream.GetProperty("bytes").GetInt64() > 0);
+            Assert.Equal(JsonValueKind.Null, stream.GetProperty("cursor").ValueKind);
+            Assert.Equal(JsonValueKind.Null, stream.GetProperty("error").ValueKind);
+            Assert.Equal(0, await _databases.DifferenceAsync(name, name));
+        }
+    }
+
+    [Fact]
+    public async Task A_second_process_reads_only_the_new_rows_and_the_stored_cursor_is_the_sources_max()
+    {
+        await _databases.ExecuteAsync(PipelineDatabases.Source, """
+            CREATE TABLE orders (id bigint PRIMARY KEY, amount int, updated_at timestamptz NOT NULL);
+            INSERT INTO orders SELECT g, g, timestamptz '2024-01-01' + g * interval '1 second' FROM generate_series(1, 2000) g;
+            """);
+        var pipeline = Write("incremental.yaml", _databases.PipelineYaml("incremental",
+            "- {name: orders, sync_mode: incremental, cursor_field: updated_at}", "upsert", "id"));
+
+        var first = await CliProcess.RunAsync("run", pipeline, "--json");
+        await _databases.ExecuteAsync(PipelineDatabases.Source,
+            "INSERT INTO orders SELECT g, g, timestamptz '2024-01-01' + g * interval '1 second' FROM generate_series(2001, 2300) g");
+        var second = await CliProcess.RunAsync("run", pipeline, "--json");
+        var status = await CliProcess.RunAsync("status", pipeline, "--json");
+
+        Assert.True(first.ExitCode == 0, first.Stderr);
+        Assert.Equal(2000, Stream(first.Stdout).GetProperty("rows_read").GetInt64());
+        Assert.True(second.ExitCode == 0, second.Stderr);
+        // The 300 new rows, and the boundary row read again (rows sharing the cursor value are never skipped).
+        Assert.Equal(301, Stream(second.Stdout).GetProperty("rows_read").GetInt64());
+        Assert.True(status.ExitCode == 0, status.Stderr);
+        var stored = JsonDocument.Parse(JsonDocument.Parse(status.Stdout).RootElement.GetProperty("streams")[0].GetProperty("cursor").GetString()!);
+        var sourceMax = await _databases.ScalarAsync<string>(PipelineDatabases.Source, "SELECT max(updated_at)::text FROM orders");
+        Assert.Equal(sourceMax, stored.RootElement.GetProperty("cursor").GetString());
+        Assert.Equal(0, await _databases.DifferenceAsync("orders", "orders"));
+    }
+
+    [Fact]
+    public async Task A_wrong_password_fails_the_run_with_the_servers_message()
+    {
+        await _databases.ExecuteAsync(PipelineDatabases.Source, "CREATE TABLE t (id int)");
+        var pipeline = Write("wrong.yaml", _databases.PipelineYaml("wrong", "- {name: t, sync_mode: full_refresh}", password: "not-the-password"));
+
+        var (exitCode, stdout, _) = await CliProcess.RunAsync("run", pipeline, "--json");
+
+        Assert.Equal(1, exitCode);
+        var stream = Stream(stdout);
+        Assert.Equal("failed", stream.GetProperty("status").GetString());
+        Assert.Contains("password authentication failed for user \"postgres\"", stream.GetProperty("error").GetString());
+        Assert.DoesNotContain("not-the-password", stdout);
+    }
+
+    [Fact]
+    public async Task Check_prints_one_line_per_check_and_fails_if_one_fails()
+    {
+        var pipeline = Write("check.yaml", _databases.PipelineYaml("check", "- {name: t, sync_mode: full_refresh}", password: "not-the-password"));
+
+        var (exitCode, stdout, _) = await CliProcess.RunAsync("check", pipeline);
+
+        Assert.Equal(1, exitCode);
+        var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(4, lines.Length);
+        Assert.StartsWith("ok    spec", lines[0]);
+        Assert.StartsWith("FAIL  source      source-postgres:", lines[1]);
+        Assert.Contains("password authentication failed", lines[1]);
+        Assert.StartsWith("ok    destination dest-postgres:", lines[2]);
+        Assert.StartsWith("ok    state", lines[3]);
+    }
+
+    [Fact]
+    public async Task Discover_json_lists_the_source_tables_with_their_columns()
+    {
+        await _databases.ExecuteAsync(PipelineDatabases.Source, "CREATE TABLE products (sku text PRIMARY KEY, price numeric(8,2) NOT NULL, tags text[])");
+        var pipeline = Write("discover.yaml", _databases.PipelineYaml("discover", "- {name: products, sync_mode: full_refresh}"));
+
+        var (exitCode, stdout, stderr) = await CliProcess.RunAsync("discover", pipeline, "--json");
+
+        Assert.True(exitCode == 0, stderr);
+        var products = JsonDocument.Parse(stdout).RootElement.GetProperty("streams").EnumerateArray().Single(s => s.GetProperty("name").GetString() == "products");
+        Assert.Equal(["sku"], products.GetProperty("primary_key").EnumerateArray().Select(k => k.GetString()));
+        Assert.Equal(["sku", "price", "tags"], products.GetProperty("columns").EnumerateArray().Select(c => c.GetProperty("name").GetString()));
+        Assert.Equal("numeric(8,2)", products.GetProperty("columns")[1].GetProperty("native_type").GetString());
+    }
+
+    [Fact]
+    public async Task Validate_lists_every_problem_with_its_position_and_connects_to_nothing()
+    {
+        var pipeline = Write("bad.yaml", """
+            version: "1"
+            pipeline: bad
+            source:
+              use: source-postgres
+              config: {host: 127.0.0.1, password: "${RAPIDBYTE_TEST_UNSET_VARIABLE}"}
+              streams:
+                - {name: t, sync_mode: sometimes}
+            destination:
+              use: dest-postgres
+              config: {}
+              write_mode: upsrt
+            """);
+
+        var (exitCode, stdout, stderr) = await CliProcess.RunAsync("validate", pipeline);
+
+        Assert.Equal(2, exitCode);
+        Assert.Empty(stdout);
+        Assert.Contains("bad.yaml:5:39 source.config.password: environment variable RAPIDBYTE_TEST_UNSET_VARIABLE is not set", stderr);
+        Assert.Contains("bad.yaml:7:28 source.streams[0].sync_mode: 'sometimes' is not one of full_refresh, incremental", stderr);
+        Assert.Contains("bad.yaml:11:15 destination.write_mode: 'upsrt' is not one of append, replace, upsert", stderr);
+        Assert.Contains("bad.yaml: 3 problems, nothing was run", stderr);
+    }
+
+    [Fact]
+    public async Task Ctrl_c_cancels_the_run_and_no_cursor_passes_the_committed_rows()
+    {
+        // 20,000 rows, a 50 ms pause every 500: about 2 s of reading, committed every 1,000 rows.
+        await _databases.ExecuteAsync(PipelineDatabases.Source, """
+            CREATE TABLE events (id bigint PRIMARY KEY, payload text NOT NULL);
+            INSERT INTO events SELECT g, md5(g::text) FROM generate_series(1, 20000) g;
+            CREATE FUNCTION pace(id bigint) RETURNS boolean LANGUAGE plpgsql AS
+              $$ BEGIN IF id % 500 = 0 THEN PERFORM pg_sleep(0.05); END IF; RETURN true; END $$;
+            CREATE VIEW slow AS SELECT * FROM events WHERE pace(id);
+            ALTER DATABASE source SET enable_sort = off;
+            """);
+        var pipeline = Write("slow.yaml", _databases.PipelineYaml("slow", "- {name: slow, sync_mode: incremental, cursor_field: id}", "append",
+            destinationExtra: ", commit_rows: 1000", resources: "batch_rows: 500"));
+
+        using var run = CliProcess.Start("run", pipeline);
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (await CommittedRowsAsync() < 2000)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"no rows were committed; stderr: {run.Stderr}");
+            await Task.Delay(20);
+        }
+        await run.InterruptAsync();
+        var exitCode = await run.WaitAsync(TimeSpan.FromSeconds(60));
+        var status = await CliProcess.RunAsync("status", pipeline, "--json");
+
+        Assert.Equal(130, exitCode);
+        Assert.Contains("pipeline slow: cancelled", run.Stdout);
+        var stored = JsonDocument.Parse(JsonDocument.Parse(status.Stdout).RootElement.GetProperty("streams")[0].GetProperty("cursor").GetString()!);
+        var cursor = long.Parse(stored.RootElement.GetProperty("cursor").GetString()!);
+        Assert.InRange(cursor, 2000, 19_999);
+        // Append, no key: exactly the committed rows are there, each once, and the cursor is their last.
+        Assert.Equal(cursor, await CommittedRowsAsync());
+        Assert.Equal(cursor, await _databases.ScalarAsync<long>(PipelineDatabases.Destination, "SELECT max(id) FROM slow"));
+    }
+
+    private async Task<long> CommittedRowsAsync() =>
+        await _databases.ScalarAsync<long>(PipelineDatabases.Destination, "SELECT count(*) FROM pg_class WHERE relname = 'slow'") == 0
+            ? 0
+            : await _databases.ScalarAsync<long>(PipelineDatabases.Destination, "SELECT count(*) FROM slow");
+
+    private static JsonElement Stream(string stdout) => JsonDocument.Parse(stdout).RootElement.GetProperty("streams")[0].Clone();
+
+    private string Write(string name, string yaml)
+    {
+        var path = Path.Combine(_directory, name);
+        File.WriteAllText(path, yaml);
+        return path;
+    }
+}
