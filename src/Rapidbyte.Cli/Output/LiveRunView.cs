@@ -1,3 +1,4 @@
+using System.Globalization;
 using Rapidbyte.Hosting.Runs;
 using Spectre.Console;
 
@@ -39,10 +40,11 @@ internal sealed class LiveRunView : IRunView
 
     private static Table Table(PipelineRunReport run)
     {
+        // Narrow enough for an 80-column terminal.
         var table = new Table().Border(TableBorder.Rounded)
-            .AddColumn("stream").AddColumn("status").AddColumn(new TableColumn("rows read").RightAligned())
-            .AddColumn(new TableColumn("rows written").RightAligned()).AddColumn(new TableColumn("data").RightAligned())
-            .AddColumn(new TableColumn("rate").RightAligned()).AddColumn(new TableColumn("time").RightAligned());
+            .AddColumn("stream").AddColumn("status").AddColumn(new TableColumn("read").RightAligned())
+            .AddColumn(new TableColumn("written").RightAligned()).AddColumn(new TableColumn("MB").RightAligned())
+            .AddColumn(new TableColumn("rows/s").RightAligned()).AddColumn(new TableColumn("time").RightAligned());
         foreach (var stream in run.Streams)
         {
             table.AddRow(
@@ -50,8 +52,8 @@ internal sealed class LiveRunView : IRunView
                 Status(stream),
                 Quantity.Rows(stream.RowsRead),
                 Quantity.Rows(stream.RowsWritten),
-                Quantity.Megabytes(stream.Bytes),
-                Quantity.Rate(stream.RowsPerSecond),
+                (stream.Bytes / 1_048_576.0).ToString("F1", CultureInfo.InvariantCulture),
+                stream.RowsPerSecond.ToString("N0", CultureInfo.InvariantCulture),
                 Quantity.Seconds(stream.Duration));
         }
         return table;
