@@ -146,6 +146,24 @@ public sealed class PipelineRunTests : IAsyncLifetime
         Assert.Null(await pipeline.GetActiveRunAsync());
     }
 
+    [Fact]
+    public async Task Someone_else_writing_the_streams_state_stops_the_run_instead_of_overwriting_it()
+    {
+        var yaml = await SlowPipelineAsync("contested", "upsert");
+        await using var silo = await PipelineSilo.StartAsync(_databases.Server.ConnectionString(PipelineDatabases.Destination));
+
+        var started = await silo.StartAsync(yaml);
+        const string StoredRow = "FROM rapidbyte_state.grain_state WHERE grain_type = 'stream' AND grain_id_extension = 'contested/contested'";
+        await WhenAsync(async () => await _databases.ScalarAsync<long>(PipelineDatabases.Destination, $"SELECT count(*) {StoredRow}") > 0);
+        // Another writer (a second silo, a stale activation) moved the stored version on.
+        Assert.Equal(1L, await _databases.ScalarAsync<long>(PipelineDatabases.Destination,
+            $"WITH bumped AS (UPDATE rapidbyte_state.grain_state SET version = version + 1 WHERE (service_id, grain_type, grain_id_extension) IN (SELECT service_id, grain_type, grain_id_extension {StoredRow}) RETURNING 1) SELECT count(*) FROM bumped"));
+        var failed = await silo.FinishAsync(started);
+
+        Assert.Equal(RunStatus.Failed, failed.Status);
+        Assert.StartsWith("the stream's cursor could not be saved, so the run was stopped", failed.Streams.Single().Error);
+    }
+
     // A view over events named after the pipeline, read incrementally in batches of 500 and
     // committed every 1,000 rows, so cursors are stored while the run goes on.
     private async Task<string> SlowPipelineAsync(string name, string writeMode)
