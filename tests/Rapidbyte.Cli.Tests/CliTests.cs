@@ -104,6 +104,22 @@ public sealed class CliTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_unreachable_state_database_is_named_and_nothing_runs()
+    {
+        await _databases.ExecuteAsync(PipelineDatabases.Source, "CREATE TABLE untouched (id int); INSERT INTO untouched VALUES (1)");
+        var closedPort = Testing.Servers.LoopbackPorts.Unused();
+        var pipeline = Write("nostate.yaml", _databases.PipelineYaml("nostate", "- {name: untouched, sync_mode: full_refresh}") +
+            $"\nstate: {{connection: \"Host=127.0.0.1;Port={closedPort};Username=postgres;Password=x;Database=state\"}}\n");
+
+        var (exitCode, stdout, stderr) = await CliProcess.RunAsync("run", pipeline, "--json");
+
+        Assert.Equal(1, exitCode);
+        Assert.Empty(stdout);
+        Assert.Contains("the state database cannot be used: Failed to connect to 127.0.0.1:" + closedPort, stderr);
+        Assert.Equal(0L, await _databases.ScalarAsync<long>(PipelineDatabases.Destination, "SELECT count(*) FROM pg_class WHERE relname = 'untouched'"));
+    }
+
+    [Fact]
     public async Task Check_prints_one_line_per_check_and_fails_if_one_fails()
     {
         var pipeline = Write("check.yaml", _databases.PipelineYaml("check", "- {name: t, sync_mode: full_refresh}", password: "not-the-password"));

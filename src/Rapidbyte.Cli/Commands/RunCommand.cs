@@ -1,12 +1,10 @@
 using System.CommandLine;
 using Microsoft.Extensions.Logging;
-using Npgsql;
 using Rapidbyte.Cli.Output;
 using Rapidbyte.Cli.Silo;
 using Rapidbyte.Hosting.Execution;
 using Rapidbyte.Hosting.Grains;
 using Rapidbyte.Hosting.Runs;
-using Rapidbyte.Hosting.State;
 
 namespace Rapidbyte.Cli.Commands;
 
@@ -42,20 +40,18 @@ internal static class RunCommand
                 CompiledCacheDirectory = CliPaths.CompiledCacheDirectory,
                 MaxRetries = Math.Max(0, parse.GetValue(retries)),
             };
-            EmbeddedSilo silo;
+            EmbeddedSilo? silo;
             try
             {
-                silo = await EmbeddedSilo.StartAsync(
-                    StateConnection.ConnectionString(loaded.Spec), parse.GetValue(verbose) ? LogLevel.Information : LogLevel.Warning, engine, cancellationToken);
-            }
-            catch (Exception e) when (e is NpgsqlException or ArgumentException or TimeoutException)
-            {
-                Console.Error.WriteLine($"the state database cannot be used: {e.Message}");
-                return ExitCodes.Failed;
+                silo = await EmbeddedSilo.TryStartAsync(loaded.Spec, parse.GetValue(verbose) ? LogLevel.Information : LogLevel.Warning, engine, cancellationToken);
             }
             catch (OperationCanceledException)
             {
                 return ExitCodes.Cancelled;
+            }
+            if (silo is null)
+            {
+                return ExitCodes.Failed;
             }
             await using (silo)
             {

@@ -2,13 +2,11 @@ using System.CommandLine;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
-using Npgsql;
 using Rapidbyte.Cli.Output;
 using Rapidbyte.Cli.Silo;
 using Rapidbyte.Hosting.Execution;
 using Rapidbyte.Hosting.Grains;
 using Rapidbyte.Hosting.Runs;
-using Rapidbyte.Hosting.State;
 
 namespace Rapidbyte.Cli.Commands;
 
@@ -30,15 +28,10 @@ internal static class StatusCommand
                 return ExitCodes.InvalidInput;
             }
             var spec = loaded.Spec;
-            EmbeddedSilo silo;
-            try
+            var silo = await EmbeddedSilo.TryStartAsync(spec, LogLevel.Warning,
+                new PipelineEngineOptions { ConnectorsDirectory = CliPaths.ConnectorsDirectory }, cancellationToken);
+            if (silo is null)
             {
-                silo = await EmbeddedSilo.StartAsync(StateConnection.ConnectionString(spec), LogLevel.Warning,
-                    new PipelineEngineOptions { ConnectorsDirectory = CliPaths.ConnectorsDirectory }, cancellationToken);
-            }
-            catch (Exception e) when (e is NpgsqlException or ArgumentException or TimeoutException)
-            {
-                Console.Error.WriteLine($"the state database cannot be used: {e.Message}");
                 return ExitCodes.Failed;
             }
             await using (silo)

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Npgsql;
 using Rapidbyte.Hosting.Execution;
 using Rapidbyte.Hosting.State;
+using Rapidbyte.Pipelines.Spec;
 
 namespace Rapidbyte.Cli.Silo;
 
@@ -26,6 +27,23 @@ internal sealed class EmbeddedSilo : IAsyncDisposable
     }
 
     public IGrainFactory Grains => _host.Services.GetRequiredService<IGrainFactory>();
+
+    /// <summary>
+    /// Starts a silo keeping state where <paramref name="spec"/> says; null (the reason printed
+    /// on stderr) when the state database cannot be used.
+    /// </summary>
+    public static async Task<EmbeddedSilo?> TryStartAsync(PipelineSpec spec, LogLevel logLevel, PipelineEngineOptions engine, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await StartAsync(StateConnection.ConnectionString(spec), logLevel, engine, cancellationToken);
+        }
+        catch (Exception e) when (e is NpgsqlException or ArgumentException or TimeoutException)
+        {
+            await Console.Error.WriteLineAsync($"the state database cannot be used: {e.Message}");
+            return null;
+        }
+    }
 
     /// <summary>Creates the state schema if missing and starts the silo.</summary>
     /// <exception cref="NpgsqlException">The state database cannot be reached or used.</exception>
