@@ -15,7 +15,7 @@ namespace Rapidbyte.Cli.Commands;
 /// </summary>
 internal static class RunCommand
 {
-    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
 
     public static Command Create()
     {

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
@@ -15,7 +16,7 @@ namespace Rapidbyte.Cli.Silo;
 /// state in the pipeline's state database. Disposing it stops the silo (which also cancels
 /// any run still going).
 /// </summary>
-internal sealed class EmbeddedSilo : IAsyncDisposable
+internal sealed partial class EmbeddedSilo : IAsyncDisposable
 {
     private readonly IHost _host;
     private readonly NpgsqlDataSource _state;
@@ -49,10 +50,12 @@ internal sealed class EmbeddedSilo : IAsyncDisposable
     /// <exception cref="NpgsqlException">The state database cannot be reached or used.</exception>
     public static async Task<EmbeddedSilo> StartAsync(string stateConnection, LogLevel logLevel, PipelineEngineOptions engine, CancellationToken cancellationToken)
     {
+        var clock = Stopwatch.StartNew();
         var state = StateSchema.CreateDataSource(stateConnection);
         try
         {
             await StateSchema.EnsureAsync(state, cancellationToken: cancellationToken);
+            var schemaReady = clock.Elapsed;
             var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
             builder.Services.AddSingleton<IHostLifetime, EmbeddedLifetime>();
             builder.Logging.ClearProviders();
@@ -67,6 +70,8 @@ internal sealed class EmbeddedSilo : IAsyncDisposable
             builder.Logging.AddFilter("Rapidbyte", logLevel);
             // Its start-up advice (server GC) does not apply to a one-process CLI.
             builder.Logging.AddFilter("Orleans.Runtime.Silo", LogLevel.Error);
+            // Its first check compares against a process start it has no time for yet (hours of "contention").
+            builder.Logging.AddFilter("Orleans.Runtime.Watchdog", LogLevel.Error);
             builder.UseOrleans(silo =>
             {
                 silo.UseLocalhostClustering(siloPort: UnusedPort(), gatewayPort: UnusedPort());
@@ -75,7 +80,9 @@ internal sealed class EmbeddedSilo : IAsyncDisposable
             });
             var host = builder.Build();
             await host.StartAsync(cancellationToken);
-            return new EmbeddedSilo(host, state);
+            var silo = new EmbeddedSilo(host, state);
+            LogStarted(silo.Logger, schemaReady.TotalMilliseconds, (clock.Elapsed - schemaReady).TotalMilliseconds);
+            return silo;
         }
         catch
         {
@@ -84,12 +91,22 @@ internal sealed class EmbeddedSilo : IAsyncDisposable
         }
     }
 
+    private ILogger Logger => _host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Rapidbyte.Cli.Silo");
+
     public async ValueTask DisposeAsync()
     {
+        var clock = Stopwatch.StartNew();
         await _host.StopAsync(CancellationToken.None);
+        LogStopped(Logger, clock.Elapsed.TotalMilliseconds);
         _host.Dispose();
         await _state.DisposeAsync();
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "state schema ready in {SchemaMilliseconds:F0} ms, silo started in {SiloMilliseconds:F0} ms")]
+    private static partial void LogStarted(ILogger logger, double schemaMilliseconds, double siloMilliseconds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "silo stopped in {Milliseconds:F0} ms")]
+    private static partial void LogStopped(ILogger logger, double milliseconds);
 
     // Two runs at once (two terminals) must not fight over Orleans' default ports.
     private static int UnusedPort()

@@ -18,5 +18,5 @@ public sealed record PipelineEngineOptions
     public TimeSpan MaxRetryDelay { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>How often a pipeline run refreshes its streams' progress.</summary>
-    public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromMilliseconds(250);
+    public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromMilliseconds(100);
 }
