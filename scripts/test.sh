@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: the guest SDK's native Rust tests, then the .NET test projects (which
-# start their own PostgreSQL servers and loopback peers). Ends with "N passed, N failed".
+# start their own PostgreSQL servers and loopback peers), then the pipeline benchmark's smoke
+# run. Ends with "N passed, N failed".
 set -uo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -36,6 +37,14 @@ for trx in "$results"/*.trx; do
   f=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters")
   passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
 done
+
+# The pipeline benchmark once on a few rows: every contender's destination must equal the
+# source (count and checksum). Counted as one test; its timings mean nothing here.
+if dotnet run -c Release --no-build --project tests/Rapidbyte.Pipeline.Benchmarks -- --smoke; then
+  passed=$((passed + 1))
+else
+  failed=$((failed + 1))
+fi
 
 [ "$failed" -eq 0 ] || status=1
 summary

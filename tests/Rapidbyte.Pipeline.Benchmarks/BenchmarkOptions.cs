@@ -1,0 +1,58 @@
+using System.Globalization;
+
+namespace Rapidbyte.Pipeline.Benchmarks;
+
+/// <summary>What one benchmark run does, from its command line.</summary>
+internal sealed record BenchmarkOptions
+{
+    public const string Usage = """
+        usage: dotnet run -c Release --project tests/Rapidbyte.Pipeline.Benchmarks -- [options]
+          --rows N          rows of each benchmark table (default 1000000; smoke 2000)
+          --rounds R        timed rounds per contender, medians reported (default 3; smoke 1)
+          --idle-seconds S  how long the idle-cost source waits, then twice that (default 10; smoke 2)
+          --no-pgloader     leave pgloader out (else it is required, except in --smoke)
+          --smoke           tiny and fast: checks every destination, writes no result files
+        """;
+
+    public int Rows { get; private init; } = 1_000_000;
+
+    public int Rounds { get; private init; } = 3;
+
+    public int IdleSeconds { get; private init; } = 10;
+
+    public bool Smoke { get; private init; }
+
+    public bool WithoutPgloader { get; private init; }
+
+    public bool ShowHelp { get; private init; }
+
+    /// <summary>How the final line names this run.</summary>
+    public string Title => Smoke ? "pipeline benchmark smoke" : "pipeline benchmark";
+
+    /// <exception cref="ArgumentException">An unknown option or a bad value.</exception>
+    public static BenchmarkOptions Parse(IReadOnlyList<string> args)
+    {
+        var smoke = args.Contains("--smoke");
+        // Smoke defaults first, so that an explicit --rows or --rounds still wins.
+        var options = smoke ? new BenchmarkOptions { Smoke = true, Rows = 2_000, Rounds = 1, IdleSeconds = 2 } : new BenchmarkOptions();
+        for (var i = 0; i < args.Count; i++)
+        {
+            options = args[i] switch
+            {
+                "--smoke" => options,
+                "--rows" => options with { Rows = PositiveNumber(args, ++i, "--rows") },
+                "--rounds" => options with { Rounds = PositiveNumber(args, ++i, "--rounds") },
+                "--idle-seconds" => options with { IdleSeconds = PositiveNumber(args, ++i, "--idle-seconds") },
+                "--no-pgloader" => options with { WithoutPgloader = true },
+                "--help" or "-h" => options with { ShowHelp = true },
+                _ => throw new ArgumentException($"unknown option '{args[i]}'"),
+            };
+        }
+        return options;
+    }
+
+    private static int PositiveNumber(IReadOnlyList<string> args, int index, string option) =>
+        index < args.Count && int.TryParse(args[index], NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value > 0
+            ? value
+            : throw new ArgumentException($"{option} takes a whole number above 0");
+}

@@ -1,0 +1,20 @@
+using Rapidbyte.Pipeline.Benchmarks.Workload;
+
+namespace Rapidbyte.Pipeline.Benchmarks.Contenders;
+
+/// <summary><c>rapidbyte run</c>: a full refresh of the table, appended into the empty destination table.</summary>
+/// <param name="observe">Watches each rapidbyte process while it runs, given its id (the idle-cost probe samples its CPU).</param>
+internal sealed class RapidbyteContender(RapidbyteCli cli, Func<int, Task>? observe = null) : IContender
+{
+    public string Name => "rapidbyte run";
+
+    public RapidbyteCli Cli => cli;
+
+    public bool IsYardstick => false;
+
+    public async Task<LoadRun> LoadAsync(BenchmarkTable table, CancellationToken cancellationToken)
+    {
+        var (process, summary) = await cli.RunAsync(table.Name, cancellationToken, observe);
+        return new LoadRun(process, summary.RowsWritten, summary.Duration);
+    }
+}

@@ -1,0 +1,34 @@
+using System.Text.Json;
+
+namespace Rapidbyte.Pipeline.Benchmarks.Contenders;
+
+/// <summary>
+/// What <c>rapidbyte run --json</c> printed: <c>{"pipeline", "status", "duration_ms",
+/// "streams": [{"name", "status", "rows_read", "rows_written", "bytes", "duration_ms",
+/// "cursor", "error"}]}</c>, summed over the streams.
+/// </summary>
+internal sealed record RapidbyteRunSummary(string Status, TimeSpan Duration, long RowsRead, long RowsWritten, string? Error)
+{
+    public bool Succeeded => Status == "succeeded";
+
+    /// <summary>The summary in <paramref name="stdout"/>, or null when it holds none.</summary>
+    public static RapidbyteRunSummary? TryParse(string stdout)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(stdout);
+            var run = document.RootElement;
+            var streams = run.GetProperty("streams").EnumerateArray().ToList();
+            return new RapidbyteRunSummary(
+                run.GetProperty("status").GetString() ?? "",
+                TimeSpan.FromMilliseconds(run.GetProperty("duration_ms").GetInt64()),
+                streams.Sum(s => s.GetProperty("rows_read").GetInt64()),
+                streams.Sum(s => s.GetProperty("rows_written").GetInt64()),
+                streams.Select(s => s.GetProperty("error").GetString()).FirstOrDefault(e => e is not null));
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,100 @@
+using Rapidbyte.Pipeline.Benchmarks.Contenders;
+using Rapidbyte.Pipeline.Benchmarks.Database;
+using Rapidbyte.Pipeline.Benchmarks.Probes;
+using Rapidbyte.Pipeline.Benchmarks.Reporting;
+using Rapidbyte.Pipeline.Benchmarks.Rounds;
+using Rapidbyte.Pipeline.Benchmarks.Workload;
+using Rapidbyte.Testing.Postgres;
+
+namespace Rapidbyte.Pipeline.Benchmarks;
+
+/// <summary>
+/// One benchmark run: a throwaway PostgreSQL server with a source and a destination
+/// database, the generated tables, start-up, the throughput rounds, idle cost, the report.
+/// </summary>
+internal static class PipelineBenchmark
+{
+    /// <exception cref="BenchmarkFailure">A load failed or a destination differs from its source.</exception>
+    public static async Task RunAsync(BenchmarkOptions options, CancellationToken cancellationToken)
+    {
+        var withPgloader = await UsePgloaderAsync(options);
+        var work = Directory.CreateTempSubdirectory("rapidbyte-bench-");
+        try
+        {
+            await RunInAsync(work.FullName, options, withPgloader, cancellationToken);
+        }
+        finally
+        {
+            work.Delete(recursive: true);
+        }
+    }
+
+    private static async Task RunInAsync(string work, BenchmarkOptions options, bool withPgloader, CancellationToken cancellationToken)
+    {
+        Console.WriteLine($"{options.Title}: {options.Rows:N0} rows, {options.Rounds} round(s); starting PostgreSQL...");
+        await using var server = await PostgresServer.StartAsync(cancellationToken);
+        var databases = await BenchmarkDatabases.CreateAsync(server);
+        var runner = new RoundRunner(databases, await ServerCpuMeter.CreateAsync(databases));
+        var rapidbyte = new RapidbyteContender(await RapidbyteCli.PrepareAsync(work, server, cancellationToken));
+        var copyPipe = new CopyPipeContender(server, work);
+
+        Console.WriteLine("generating the source tables...");
+        var firenibble = await databases.CreateSourceTableAsync(BenchmarkTables.Firenibble, options.Rows);
+        var mixed = await databases.CreateSourceTableAsync(BenchmarkTables.Mixed, options.Rows);
+
+        Console.WriteLine("start-up (one-row runs; the first compiles the connectors):");
+        var startup = await StartupProbe.RunAsync(databases, runner, rapidbyte, options.Rounds, cancellationToken);
+
+        Console.WriteLine("throughput:");
+        List<BenchmarkCase> cases =
+        [
+            new(rapidbyte, BenchmarkTables.Firenibble, firenibble),
+            new(copyPipe, BenchmarkTables.Firenibble, firenibble),
+            .. withPgloader ? [new BenchmarkCase(new PgloaderContender(server, work), BenchmarkTables.Firenibble, firenibble)] : Array.Empty<BenchmarkCase>(),
+            new(rapidbyte, BenchmarkTables.Mixed, mixed),
+            new(copyPipe, BenchmarkTables.Mixed, mixed),
+        ];
+        var results = await runner.RunAsync(cases, options.Rounds, cancellationToken);
+
+        Console.WriteLine($"idle cost (the source waits 0, {options.IdleSeconds} and {2 * options.IdleSeconds} s):");
+        var idle = await IdleCostProbe.RunAsync(databases, runner, rapidbyte, options.IdleSeconds, startup.WarmSeconds, options.Rounds, cancellationToken);
+
+        var report = new BenchmarkReport(
+            DateTimeOffset.UtcNow, MachineInfo.Read(), await ToolVersions.ReadAsync(databases, withPgloader, rapidbyte.Cli),
+            options.Rows, options.Rounds, options.Smoke,
+            [TableSummary.Of(BenchmarkTables.Firenibble, firenibble), TableSummary.Of(BenchmarkTables.Mixed, mixed)],
+            CaseSummary.Of(results), startup, idle);
+        var markdown = MarkdownReport.Render(report);
+        Console.WriteLine();
+        Console.Write(markdown);
+        Console.WriteLine();
+        // A smoke run's tiny figures say nothing: they must not replace the real ones.
+        if (!options.Smoke)
+        {
+            foreach (var path in ResultFiles.Write(report, markdown))
+            {
+                Console.WriteLine($"wrote {path}");
+            }
+        }
+        Console.WriteLine($"{options.Title}: passed: {runner.VerifiedLoads} loads, every destination equal to its source");
+    }
+
+    // pgloader is a contender of the real benchmark; a smoke run only checks what is installed.
+    private static async Task<bool> UsePgloaderAsync(BenchmarkOptions options)
+    {
+        if (options.WithoutPgloader)
+        {
+            return false;
+        }
+        if (await ToolVersions.FirstLineAsync(PgloaderContender.Executable, "--version") is not null)
+        {
+            return true;
+        }
+        if (options.Smoke)
+        {
+            Console.WriteLine("pgloader is not installed: the smoke run leaves it out");
+            return false;
+        }
+        throw new BenchmarkFailure("pgloader is not installed: apt-get install pgloader (scripts/setup.sh should), or pass --no-pgloader");
+    }
+}

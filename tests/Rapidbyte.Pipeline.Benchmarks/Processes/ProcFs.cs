@@ -1,0 +1,66 @@
+using System.Globalization;
+
+namespace Rapidbyte.Pipeline.Benchmarks.Processes;
+
+/// <summary>What Linux's /proc says about other processes: parent, state, command line, CPU time.</summary>
+internal static class ProcFs
+{
+    // USER_HZ: what /proc/PID/stat counts CPU time in; 100 on every Linux architecture we run on.
+    private const double TicksPerSecond = 100;
+
+    /// <summary>The processes whose parent is <paramref name="parent"/>, in any state (zombies too).</summary>
+    public static IEnumerable<int> Children(int parent)
+    {
+        var parentText = parent.ToString(CultureInfo.InvariantCulture);
+        foreach (var name in Directory.EnumerateDirectories("/proc").Select(Path.GetFileName))
+        {
+            // Field 4: the parent's process id.
+            if (int.TryParse(name, NumberStyles.None, CultureInfo.InvariantCulture, out var pid) && StatFields(pid) is { } stat && Field(stat, 4) == parentText)
+            {
+                yield return pid;
+            }
+        }
+    }
+
+    /// <summary>User + system CPU seconds of the process itself (fields 14, 15), or null once it is gone.</summary>
+    public static double? OwnCpuSeconds(int pid) => StatFields(pid) is { } stat ? Ticks(stat, 14, 15) : null;
+
+    /// <summary>
+    /// User + system CPU seconds of the children the process has reaped (fields 16, 17):
+    /// Linux adds a child's time there when its parent waits for it.
+    /// </summary>
+    public static double? ReapedChildrenCpuSeconds(int pid) => StatFields(pid) is { } stat ? Ticks(stat, 16, 17) : null;
+
+    /// <summary>The command line, NUL-separated; empty for a process that is exiting; null once it is gone.</summary>
+    public static string? CommandLine(int pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/cmdline");
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    private static double Ticks(string[] stat, int first, int second) =>
+        (long.Parse(Field(stat, first), CultureInfo.InvariantCulture) + long.Parse(Field(stat, second), CultureInfo.InvariantCulture)) / TicksPerSecond;
+
+    // /proc/PID/stat numbers its fields from 1; StatFields starts at field 3.
+    private static string Field(string[] stat, int number) => stat[number - 3];
+
+    // The fields after the command name (which may hold spaces and parentheses).
+    private static string[]? StatFields(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        }
+        catch (IOException)
+        {
+            return null; // it ended while we looked
+        }
+    }
+}

@@ -1,0 +1,22 @@
+using Rapidbyte.Pipeline.Benchmarks.Probes;
+
+namespace Rapidbyte.Pipeline.Benchmarks.Reporting;
+
+/// <summary>Everything one benchmark run found, as written to results/*.json.</summary>
+internal sealed record BenchmarkReport(
+    DateTimeOffset Date, MachineInfo Machine, ToolVersions Versions, int Rows, int Rounds, bool Smoke,
+    IReadOnlyList<TableSummary> Tables, IReadOnlyList<CaseSummary> Results, StartupCost Startup, IdleCost IdleCost)
+{
+    /// <summary>What the figures mean, written next to them.</summary>
+    public IReadOnlyList<string> Definitions { get; } =
+    [
+        "Wall: launch to exit of the client process(es), median of the rounds; each load goes into a freshly created, empty destination table without index (creating it, checkpointing and verifying are not timed).",
+        "Rows/s and MB/s: source rows, and megabytes (10^6 bytes) of the source table's binary COPY stream, per wall second.",
+        "Client CPU: user + system seconds of the client processes from GNU time (rapidbyte: the dotnet process with its in-process WebAssembly connectors; COPY pipe: both psql processes and bash; pgloader: its process).",
+        "Server CPU: user + system seconds of the PostgreSQL backends serving the load, source and destination (from the postmaster's reaped-children times; WAL writer and checkpointer not included).",
+        "Peak RSS: the largest resident set of one client process (GNU time %M).",
+        "Rapidbyte's own run: duration_ms of `rapidbyte run --json`, the run without process start and silo start/stop.",
+        "vs COPY pipe: this contender's throughput over the COPY pipe's on the same table (1.00 = as fast).",
+        "Every load is verified before it counts: the destination's row count and sum of hashtextextended(row::text) equal the source's.",
+    ];
+}

@@ -1,0 +1,27 @@
+using Rapidbyte.Pipeline.Benchmarks.Rounds;
+
+namespace Rapidbyte.Pipeline.Benchmarks.Reporting;
+
+/// <summary>A case's medians, as reported.</summary>
+/// <param name="WallSecondsByRound">Every round's wall time, in the order they ran.</param>
+/// <param name="ClientCpuSeconds">User + system CPU of the client process(es): rapidbyte; both psql; pgloader.</param>
+/// <param name="ServerCpuSeconds">CPU of the PostgreSQL backends serving the load (source and destination).</param>
+/// <param name="PeakRssMib">Peak resident set of the client process (for the pipe: the larger psql).</param>
+/// <param name="OwnRunSeconds">The duration the contender reports itself (rapidbyte: the run, without process start-up).</param>
+/// <param name="ThroughputVsCopyPipe">This throughput over the COPY pipe's on the same table.</param>
+internal sealed record CaseSummary(
+    string Contender, string Table, double WallSeconds, IReadOnlyList<double> WallSecondsByRound, double RowsPerSecond, double MegabytesPerSecond,
+    double ClientCpuSeconds, double ServerCpuSeconds, double PeakRssMib, double? OwnRunSeconds, double? ThroughputVsCopyPipe)
+{
+    public static IReadOnlyList<CaseSummary> Of(IReadOnlyList<CaseResult> results) =>
+        results.Select(result =>
+        {
+            var yardstick = results.FirstOrDefault(r => r.Case.Contender.IsYardstick && r.Case.Table.Name == result.Case.Table.Name);
+            return new CaseSummary(
+                result.Case.Contender.Name, result.Case.Table.Name, result.WallSeconds,
+                result.Samples.Select(s => s.Run.Process.Wall.TotalSeconds).ToList(),
+                result.RowsPerSecond, result.MegabytesPerSecond, result.ClientCpuSeconds, result.ServerCpuSeconds,
+                result.PeakRssBytes / 1048576, result.OwnSeconds,
+                yardstick is null ? null : yardstick.WallSeconds / result.WallSeconds);
+        }).ToList();
+}

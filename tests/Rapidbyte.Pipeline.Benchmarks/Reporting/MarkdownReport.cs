@@ -1,0 +1,60 @@
+using System.Globalization;
+using System.Text;
+
+namespace Rapidbyte.Pipeline.Benchmarks.Reporting;
+
+/// <summary>The report as Markdown: the header, the results table, start-up and idle cost, definitions.</summary>
+internal static class MarkdownReport
+{
+    public static string Render(BenchmarkReport report)
+    {
+        var text = new StringBuilder();
+        var machine = report.Machine;
+        var versions = report.Versions;
+        Line(text, $"# Rapidbyte pipeline benchmark: PostgreSQL to PostgreSQL, {report.Rows:N0} rows{(report.Smoke ? " (smoke)" : "")}");
+        Line(text, "");
+        Line(text, $"{report.Date:yyyy-MM-dd HH:mm} UTC · {machine.Cores} cores ({machine.CpuModel}) · {machine.MemoryGib:F1} GiB RAM · {machine.Os}, Linux {machine.Kernel} · "
+                   + $"PostgreSQL {versions.Postgres} · {versions.Pgloader ?? "pgloader not run"} · rapidbyte CLI built {versions.RapidbyteBuiltAt:yyyy-MM-dd HH:mm} UTC, HEAD {versions.RapidbyteCommit} · .NET {versions.Dotnet} · "
+                   + $"{report.Rounds} round(s), medians");
+        Line(text, "");
+        Line(text, "| Table | Columns | Rows | Binary COPY MB | On disk MB |");
+        Line(text, "|---|--:|--:|--:|--:|");
+        foreach (var table in report.Tables)
+        {
+            Line(text, $"| {table.Name} | {table.Columns} | {table.Rows:N0} | {table.CopyBytes / 1e6:F1} | {table.DiskBytes / 1e6:F1} |");
+        }
+        Line(text, "");
+        Line(text, "| Contender | Table | Wall s | Rows/s | MB/s | Client CPU s | Server CPU s | Peak RSS MiB | Rapidbyte's own run s | vs COPY pipe |");
+        Line(text, "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|");
+        foreach (var result in report.Results)
+        {
+            Line(text, $"| {result.Contender} | {result.Table} | {result.WallSeconds:F2} | {result.RowsPerSecond:N0} | {result.MegabytesPerSecond:F1} | "
+                       + $"{result.ClientCpuSeconds:F2} | {result.ServerCpuSeconds:F2} | {result.PeakRssMib:F0} | {Optional(result.OwnRunSeconds, "F2")} | "
+                       + $"{Optional(result.ThroughputVsCopyPipe, "F2")}{(result.ThroughputVsCopyPipe is null ? "" : "×")} |");
+        }
+        Line(text, "");
+        var startup = report.Startup;
+        Line(text, $"**Start-up** (`rapidbyte run` of a 1-row table, launch to exit, compiled connectors cached): {startup.WarmSeconds:F2} s "
+                   + $"(of which the run itself {startup.WarmRunSeconds:F2} s; {startup.WarmCpuSeconds:F2} CPU s). "
+                   + $"First, cold run (compiling the connectors, creating the state schema): {startup.ColdSeconds:F2} s.");
+        Line(text, "");
+        var idle = report.IdleCost;
+        Line(text, $"**Idle cost** (the rapidbyte process, a 1,000-row stream whose source waits before its first row): "
+                   + $"**{Optional(idle.CpuSecondsPer10sWhileWaiting, "F3")} CPU s per 10 s while waiting** (sampled from /proc over the second {idle.WaitSeconds} s of a {2 * idle.WaitSeconds} s wait, median of {idle.WindowCpuSeconds.Count}). "
+                   + $"Whole runs: waiting {idle.WaitSeconds} s took {idle.WithWait.CpuSeconds:F2} CPU s against {idle.WithoutWait.CpuSeconds:F2} without the wait "
+                   + $"({idle.WithWait.WallSeconds:F2} vs {idle.WithoutWait.WallSeconds:F2} s wall), {idle.CpuSecondsPer10sAgainstNoWait:F3} CPU s per 10 s of waiting; "
+                   + $"waiting {2 * idle.WaitSeconds} s: {idle.WithDoubleWait.CpuSeconds:F2} CPU s ({idle.WithDoubleWait.WallSeconds:F2} s wall). "
+                   + "Whole-run differences include what .NET does in any process's first seconds (re-compiling hot code in the background), which the run without the wait exits before doing.");
+        Line(text, "");
+        foreach (var definition in report.Definitions)
+        {
+            Line(text, $"- {definition}");
+        }
+        return text.ToString();
+    }
+
+    private static string Optional(double? value, string format) => value?.ToString(format, CultureInfo.InvariantCulture) ?? "—";
+
+    // Numbers are formatted in the invariant culture: Program sets it for the whole process.
+    private static void Line(StringBuilder text, string line) => text.Append(line).Append('\n');
+}
