@@ -181,15 +181,7 @@ public sealed class CliTests : IAsyncLifetime
     [Fact]
     public async Task Ctrl_c_cancels_the_run_and_no_cursor_passes_the_committed_rows()
     {
-        // 20,000 rows, a 50 ms pause every 500: about 2 s of reading, committed every 1,000 rows.
-        await _databases.ExecuteAsync(PipelineDatabases.Source, """
-            CREATE TABLE events (id bigint PRIMARY KEY, payload text NOT NULL);
-            INSERT INTO events SELECT g, md5(g::text) FROM generate_series(1, 20000) g;
-            CREATE FUNCTION pace(id bigint) RETURNS boolean LANGUAGE plpgsql AS
-              $$ BEGIN IF id % 500 = 0 THEN PERFORM pg_sleep(0.05); END IF; RETURN true; END $$;
-            CREATE VIEW slow AS SELECT * FROM events WHERE pace(id);
-            ALTER DATABASE source SET enable_sort = off;
-            """);
+        await _databases.ExecuteAsync(PipelineDatabases.Source, PipelineDatabases.SlowEventsSql + "CREATE VIEW slow AS SELECT * FROM events WHERE pace(id);");
         var pipeline = Write("slow.yaml", _databases.PipelineYaml("slow", "- {name: slow, sync_mode: incremental, cursor_field: id}", "append",
             destinationExtra: ", commit_rows: 1000", resources: "batch_rows: 500"));
 

@@ -11,17 +11,6 @@ namespace Rapidbyte.Hosting.Tests;
 /// </summary>
 public sealed class PipelineRunTests : IAsyncLifetime
 {
-    // 20,000 rows; the source pauses 50 ms every 500 rows, so a run takes about 2 s and can be
-    // interrupted midway. enable_sort off makes the ordered incremental read stream from the
-    // primary key's index instead of sorting (which would sleep through every row first).
-    private const string Setup = """
-        CREATE TABLE events (id bigint PRIMARY KEY, payload text NOT NULL);
-        INSERT INTO events SELECT g, md5(g::text) FROM generate_series(1, 20000) g;
-        CREATE FUNCTION pace(id bigint) RETURNS boolean LANGUAGE plpgsql AS
-          $$ BEGIN IF id % 500 = 0 THEN PERFORM pg_sleep(0.05); END IF; RETURN true; END $$;
-        ALTER DATABASE source SET enable_sort = off;
-        """;
-
     private const long SourceRows = 20_000;
 
     private PipelineDatabases _databases = null!;
@@ -29,7 +18,7 @@ public sealed class PipelineRunTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _databases = await PipelineDatabases.StartAsync();
-        await _databases.ExecuteAsync(PipelineDatabases.Source, Setup);
+        await _databases.ExecuteAsync(PipelineDatabases.Source, PipelineDatabases.SlowEventsSql);
     }
 
     public async Task DisposeAsync() => await _databases.DisposeAsync();

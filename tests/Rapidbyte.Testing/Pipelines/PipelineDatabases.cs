@@ -13,6 +13,20 @@ public sealed class PipelineDatabases : IAsyncDisposable
     public const string Source = "source";
     public const string Destination = "destination";
 
+    /// <summary>
+    /// A slow source to interrupt: <c>events</c>, 20,000 rows, and <c>pace(id)</c>, a filter
+    /// that sleeps 50 ms every 500 rows (a view <c>WHERE pace(id)</c> takes about 2 s). With
+    /// <c>enable_sort</c> off an ordered incremental read streams from the primary key's index
+    /// instead of sorting, which would sleep through every row before the first.
+    /// </summary>
+    public const string SlowEventsSql = """
+        CREATE TABLE events (id bigint PRIMARY KEY, payload text NOT NULL);
+        INSERT INTO events SELECT g, md5(g::text) FROM generate_series(1, 20000) g;
+        CREATE FUNCTION pace(id bigint) RETURNS boolean LANGUAGE plpgsql AS
+          $$ BEGIN IF id % 500 = 0 THEN PERFORM pg_sleep(0.05); END IF; RETURN true; END $$;
+        ALTER DATABASE source SET enable_sort = off;
+        """;
+
     private PipelineDatabases(PostgresServer server) => Server = server;
 
     public PostgresServer Server { get; }
