@@ -58,7 +58,7 @@ internal sealed class PipelineSilo : IAsyncDisposable
         var grain = Grains.GetGrain<IPipelineGrain>(started.Pipeline);
         while (true)
         {
-            var run = await grain.GetRunAsync(started.RunId) ?? throw new InvalidOperationException("the run vanished");
+            var run = await grain.WaitForRunAsync(started.RunId, TimeSpan.FromSeconds(1)) ?? throw new InvalidOperationException("the run vanished");
             if (run.Status.IsFinished())
             {
                 return run;
@@ -67,7 +67,6 @@ internal sealed class PipelineSilo : IAsyncDisposable
             {
                 throw new TimeoutException($"run {started.RunId} still {run.Status} after the timeout");
             }
-            await Task.Delay(50);
         }
     }
 

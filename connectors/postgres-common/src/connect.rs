@@ -4,6 +4,7 @@ use crate::config::PgConfig;
 use crate::error::classify;
 use crate::SESSION_SETUP;
 use rapidbyte_sdk::{log, spawn, ConnectorError, TcpStream};
+use tokio::io::BufReader;
 use tokio_postgres::{CancelToken, Client, NoTls};
 
 /// What the server told us about itself at startup, and how to cancel this session's
@@ -16,6 +17,9 @@ pub struct Session {
     pub cancel_token: CancelToken,
 }
 
+/// Bytes one read from the host socket may take.
+const READ_BUFFER_BYTES: usize = 256 * 1024;
+
 /// Connects and authenticates (SCRAM-SHA-256, md5, password or trust: whatever the server
 /// asks for), spawns the connection's I/O task on the SDK executor and sets up the session
 /// ([`SESSION_SETUP`]). Errors: refused credentials are `auth`; an unreachable server
@@ -24,7 +28,10 @@ pub struct Session {
 ///
 /// Dropping the `Client` ends the session (the connection task sends Terminate).
 pub async fn connect(config: &PgConfig) -> Result<(Client, Session), ConnectorError> {
-    let stream = TcpStream::connect(&config.host, config.port)?;
+    // tokio-postgres reads through an 8 KiB frame buffer: unbuffered, a 250 MB COPY took
+    // ~37,000 host calls and recv syscalls. Reads through this buffer take what the kernel
+    // has, up to its size, in one call; writes pass straight through.
+    let stream = BufReader::with_capacity(READ_BUFFER_BYTES, TcpStream::connect(&config.host, config.port)?);
     let mut pg = tokio_postgres::Config::new();
     pg.user(&config.user)
         .dbname(&config.database)

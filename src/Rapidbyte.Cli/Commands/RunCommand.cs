@@ -15,8 +15,6 @@ namespace Rapidbyte.Cli.Commands;
 /// </summary>
 internal static class RunCommand
 {
-    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
-
     public static Command Create()
     {
         var pipeline = CommonArguments.Pipeline();
@@ -66,7 +64,7 @@ internal static class RunCommand
                     Console.Error.WriteLine(e.Message);
                     return ExitCodes.InvalidInput;
                 }
-                var finished = await view.FollowAsync(update => WatchAsync(grain, started, update, cancellationToken));
+                var finished = await view.FollowAsync(update => WatchAsync(grain, started, view.RefreshInterval, update, cancellationToken));
                 view.Summarise(finished);
                 return finished.Status switch
                 {
@@ -79,12 +77,15 @@ internal static class RunCommand
         return command;
     }
 
-    // Polls the run until it ends. Ctrl-C asks the grain to cancel, once, and goes on
-    // polling: the run ends cancelled after its streams rolled back.
+    // Follows the run until it ends, waiting on the grain rather than polling it. Ctrl-C asks
+    // the grain to cancel, once, and goes on following: the run ends cancelled after its
+    // streams rolled back.
     private static async Task<PipelineRunReport> WatchAsync(
-        IPipelineGrain grain, PipelineRunReport started, Action<PipelineRunReport> update, CancellationToken cancellationToken)
+        IPipelineGrain grain, PipelineRunReport started, TimeSpan refreshInterval, Action<PipelineRunReport> update,
+        CancellationToken cancellationToken)
     {
-        var cancelled = false;
+        var interrupted = Task.Delay(Timeout.Infinite, cancellationToken);
+        var cancelSent = false;
         var current = started;
         while (true)
         {
@@ -93,20 +94,14 @@ internal static class RunCommand
             {
                 return current;
             }
-            if (cancellationToken.IsCancellationRequested && !cancelled)
+            var next = grain.WaitForRunAsync(started.RunId, refreshInterval);
+            if (!cancelSent && await Task.WhenAny(next, interrupted) == interrupted)
             {
-                cancelled = true;
+                cancelSent = true;
                 await Console.Error.WriteLineAsync("cancelling: rolling back what is not committed...");
                 await grain.CancelRunAsync(started.RunId);
             }
-            try
-            {
-                await Task.Delay(PollInterval, cancelled ? CancellationToken.None : cancellationToken);
-            }
-            catch (OperationCanceledException)
-            {
-            }
-            current = await grain.GetRunAsync(started.RunId)
+            current = await next
                 ?? throw new InvalidOperationException($"run {started.RunId} of pipeline {started.Pipeline} is no longer known to its grain");
         }
     }

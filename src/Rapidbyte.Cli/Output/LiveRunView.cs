@@ -7,6 +7,8 @@ namespace Rapidbyte.Cli.Output;
 /// <summary>A terminal: a table of the streams redrawn in place while they move, then the final one.</summary>
 internal sealed class LiveRunView : IRunView
 {
+    public TimeSpan RefreshInterval { get; } = TimeSpan.FromMilliseconds(500);
+
     public async Task<PipelineRunReport> FollowAsync(Func<Action<PipelineRunReport>, Task<PipelineRunReport>> watch)
     {
         PipelineRunReport? final = null;

@@ -14,6 +14,8 @@ internal sealed class PlainRunView : IRunView
     private readonly Dictionary<string, RunStatus> _shown = [];
     private readonly Stopwatch _sinceLast = Stopwatch.StartNew();
 
+    public TimeSpan RefreshInterval { get; } = TimeSpan.FromSeconds(1);
+
     public Task<PipelineRunReport> FollowAsync(Func<Action<PipelineRunReport>, Task<PipelineRunReport>> watch) => watch(Show);
 
     public void Summarise(PipelineRunReport run)

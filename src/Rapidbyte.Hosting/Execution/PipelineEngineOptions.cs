@@ -17,6 +17,11 @@ public sealed record PipelineEngineOptions
 
     public TimeSpan MaxRetryDelay { get; init; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>How often a pipeline run refreshes its streams' progress.</summary>
-    public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromMilliseconds(100);
+    /// <summary>
+    /// The longest a running stream's progress goes unrefreshed in its pipeline's snapshot. A
+    /// stream's end is seen at once whatever this is (the pipeline waits on it, it does not
+    /// poll), so this only trades the freshness of the numbers for wake-ups while a slow
+    /// source keeps a run waiting.
+    /// </summary>
+    public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromMilliseconds(500);
 }

@@ -1,3 +1,4 @@
+using Orleans.Concurrency;
 using Rapidbyte.Hosting.Runs;
 
 namespace Rapidbyte.Hosting.Grains;
@@ -16,6 +17,14 @@ public interface IPipelineGrain : IGrainWithStringKey
 
     /// <summary>The run's live snapshot, or its outcome once finished; null if unknown.</summary>
     Task<PipelineRunReport?> GetRunAsync(string runId);
+
+    /// <summary>
+    /// The run's snapshot once it has finished, or after <paramref name="maxWait"/> if it is
+    /// still going: what a watcher (the CLI, a client) calls in a loop instead of polling.
+    /// Interleaves with every other call.
+    /// </summary>
+    [AlwaysInterleave]
+    Task<PipelineRunReport?> WaitForRunAsync(string runId, TimeSpan maxWait);
 
     /// <summary>The run in progress, if any.</summary>
     Task<PipelineRunReport?> GetActiveRunAsync();

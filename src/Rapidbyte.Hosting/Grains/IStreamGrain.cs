@@ -1,3 +1,4 @@
+using Orleans.Concurrency;
 using Rapidbyte.Hosting.Runs;
 
 namespace Rapidbyte.Hosting.Grains;
@@ -14,6 +15,14 @@ public interface IStreamGrain : IGrainWithStringKey
 
     /// <summary>The run's live snapshot, or its outcome once finished; null if unknown.</summary>
     Task<StreamRunReport?> GetRunAsync(string runId);
+
+    /// <summary>
+    /// The run's snapshot once it has finished, or after <paramref name="maxWait"/> if it is
+    /// still going: progress for a watcher without polling, and its end without delay.
+    /// Interleaves with every other call.
+    /// </summary>
+    [AlwaysInterleave]
+    Task<StreamRunReport?> WaitForRunAsync(string runId, TimeSpan maxWait);
 
     /// <summary>Asks the run to stop.</summary>
     Task CancelAsync(string runId);

@@ -47,27 +47,45 @@ public sealed partial class PipelineGrain(
     public Task<PipelineRunReport?> GetRunAsync(string runId) => Task.FromResult(
         _active?.RunId == runId ? _active.Snapshot() : state.State.History.FirstOrDefault(r => r.RunId == runId));
 
+    public async Task<PipelineRunReport?> WaitForRunAsync(string runId, TimeSpan maxWait)
+    {
+        if (_active is { } run && run.RunId == runId)
+        {
+            await Task.WhenAny(run.Completion, Task.Delay(maxWait));
+        }
+        return await GetRunAsync(runId);
+    }
+
     public Task<PipelineRunReport?> GetActiveRunAsync() => Task.FromResult(_active?.Snapshot());
 
     public Task<IReadOnlyList<PipelineRunReport>> GetHistoryAsync() => Task.FromResult<IReadOnlyList<PipelineRunReport>>(state.State.History.ToList());
 
-    public Task CancelRunAsync(string runId)
+    public async Task CancelRunAsync(string runId)
     {
-        if (_active?.RunId == runId)
+        if (_active is { } run && run.RunId == runId)
         {
-            _active.Cancellation.Cancel();
+            await CancelAsync(run);
         }
-        return Task.CompletedTask;
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         if (_active is { } run)
         {
-            run.Cancellation.Cancel();
+            await CancelAsync(run);
             await run.Completion.WaitAsync(cancellationToken).ConfigureAwait(true);
         }
     }
+
+    // Streams not started yet see the token; running ones are told at once (their watch
+    // loops below wait on them, not on the token). Unknown run ids are ignored by the grain.
+    private Task CancelAsync(PipelineRun run)
+    {
+        run.Cancellation.Cancel();
+        return Task.WhenAll(run.Streams.Select(s => StreamOf(s.Stream).CancelAsync(run.RunId)));
+    }
+
+    private IStreamGrain StreamOf(string stream) => GrainFactory.GetGrain<IStreamGrain>(StreamKey.Of(this.GetPrimaryKeyString(), stream));
 
     private async Task RunAsync(PipelineRun run, PipelineDefinition definition, int parallelStreams)
     {
@@ -108,20 +126,18 @@ public sealed partial class PipelineGrain(
         }
         try
         {
-            var grain = GrainFactory.GetGrain<IStreamGrain>(StreamKey.Of(this.GetPrimaryKeyString(), name));
+            var grain = StreamOf(name);
             await grain.StartAsync(run.RunId, definition);
-            var cancelSent = false;
+            if (run.Cancellation.IsCancellationRequested)
+            {
+                // Cancelled while this stream was starting: CancelAsync above may have come first.
+                await grain.CancelAsync(run.RunId);
+            }
             while (true)
             {
-                await Task.Delay(engine.Options.ProgressInterval);
+                var report = await grain.WaitForRunAsync(run.RunId, engine.Options.ProgressInterval);
                 // Nothing calls this grain while a run goes unattended; keep it (and its run) alive.
                 DelayDeactivation(TimeSpan.FromMinutes(2));
-                if (run.Cancellation.IsCancellationRequested && !cancelSent)
-                {
-                    await grain.CancelAsync(run.RunId);
-                    cancelSent = true;
-                }
-                var report = await grain.GetRunAsync(run.RunId);
                 if (report is null)
                 {
                     run.Streams[index] = run.Streams[index] with { Status = RunStatus.Failed, Error = "the stream's run was lost (its grain was deactivated); run the pipeline again" };

@@ -47,6 +47,15 @@ public sealed partial class StreamGrain(
         : state.State.LastRun?.RunId == runId ? state.State.LastRun
         : null);
 
+    public async Task<StreamRunReport?> WaitForRunAsync(string runId, TimeSpan maxWait)
+    {
+        if (_run is { Outcome: null } run && run.RunId == runId)
+        {
+            await Task.WhenAny(run.Completion, Task.Delay(maxWait));
+        }
+        return await GetRunAsync(runId);
+    }
+
     public Task CancelAsync(string runId)
     {
         if (_run is { Outcome: null } run && run.RunId == runId)

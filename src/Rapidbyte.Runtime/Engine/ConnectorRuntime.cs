@@ -25,6 +25,12 @@ public sealed class ConnectorRuntime : IDisposable
         LoggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
         _logger = LoggerFactory.CreateLogger<ConnectorRuntime>();
         using var config = new Config().WithEpochInterruption(true);
+        if (Environment.GetEnvironmentVariable("RAPIDBYTE_PERF_MAP") == "1")
+        {
+            // For `perf record`: names the compiled guest functions in /tmp/perf-<pid>.map,
+            // next to .NET's own (DOTNET_PerfMapEnabled=1).
+            config.WithProfilingStrategy(ProfilingStrategy.PerfMap);
+        }
         Engine = new Wasmtime.Engine(config);
         Linker = new Linker(Engine);
         Linker.DefineWasi();

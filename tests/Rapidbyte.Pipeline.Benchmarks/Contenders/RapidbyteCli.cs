@@ -6,44 +6,39 @@ using Rapidbyte.Testing.Postgres;
 namespace Rapidbyte.Pipeline.Benchmarks.Contenders;
 
 /// <summary>
-/// The rapidbyte command of this checkout (its Release build, with the connectors it
-/// bundles), run as users run it: <c>dotnet rapidbyte.dll run PIPELINE.yaml --json</c>.
+/// The rapidbyte command of this checkout as users get it: published (Release,
+/// ReadyToRun, with the connectors it bundles, what <c>dotnet pack</c> puts in the tool
+/// package) and started through its own executable: <c>rapidbyte run PIPELINE.yaml --json</c>.
 /// </summary>
 internal sealed class RapidbyteCli
 {
-    private readonly string _assembly;
+    private readonly string _executable;
     private readonly string _workDirectory;
     private readonly PostgresServer _server;
 
-    private RapidbyteCli(string assembly, string workDirectory, PostgresServer server, DateTime builtAt)
+    private RapidbyteCli(string executable, string workDirectory, PostgresServer server, DateTime builtAt)
     {
-        _assembly = assembly;
+        _executable = executable;
         _workDirectory = workDirectory;
         _server = server;
         BuiltAt = builtAt;
     }
 
-    /// <summary>When the CLI build was made (UTC): HEAD alone does not say what was built.</summary>
+    /// <summary>When the CLI was published (UTC): HEAD alone does not say what was built.</summary>
     public DateTime BuiltAt { get; }
 
-    private static string BuildOutput => Path.Combine(RepositoryPaths.Root, "src", "Rapidbyte.Cli", "bin", "Release", "net10.0");
-
     /// <summary>
-    /// Builds the CLI when it is missing, and copies the build into <paramref name="workDirectory"/>:
-    /// a rebuild in the checkout while the benchmark runs must not swap the contender halfway.
+    /// Publishes the CLI into <paramref name="workDirectory"/>: a rebuild in the checkout
+    /// while the benchmark runs must not swap the contender halfway.
     /// </summary>
     public static async Task<RapidbyteCli> PrepareAsync(string workDirectory, PostgresServer server, CancellationToken cancellationToken)
     {
-        if (!File.Exists(Path.Combine(BuildOutput, "rapidbyte.dll")))
-        {
-            Console.WriteLine("building the rapidbyte CLI (Release)...");
-            await BuildAsync(cancellationToken);
-        }
-        var builtAt = File.GetLastWriteTimeUtc(Path.Combine(BuildOutput, "rapidbyte.dll"));
-        var copy = Path.Combine(workDirectory, "rapidbyte");
-        CopyDirectory(BuildOutput, copy);
+        var output = Path.Combine(workDirectory, "rapidbyte");
+        Console.WriteLine("publishing the rapidbyte CLI (Release, ReadyToRun)...");
+        await PublishAsync(output, cancellationToken);
         Directory.CreateDirectory(Path.Combine(workDirectory, "pipelines"));
-        return new RapidbyteCli(Path.Combine(copy, "rapidbyte.dll"), workDirectory, server, builtAt);
+        var executable = Path.Combine(output, "rapidbyte");
+        return new RapidbyteCli(executable, workDirectory, server, File.GetLastWriteTimeUtc(Path.Combine(output, "rapidbyte.dll")));
     }
 
     /// <summary>
@@ -59,7 +54,7 @@ internal sealed class RapidbyteCli
         var file = Path.Combine(_workDirectory, "pipelines", $"{stream}.yaml");
         await File.WriteAllTextAsync(file, PipelineYaml.FullRefresh($"bench-{stream}", stream, _server), cancellationToken);
         var environment = new Dictionary<string, string> { ["XDG_CACHE_HOME"] = Path.Combine(_workDirectory, "cache") };
-        var process = await MeasuredProcess.RunAsync("dotnet", [_assembly, "run", file, "--json"], _workDirectory, environment, cancellationToken, observe);
+        var process = await MeasuredProcess.RunAsync(_executable, ["run", file, "--json"], _workDirectory, environment, cancellationToken, observe);
         var summary = RapidbyteRunSummary.TryParse(process.Stdout);
         if (process.ExitCode != 0 || summary is not { Succeeded: true })
         {
@@ -69,24 +64,17 @@ internal sealed class RapidbyteCli
         return (process, summary);
     }
 
-    private static async Task BuildAsync(CancellationToken cancellationToken)
+    private static async Task PublishAsync(string output, CancellationToken cancellationToken)
     {
-        var start = new ProcessStartInfo("dotnet", ["build", "src/Rapidbyte.Cli", "-c", "Release", "-nologo", "-v", "quiet"]) { WorkingDirectory = RepositoryPaths.Root };
-        using var build = Process.Start(start) ?? throw new BenchmarkFailure("could not start dotnet build");
-        await build.WaitForExitAsync(cancellationToken);
-        if (build.ExitCode != 0)
+        var start = new ProcessStartInfo("dotnet", ["publish", "src/Rapidbyte.Cli", "-c", "Release", "-o", output, "-nologo", "-v", "quiet"])
         {
-            throw new BenchmarkFailure($"dotnet build src/Rapidbyte.Cli -c Release failed (exit {build.ExitCode})");
-        }
-    }
-
-    private static void CopyDirectory(string from, string to)
-    {
-        foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
+            WorkingDirectory = RepositoryPaths.Root,
+        };
+        using var publish = Process.Start(start) ?? throw new BenchmarkFailure("could not start dotnet publish");
+        await publish.WaitForExitAsync(cancellationToken);
+        if (publish.ExitCode != 0)
         {
-            var target = Path.Combine(to, Path.GetRelativePath(from, file));
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.Copy(file, target, overwrite: true);
+            throw new BenchmarkFailure($"dotnet publish src/Rapidbyte.Cli -c Release failed (exit {publish.ExitCode})");
         }
     }
 }
