@@ -130,7 +130,7 @@ public sealed partial class PipelineGrain(
             await grain.StartAsync(run.RunId, definition);
             if (run.Cancellation.IsCancellationRequested)
             {
-                // Cancelled while this stream was starting: CancelAsync above may have come first.
+                // Cancelled while this stream was starting: the cancel may have reached its grain before the start.
                 await grain.CancelAsync(run.RunId);
             }
             while (true)
