@@ -57,7 +57,8 @@ internal static class PipelineBenchmark
         var results = await runner.RunAsync(cases, options.Rounds, cancellationToken);
 
         Console.WriteLine($"idle cost (the source waits 0, {options.IdleSeconds} and {2 * options.IdleSeconds} s):");
-        var idle = await IdleCostProbe.RunAsync(databases, runner, rapidbyte, options.IdleSeconds, startup.WarmSeconds, options.Rounds, cancellationToken);
+        var idle = await IdleCostProbe.RunAsync(
+            databases, runner, rapidbyte, options.IdleSeconds, options.SettleSeconds, startup.WarmSeconds, options.Rounds, cancellationToken);
 
         var report = new BenchmarkReport(
             DateTimeOffset.UtcNow, MachineInfo.Read(), await ToolVersions.ReadAsync(databases, withPgloader, rapidbyte.Cli),

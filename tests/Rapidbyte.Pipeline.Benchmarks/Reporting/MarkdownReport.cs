@@ -44,7 +44,9 @@ internal static class MarkdownReport
                    + $"Whole runs: waiting {idle.WaitSeconds} s took {idle.WithWait.CpuSeconds:F2} CPU s against {idle.WithoutWait.CpuSeconds:F2} without the wait "
                    + $"({idle.WithWait.WallSeconds:F2} vs {idle.WithoutWait.WallSeconds:F2} s wall), {idle.CpuSecondsPer10sAgainstNoWait:F3} CPU s per 10 s of waiting; "
                    + $"waiting {2 * idle.WaitSeconds} s: {idle.WithDoubleWait.CpuSeconds:F2} CPU s ({idle.WithDoubleWait.WallSeconds:F2} s wall). "
-                   + "Whole-run differences include what .NET does in any process's first seconds (re-compiling hot code in the background), which the run without the wait exits before doing.");
+                   + "Whole-run differences include what .NET does in any process's first seconds (re-compiling hot code in the background), which the run without the wait exits before doing. "
+                   + $"Once that has settled, **{Optional(idle.CpuSecondsPer10sSettled, "F3")} CPU s per 10 s** "
+                   + $"(the {idle.SettledWindowSeconds:F0} s before the rows came in a {idle.SettleSeconds} s wait, one run).");
         Line(text, "");
         foreach (var definition in report.Definitions)
         {
