@@ -47,6 +47,26 @@ public sealed class PipelineRunTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Watchers_waiting_longer_than_the_run_see_its_end_when_it_comes()
+    {
+        await _databases.ExecuteAsync(PipelineDatabases.Source,
+            "CREATE TABLE watched (id bigint PRIMARY KEY, name text); INSERT INTO watched SELECT g, 'row ' || g FROM generate_series(1, 500) g");
+        var yaml = _databases.PipelineYaml("watched", "- {name: watched, sync_mode: full_refresh}");
+        // The pipeline grain waits on its stream as long as a wait may last (20 s, the cap), and
+        // so does the watcher on the pipeline: the run is seen succeeded by one wait, within
+        // seconds, only if each wait returns when the run ends.
+        var tenMinutes = TimeSpan.FromMinutes(10);
+        await using var silo = await PipelineSilo.StartAsync(_databases.Server.ConnectionString(PipelineDatabases.Destination), progressInterval: tenMinutes);
+
+        var started = await silo.StartAsync(yaml);
+        var finished = await silo.Grains.GetGrain<IPipelineGrain>("watched").WaitForRunAsync(started.RunId, tenMinutes).WaitAsync(TimeSpan.FromMinutes(2));
+
+        Assert.Equal(RunStatus.Succeeded, finished!.Status);
+        Assert.Equal(500, finished.Streams.Single().RowsWritten);
+        Assert.Equal(0, await _databases.DifferenceAsync("watched", "watched"));
+    }
+
+    [Fact]
     public async Task A_killed_source_connection_fails_the_run_keeps_the_cursor_at_committed_rows_and_a_rerun_catches_up()
     {
         var yaml = await SlowPipelineAsync("killed", "upsert");

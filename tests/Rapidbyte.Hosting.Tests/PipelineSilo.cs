@@ -24,7 +24,8 @@ internal sealed class PipelineSilo : IAsyncDisposable
 
     public IGrainFactory Grains => _silo.Services.GetRequiredService<IGrainFactory>();
 
-    public static async Task<PipelineSilo> StartAsync(string stateConnection, int maxRetries = 0)
+    /// <param name="progressInterval">How long the pipeline grain waits on a running stream between refreshes (default 50 ms).</param>
+    public static async Task<PipelineSilo> StartAsync(string stateConnection, int maxRetries = 0, TimeSpan? progressInterval = null)
     {
         var state = StateSchema.CreateDataSource(stateConnection);
         await StateSchema.EnsureAsync(state);
@@ -33,7 +34,7 @@ internal sealed class PipelineSilo : IAsyncDisposable
             ConnectorsDirectory = RepositoryPaths.ConnectorsDirectory,
             MaxRetries = maxRetries,
             RetryDelay = TimeSpan.FromMilliseconds(200),
-            ProgressInterval = TimeSpan.FromMilliseconds(50),
+            ProgressInterval = progressInterval ?? TimeSpan.FromMilliseconds(50),
         };
         var (siloPort, gatewayPort) = (LoopbackPorts.Unused(), LoopbackPorts.Unused());
         var silo = await RunningSilo.StartAsync(silo => silo

@@ -21,6 +21,7 @@ public interface IPipelineGrain : IGrainWithStringKey
     /// <summary>
     /// The run's snapshot once it has finished, or after <paramref name="maxWait"/> if it is
     /// still going: what a watcher (the CLI, a client) calls in a loop instead of polling.
+    /// <paramref name="maxWait"/> is capped at 20 s (a call times out after 30 s by default).
     /// Interleaves with every other call.
     /// </summary>
     [AlwaysInterleave]

@@ -19,6 +19,7 @@ public interface IStreamGrain : IGrainWithStringKey
     /// <summary>
     /// The run's snapshot once it has finished, or after <paramref name="maxWait"/> if it is
     /// still going: progress for a watcher without polling, and its end without delay.
+    /// <paramref name="maxWait"/> is capped at 20 s (a call times out after 30 s by default).
     /// Interleaves with every other call.
     /// </summary>
     [AlwaysInterleave]

@@ -51,7 +51,7 @@ public sealed partial class PipelineGrain(
     {
         if (_active is { } run && run.RunId == runId)
         {
-            await Task.WhenAny(run.Completion, Task.Delay(maxWait));
+            await RunWait.UntilDoneOr(run.Completion, maxWait);
         }
         return await GetRunAsync(runId);
     }
