@@ -8,8 +8,11 @@ namespace Rapidbyte.Pipeline.Benchmarks.Contenders;
 internal static class PipelineYaml
 {
     /// <summary>
-    /// Batches of 64K rows / 16 MiB, 4 in flight. The destination commits once, at the end, as
-    /// the COPY pipe and pgloader do: commit_rows and commit_bytes far above any table here.
+    /// The default resources (batches of 10,000 rows / 8 MiB, 4 in flight), as a user gets
+    /// them: larger batches measured slower here (64K rows / 16 MiB: ~0.5 CPU s more per 1M
+    /// rows and 300 instead of 190 MiB peak RSS; a batch that fits in the CPU caches is copied
+    /// and decoded while still in them). The destination commits once, at the end, as the COPY
+    /// pipe and pgloader do: commit_rows and commit_bytes far above any table here.
     /// </summary>
     public static string FullRefresh(string pipeline, string stream, PostgresServer server) => $$"""
         version: "1"
@@ -24,10 +27,6 @@ internal static class PipelineYaml
           use: dest-postgres
           config: {{{Connection(server, BenchmarkDatabases.Destination)}}, commit_rows: 1000000000000, commit_bytes: 1000000000000000}
           write_mode: append
-        resources:
-          batch_rows: 65536
-          batch_bytes: 16MiB
-          max_inflight_batches: 4
         """;
 
     private static string Connection(PostgresServer server, string database) => string.Create(CultureInfo.InvariantCulture,
