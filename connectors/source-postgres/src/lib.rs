@@ -124,4 +124,6 @@ mod connector {
 rapidbyte_sdk::connector!(connector::SourcePostgres);
 
 #[cfg(test)]
+mod decode_bench;
+#[cfg(test)]
 mod tests;

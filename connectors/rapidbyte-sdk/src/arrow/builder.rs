@@ -95,6 +95,7 @@ impl BatchBuilder {
     }
 
     /// A null in column `col`; in a non-nullable column that is an error `finish` reports.
+    #[inline]
     pub fn append_null(&mut self, col: usize) {
         let not_nullable = match self.columns.get_mut(col) {
             Some(c) => {
@@ -116,6 +117,7 @@ impl BatchBuilder {
         }
     }
 
+    #[inline]
     pub fn append_bool(&mut self, col: usize, v: bool) {
         if let Some(c) = self.column(col, Kind::Boolean, "append_bool") {
             push_bit(&mut c.values, c.len, v);
@@ -123,34 +125,41 @@ impl BatchBuilder {
         }
     }
 
+    #[inline]
     pub fn append_i16(&mut self, col: usize, v: i16) {
         self.fixed(col, Kind::Int16, "append_i16", v.to_le_bytes());
     }
 
+    #[inline]
     pub fn append_i32(&mut self, col: usize, v: i32) {
         self.fixed(col, Kind::Int32, "append_i32", v.to_le_bytes());
     }
 
+    #[inline]
     pub fn append_i64(&mut self, col: usize, v: i64) {
         self.fixed(col, Kind::Int64, "append_i64", v.to_le_bytes());
     }
 
     /// Stored bit for bit: NaN payloads and -0.0 survive.
+    #[inline]
     pub fn append_f32(&mut self, col: usize, v: f32) {
         self.fixed(col, Kind::Float32, "append_f32", v.to_le_bytes());
     }
 
     /// Stored bit for bit: NaN payloads and -0.0 survive.
+    #[inline]
     pub fn append_f64(&mut self, col: usize, v: f64) {
         self.fixed(col, Kind::Float64, "append_f64", v.to_le_bytes());
     }
 
     /// Days since 1970-01-01.
+    #[inline]
     pub fn append_date32(&mut self, col: usize, days: i32) {
         self.fixed(col, Kind::Date32, "append_date32", days.to_le_bytes());
     }
 
     /// Microseconds since 1970-01-01T00:00:00 (UTC for a column with a time zone).
+    #[inline]
     pub fn append_timestamp_micros(&mut self, col: usize, micros: i64) {
         self.fixed(
             col,
@@ -161,6 +170,7 @@ impl BatchBuilder {
     }
 
     /// The unscaled value (`12.34` at scale 2 is `1234`).
+    #[inline]
     pub fn append_decimal128(&mut self, col: usize, unscaled: i128) {
         self.fixed(
             col,
@@ -171,6 +181,7 @@ impl BatchBuilder {
     }
 
     /// Microseconds since midnight, for a Time64Microsecond column.
+    #[inline]
     pub fn append_time64_micros(&mut self, col: usize, micros: i64) {
         self.fixed(
             col,
@@ -181,6 +192,7 @@ impl BatchBuilder {
     }
 
     /// An IntervalMonthDayNano value: its three independent signed parts.
+    #[inline]
     pub fn append_interval_mdn(&mut self, col: usize, months: i32, days: i32, nanos: i64) {
         let mut bytes = [0u8; 16];
         bytes[..4].copy_from_slice(&months.to_le_bytes());
@@ -197,6 +209,7 @@ impl BatchBuilder {
     /// Appends to a FixedSizeBinary column. A value whose length differs from the column's
     /// width is a data error `finish` reports (the row still gets a zero-filled slot, so the
     /// column lengths stay in step).
+    #[inline]
     pub fn append_fixed_bytes(&mut self, col: usize, v: &[u8]) {
         let width = match self.column(col, Kind::FixedSizeBinary, "append_fixed_bytes") {
             Some(c) => {
@@ -231,6 +244,7 @@ impl BatchBuilder {
     /// Appends to a Binary or Utf8 column. For Utf8 the bytes are NOT validated (this is
     /// the hot path for text already known to be UTF-8, such as PostgreSQL text in a UTF8
     /// database): the caller guarantees they are UTF-8, or readers will reject the batch.
+    #[inline]
     pub fn append_bytes(&mut self, col: usize, v: &[u8]) {
         let fits = match self.column(col, Kind::Binary, "append_bytes") {
             Some(c) => c.push_var(v),
@@ -246,6 +260,7 @@ impl BatchBuilder {
     }
 
     /// Appends to a Utf8 (or Binary) column.
+    #[inline]
     pub fn append_str(&mut self, col: usize, v: &str) {
         self.append_bytes(col, v.as_bytes());
     }

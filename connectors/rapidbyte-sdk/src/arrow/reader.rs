@@ -563,6 +563,7 @@ fn check_offsets(c: &Column<'_>) -> Result<(), ArrowError> {
     Ok(())
 }
 
+#[inline]
 fn offset_at(offsets: &[u8], i: usize) -> i32 {
     let at = 4 * i;
     i32::from_le_bytes([
@@ -573,6 +574,7 @@ fn offset_at(offsets: &[u8], i: usize) -> i32 {
     ])
 }
 
+#[inline]
 fn bit(bits: &[u8], i: usize) -> bool {
     bits[i / 8] & (1 << (i % 8)) != 0
 }
@@ -588,69 +590,84 @@ fn count_set_bits(bits: &[u8], n: usize) -> usize {
 }
 
 impl<'a> Column<'a> {
+    #[inline]
     pub fn len(&self) -> usize {
         self.len
     }
 
+    #[inline]
     pub fn is_empty(&self) -> bool {
         self.len == 0
     }
 
+    #[inline]
     pub fn null_count(&self) -> usize {
         self.null_count
     }
 
+    #[inline]
     pub fn is_null(&self, row: usize) -> bool {
         self.check_row(row);
         self.validity.map_or(false, |v| !bit(v, row))
     }
 
+    #[inline]
     pub fn bool(&self, row: usize) -> bool {
         self.expect(Kind::Boolean, "bool", row);
         bit(self.values, row)
     }
 
+    #[inline]
     pub fn i16(&self, row: usize) -> i16 {
         i16::from_le_bytes(self.fixed(Kind::Int16, "i16", row))
     }
 
+    #[inline]
     pub fn i32(&self, row: usize) -> i32 {
         i32::from_le_bytes(self.fixed(Kind::Int32, "i32", row))
     }
 
+    #[inline]
     pub fn i64(&self, row: usize) -> i64 {
         i64::from_le_bytes(self.fixed(Kind::Int64, "i64", row))
     }
 
+    #[inline]
     pub fn f32(&self, row: usize) -> f32 {
         f32::from_le_bytes(self.fixed(Kind::Float32, "f32", row))
     }
 
+    #[inline]
     pub fn f64(&self, row: usize) -> f64 {
         f64::from_le_bytes(self.fixed(Kind::Float64, "f64", row))
     }
 
     /// Days since 1970-01-01.
+    #[inline]
     pub fn date32(&self, row: usize) -> i32 {
         i32::from_le_bytes(self.fixed(Kind::Date32, "date32", row))
     }
 
     /// Microseconds since 1970-01-01T00:00:00.
+    #[inline]
     pub fn timestamp_micros(&self, row: usize) -> i64 {
         i64::from_le_bytes(self.fixed(Kind::Timestamp, "timestamp_micros", row))
     }
 
     /// The unscaled value; divide by 10^scale for the number.
+    #[inline]
     pub fn decimal128(&self, row: usize) -> i128 {
         i128::from_le_bytes(self.fixed(Kind::Decimal128, "decimal128", row))
     }
 
     /// Microseconds since midnight.
+    #[inline]
     pub fn time64_micros(&self, row: usize) -> i64 {
         i64::from_le_bytes(self.fixed(Kind::Time64, "time64_micros", row))
     }
 
     /// An IntervalMonthDayNano value as (months, days, nanoseconds).
+    #[inline]
     pub fn interval_mdn(&self, row: usize) -> (i32, i32, i64) {
         let b: [u8; 16] = self.fixed(Kind::IntervalMonthDayNano, "interval_mdn", row);
         let mut months = [0u8; 4];
@@ -668,6 +685,7 @@ impl<'a> Column<'a> {
 
     /// The bytes of a FixedSizeBinary value (exactly the column's width), borrowed from
     /// the stream; zeros at a null row from our writer, unspecified from others.
+    #[inline]
     pub fn fixed_bytes(&self, row: usize) -> &'a [u8] {
         self.expect(Kind::FixedSizeBinary, "fixed_bytes", row);
         let width = match self.layout {
@@ -678,6 +696,7 @@ impl<'a> Column<'a> {
     }
 
     /// The bytes of a Binary or Utf8 value, borrowed from the stream.
+    #[inline]
     pub fn bytes(&self, row: usize) -> &'a [u8] {
         self.check_row(row);
         assert!(
@@ -691,6 +710,7 @@ impl<'a> Column<'a> {
     }
 
     /// The text of a Utf8 value, borrowed from the stream; "" at a null row.
+    #[inline]
     pub fn str(&self, row: usize) -> &'a str {
         self.expect(Kind::Utf8, "str", row);
         if self.is_null(row) {
@@ -702,6 +722,7 @@ impl<'a> Column<'a> {
         unsafe { std::str::from_utf8_unchecked(bytes) }
     }
 
+    #[inline]
     fn check_row(&self, row: usize) {
         assert!(
             row < self.len,
@@ -711,6 +732,7 @@ impl<'a> Column<'a> {
         );
     }
 
+    #[inline]
     fn expect(&self, kind: Kind, accessor: &str, row: usize) {
         assert!(
             self.kind == kind,
@@ -721,6 +743,7 @@ impl<'a> Column<'a> {
         self.check_row(row);
     }
 
+    #[inline]
     fn fixed<const N: usize>(&self, kind: Kind, accessor: &str, row: usize) -> [u8; N] {
         self.expect(kind, accessor, row);
         let mut a = [0u8; N];
