@@ -25,8 +25,12 @@ dotnet build Rapidbyte.sln -c Release -nologo -v quiet
 
 # The rapidbyte command, as a .NET tool in /usr/local/bin so every shell finds it. The
 # package cache would hand back an older build of the same version: drop it first.
+# Not --no-build: the tool is published self-contained, which the solution build is not
+# (its runtimeconfig would name the shared framework); packing builds it again for that.
+# The first pack compiles the runtime and the app into one ReadyToRun image: minutes.
 rm -rf artifacts/tool "${NUGET_PACKAGES:-$HOME/.nuget/packages}/rapidbyte.cli"
-dotnet pack src/Rapidbyte.Cli -c Release --no-build -o artifacts/tool -nologo -v quiet
+echo "packing the rapidbyte tool (self-contained, precompiled; a few minutes the first time)"
+dotnet pack src/Rapidbyte.Cli -c Release -o artifacts/tool -nologo -v quiet
 dotnet tool uninstall --tool-path /usr/local/bin Rapidbyte.Cli >/dev/null 2>&1 || true
 dotnet tool install --tool-path /usr/local/bin --add-source artifacts/tool Rapidbyte.Cli >/dev/null
 echo "installed: $(command -v rapidbyte)"

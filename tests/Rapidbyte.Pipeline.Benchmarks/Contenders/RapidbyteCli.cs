@@ -7,7 +7,7 @@ namespace Rapidbyte.Pipeline.Benchmarks.Contenders;
 
 /// <summary>
 /// The rapidbyte command of this checkout as users get it: published (Release,
-/// ReadyToRun, with the connectors it bundles, what <c>dotnet pack</c> puts in the tool
+/// self-contained composite ReadyToRun, with the connectors it bundles, what <c>dotnet pack</c> puts in the tool
 /// package) and started through its own executable: <c>rapidbyte run PIPELINE.yaml --json</c>.
 /// </summary>
 internal sealed class RapidbyteCli
@@ -34,7 +34,7 @@ internal sealed class RapidbyteCli
     public static async Task<RapidbyteCli> PrepareAsync(string workDirectory, PostgresServer server, CancellationToken cancellationToken)
     {
         var output = Path.Combine(workDirectory, "rapidbyte");
-        Console.WriteLine("publishing the rapidbyte CLI (Release, ReadyToRun)...");
+        Console.WriteLine("publishing the rapidbyte CLI (Release, self-contained composite ReadyToRun; minutes)...");
         await PublishAsync(output, cancellationToken);
         Directory.CreateDirectory(Path.Combine(workDirectory, "pipelines"));
         var executable = Path.Combine(output, "rapidbyte");
