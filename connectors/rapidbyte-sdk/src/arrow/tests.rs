@@ -753,6 +753,54 @@ fn invalid_utf8_is_rejected_at_parse() {
 }
 
 #[test]
+fn offsets_inside_a_character_are_rejected() {
+    // "é" is C3 A9: the data "éa" is valid UTF-8 as a whole, but offsets [0, 1, 3] cut
+    // the character in two, so neither value is UTF-8 on its own.
+    let mut stream = text_stream(&["é".as_bytes(), b"a"]);
+    let body = frames(&stream)[1].body.clone();
+    replace_once(&mut stream, body, &i32s(&[0, 2, 3]), &i32s(&[0, 1, 3]));
+    assert_eq!(
+        IpcBatch::parse(&stream).unwrap_err().message(),
+        "record batch: column 't': row 0 is not valid UTF-8"
+    );
+}
+
+#[test]
+fn bytes_under_a_null_need_not_be_utf8() {
+    let mut b = BatchBuilder::new(Schema::new(vec![Field::new("t", DataType::Utf8, true)]));
+    b.append_str(0, "ok");
+    b.append_null(0);
+    b.append_str(0, "x");
+    let mut stream = b.finish().unwrap();
+    let body = frames(&stream)[1].body.clone();
+    // Offsets [0, 2, 2, 3] over "okx" -> [0, 1, 2, 3] over "o", FF, "x": the null now
+    // spans one byte that is not UTF-8.
+    replace_once(
+        &mut stream,
+        body.clone(),
+        &i32s(&[0, 2, 2, 3]),
+        &i32s(&[0, 1, 2, 3]),
+    );
+    replace_once(&mut stream, body, b"okx", b"o\xffx");
+    let batch = IpcBatch::parse(&stream).unwrap();
+    let column = batch.column(0);
+    assert_eq!(column.str(0), "o");
+    assert!(column.is_null(1));
+    assert_eq!(column.str(2), "x");
+}
+
+#[test]
+fn multibyte_values_are_accepted() {
+    let values = ["né", "", "日本語", "🦀 crab", "a"];
+    let bytes: Vec<&[u8]> = values.iter().map(|v| v.as_bytes()).collect();
+    let stream = text_stream(&bytes);
+    let batch = IpcBatch::parse(&stream).unwrap();
+    for (row, value) in values.iter().enumerate() {
+        assert_eq!(batch.column(0).str(row), *value);
+    }
+}
+
+#[test]
 fn null_count_disagreeing_with_the_bitmap_is_rejected() {
     let mut b = BatchBuilder::new(Schema::new(vec![Field::new("x", DataType::Int32, true)]));
     b.append_i32(0, 1);
