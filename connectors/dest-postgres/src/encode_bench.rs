@@ -11,6 +11,7 @@
 
 use crate::encode::{put_header, put_trailer, CopyEncoder, Encoding};
 use bytes::BytesMut;
+use rapidbyte_postgres::bench_data::hex32;
 use rapidbyte_sdk::arrow::{BatchBuilder, DataType, Field, IpcBatch, Schema};
 use std::time::Instant;
 
@@ -38,17 +39,6 @@ fn firenibble_batches() -> Vec<Vec<u8>> {
     }
     let mut builder = BatchBuilder::new(Schema::new(fields));
     let mut batches = Vec::new();
-    let hex = |seed: u64| {
-        let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0xD1B5_4A32_D192_ED03;
-        let mut s = String::with_capacity(32);
-        for _ in 0..2 {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            s.push_str(&format!("{:016x}", x));
-        }
-        s
-    };
     for i in 1..=ROWS as i64 {
         builder.append_i64(0, i);
         builder.append_i64(1, i * 31);
@@ -58,14 +48,14 @@ fn firenibble_batches() -> Vec<Vec<u8>> {
         builder.append_f64(5, i as f64 * 1.25);
         builder.append_f64(6, (i as f64).sqrt());
         builder.append_f64(7, 1.0 / i as f64);
-        builder.append_str(8, &hex(i as u64));
-        builder.append_str(9, &hex(i as u64 + 1));
+        builder.append_str(8, &hex32(i as u64));
+        builder.append_str(9, &hex32(i as u64 + 1));
         builder.append_date32(10, 10_957 + (i % 20_000) as i32);
         builder.append_date32(11, 7_470 + (i % 7_000) as i32);
         builder.append_date32(12, 18_321 - (i % 3_000) as i32);
-        builder.append_str(13, &hex(i as u64 + 2));
-        builder.append_str(14, &hex(i as u64 + 3));
-        builder.append_str(15, &hex(i as u64 + 4));
+        builder.append_str(13, &hex32(i as u64 + 2));
+        builder.append_str(14, &hex32(i as u64 + 3));
+        builder.append_str(15, &hex32(i as u64 + 4));
         if builder.rows() == BATCH_ROWS {
             batches.push(builder.finish().unwrap());
         }

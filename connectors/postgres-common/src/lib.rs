@@ -43,6 +43,8 @@
 //! server converts from its encoding; `SQL_ASCII` servers are refused), `DateStyle=ISO`,
 //! `IntervalStyle=postgres`, `extra_float_digits=3`, `TimeZone=UTC` and `bytea_output=hex`.
 
+#[cfg(feature = "bench-data")]
+pub mod bench_data;
 pub mod catalog;
 mod config;
 #[cfg(target_arch = "wasm32")]

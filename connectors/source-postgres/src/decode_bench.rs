@@ -12,6 +12,7 @@
 //! and finished into IPC streams, as `read` does.
 
 use crate::decode::{CopyDecoder, Decode, FieldPlan, Limits, Progress};
+use rapidbyte_postgres::bench_data::hex32;
 use rapidbyte_postgres::types::BinaryFormat;
 use rapidbyte_postgres::wire::COPY_SIGNATURE;
 use rapidbyte_sdk::arrow::{BatchBuilder, DataType, Field, Schema};
@@ -36,17 +37,6 @@ fn columns() -> Vec<(BinaryFormat, DataType)> {
 /// The COPY stream and where each CopyData message (one row; the header rides with the
 /// first, the trailer alone) ends.
 fn firenibble_stream() -> (Vec<u8>, Vec<usize>) {
-    let hex = |seed: u64| {
-        let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0xD1B5_4A32_D192_ED03;
-        let mut s = String::with_capacity(32);
-        for _ in 0..2 {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            s.push_str(&format!("{:016x}", x));
-        }
-        s
-    };
     let mut stream = Vec::new();
     stream.extend_from_slice(COPY_SIGNATURE);
     stream.extend_from_slice(&0i32.to_be_bytes());
@@ -66,14 +56,14 @@ fn firenibble_stream() -> (Vec<u8>, Vec<usize>) {
         field(&mut stream, &(i as f64 * 1.25).to_be_bytes());
         field(&mut stream, &(i as f64).sqrt().to_be_bytes());
         field(&mut stream, &(1.0 / i as f64).to_be_bytes());
-        field(&mut stream, hex(i as u64).as_bytes());
-        field(&mut stream, hex(i as u64 + 1).as_bytes());
+        field(&mut stream, hex32(i as u64).as_bytes());
+        field(&mut stream, hex32(i as u64 + 1).as_bytes());
         field(&mut stream, &((i % 20_000) as i32).to_be_bytes());
         field(&mut stream, &(-2_500 + (i % 7_000) as i32).to_be_bytes());
         field(&mut stream, &(7_364 - (i % 3_000) as i32).to_be_bytes());
-        field(&mut stream, hex(i as u64 + 2).as_bytes());
-        field(&mut stream, hex(i as u64 + 3).as_bytes());
-        field(&mut stream, hex(i as u64 + 4).as_bytes());
+        field(&mut stream, hex32(i as u64 + 2).as_bytes());
+        field(&mut stream, hex32(i as u64 + 3).as_bytes());
+        field(&mut stream, hex32(i as u64 + 4).as_bytes());
         ends.push(stream.len());
     }
     stream.extend_from_slice(&(-1i16).to_be_bytes());
