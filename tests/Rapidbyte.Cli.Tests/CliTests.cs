@@ -33,7 +33,9 @@ public sealed class CliTests : IAsyncLifetime
         var pipeline = Write("full.yaml", _databases.PipelineYaml("full",
             "- {name: accounts, sync_mode: full_refresh}\n- {name: notes, sync_mode: full_refresh}", "append"));
 
+        var launched = DateTimeOffset.UtcNow;
         var (exitCode, stdout, stderr) = await CliProcess.RunAsync("run", pipeline, "--json");
+        var exited = DateTimeOffset.UtcNow;
 
         Assert.True(exitCode == 0, stderr);
         using var json = JsonDocument.Parse(stdout);
@@ -47,7 +49,10 @@ public sealed class CliTests : IAsyncLifetime
         foreach (var stream in streams)
         {
             var name = stream.GetProperty("name").GetString()!;
-            Assert.Equal(["name", "status", "rows_read", "rows_written", "bytes", "duration_ms", "cursor", "error"], stream.EnumerateObject().Select(p => p.Name));
+            Assert.Equal(["name", "status", "rows_read", "rows_written", "bytes", "duration_ms", "first_batch_at", "cursor", "error"], stream.EnumerateObject().Select(p => p.Name));
+            var firstBatch = stream.GetProperty("first_batch_at").GetDateTimeOffset();
+            Assert.Equal(TimeSpan.Zero, firstBatch.Offset);
+            Assert.InRange(firstBatch, launched, exited);
             var rows = await _databases.ScalarAsync<long>(PipelineDatabases.Destination, $"SELECT count(*) FROM {name}");
             Assert.Equal(await _databases.ScalarAsync<long>(PipelineDatabases.Source, $"SELECT count(*) FROM {name}"), rows);
             Assert.Equal(rows, stream.GetProperty("rows_written").GetInt64());

@@ -40,7 +40,12 @@ public sealed class PipelineRunTests : IAsyncLifetime
         Assert.Equal(RunStatus.Succeeded, second.Status);
         // The new rows and the boundary row (id 1000: rows sharing the cursor value are read again).
         Assert.Equal(201, second.Streams.Single().RowsRead);
-        Assert.Equal("1200", CursorValue((await silo.StreamStateAsync("items", "items")).Cursor));
+        var state = await silo.StreamStateAsync("items", "items");
+        Assert.Equal("1200", CursorValue(state.Cursor));
+        // Each run's first batch falls within the run, and the stored report keeps it.
+        Assert.InRange(first.Streams.Single().FirstBatchAt!.Value, first.StartedAt, first.StartedAt + first.Duration);
+        Assert.InRange(second.Streams.Single().FirstBatchAt!.Value, second.StartedAt, second.StartedAt + second.Duration);
+        Assert.Equal(second.Streams.Single().FirstBatchAt, state.LastRun!.FirstBatchAt);
         Assert.Equal(0, await _databases.DifferenceAsync("items", "items"));
         var history = await silo.Grains.GetGrain<IPipelineGrain>("items").GetHistoryAsync();
         Assert.Equal([second.RunId, first.RunId], history.Select(r => r.RunId));

@@ -8,7 +8,9 @@ namespace Rapidbyte.Cli.Output;
 /// <summary>
 /// The one JSON object <c>rapidbyte run --json</c> prints: <c>{"pipeline", "status",
 /// "duration_ms", "streams": [{"name", "status", "rows_read", "rows_written", "bytes",
-/// "duration_ms", "cursor", "error"}]}</c>. A cursor is the source connector's own JSON.
+/// "duration_ms", "first_batch_at", "cursor", "error"}]}</c>. A cursor is the source
+/// connector's own JSON; <c>first_batch_at</c> is when the source emitted its first batch
+/// (ISO 8601, UTC), null if it emitted none.
 /// </summary>
 public static class RunJson
 {
@@ -32,6 +34,14 @@ public static class RunJson
                 json.WriteNumber("rows_written", stream.RowsWritten);
                 json.WriteNumber("bytes", stream.Bytes);
                 json.WriteNumber("duration_ms", (long)stream.Duration.TotalMilliseconds);
+                if (stream.FirstBatchAt is { } firstBatch)
+                {
+                    json.WriteString("first_batch_at", firstBatch);
+                }
+                else
+                {
+                    json.WriteNull("first_batch_at");
+                }
                 json.WritePropertyName("cursor");
                 WriteCursor(json, stream.Cursor);
                 json.WriteString("error", stream.Error);

@@ -16,6 +16,7 @@ internal sealed class StreamRun(string stream, string runId) : IDisposable
     private long _rowsWritten;
     private long _bytes;
     private long _batches;
+    private DateTimeOffset? _firstBatchAt;
 
     public string RunId { get; } = runId;
 
@@ -44,6 +45,7 @@ internal sealed class StreamRun(string stream, string runId) : IDisposable
             _rowsRead += monitor.Source.Rows;
             _bytes += monitor.Source.Bytes;
             _batches += monitor.Source.Batches;
+            _firstBatchAt ??= monitor.Source.FirstBatchAt;
             _rowsWritten += monitor.Destination.Rows;
         }
         Monitor = null;
@@ -60,7 +62,8 @@ internal sealed class StreamRun(string stream, string runId) : IDisposable
         _batches + (Monitor?.Source.Batches ?? 0),
         Attempts,
         cursor,
-        Error);
+        Error,
+        _firstBatchAt ?? Monitor?.Source.FirstBatchAt);
 
     public void Dispose() => Cancellation.Dispose();
 }

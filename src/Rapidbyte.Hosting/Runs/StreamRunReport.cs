@@ -12,6 +12,10 @@ namespace Rapidbyte.Hosting.Runs;
 /// <param name="Attempts">Attempts made (retryable failures are retried).</param>
 /// <param name="Cursor">The committed cursor, as the source connector wrote it (JSON), if any.</param>
 /// <param name="Error">Why it failed, in the connector's words.</param>
+/// <param name="FirstBatchAt">
+/// When the source emitted its first batch (UTC), in the first attempt that emitted one; null
+/// until then. The distance from the process's or run's start is the start-up a user waits through.
+/// </param>
 [GenerateSerializer, Immutable, Alias("rapidbyte.stream-run-report")]
 public sealed record StreamRunReport(
     string Stream,
@@ -24,7 +28,8 @@ public sealed record StreamRunReport(
     long Batches,
     int Attempts,
     string? Cursor,
-    string? Error)
+    string? Error,
+    DateTimeOffset? FirstBatchAt = null)
 {
     /// <summary>A stream that has not started yet.</summary>
     public static StreamRunReport Pending(string stream, string runId) =>

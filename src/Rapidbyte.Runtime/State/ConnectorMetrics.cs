@@ -14,6 +14,7 @@ public sealed class ConnectorMetrics
     private long _rows;
     private long _bytes;
     private long _batches;
+    private long _firstBatchTicks; // UTC ticks; 0 until the first batch
 
     /// <summary>Rows in the batches this instance emitted or took.</summary>
     public long Rows => Interlocked.Read(ref _rows);
@@ -24,6 +25,11 @@ public sealed class ConnectorMetrics
     /// <summary>Batches this instance emitted or took.</summary>
     public long Batches => Interlocked.Read(ref _batches);
 
+    /// <summary>When this instance emitted or took its first batch (UTC); null until then.</summary>
+    public DateTimeOffset? FirstBatchAt => Interlocked.Read(ref _firstBatchTicks) is var ticks and > 0
+        ? new DateTimeOffset(ticks, TimeSpan.Zero)
+        : null;
+
     /// <summary>The connector's own counters.</summary>
     public IReadOnlyDictionary<string, long> Counters => _counters;
 
@@ -32,6 +38,10 @@ public sealed class ConnectorMetrics
 
     internal void AddBatch(long rows, long bytes)
     {
+        if (Interlocked.Read(ref _firstBatchTicks) == 0)
+        {
+            Interlocked.CompareExchange(ref _firstBatchTicks, DateTimeOffset.UtcNow.UtcTicks, 0);
+        }
         Interlocked.Add(ref _rows, rows);
         Interlocked.Add(ref _bytes, bytes);
         Interlocked.Increment(ref _batches);

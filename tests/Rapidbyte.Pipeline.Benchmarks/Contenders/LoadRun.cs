@@ -6,4 +6,5 @@ namespace Rapidbyte.Pipeline.Benchmarks.Contenders;
 /// <param name="Process">The client process's wall time, CPU and memory.</param>
 /// <param name="ReportedRows">Rows the contender says it wrote, when it says.</param>
 /// <param name="OwnDuration">The duration the contender reports itself (Rapidbyte: the run, without process start and stop).</param>
-internal sealed record LoadRun(ProcessMeasurement Process, long? ReportedRows = null, TimeSpan? OwnDuration = null);
+/// <param name="FirstBatchAfter">From launch to the first batch, when the contender reports when that was (Rapidbyte).</param>
+internal sealed record LoadRun(ProcessMeasurement Process, long? ReportedRows = null, TimeSpan? OwnDuration = null, TimeSpan? FirstBatchAfter = null);

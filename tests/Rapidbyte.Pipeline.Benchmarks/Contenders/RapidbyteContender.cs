@@ -15,6 +15,6 @@ internal sealed class RapidbyteContender(RapidbyteCli cli, Func<int, Task>? obse
     public async Task<LoadRun> LoadAsync(BenchmarkTable table, CancellationToken cancellationToken)
     {
         var (process, summary) = await cli.RunAsync(table.Name, cancellationToken, observe);
-        return new LoadRun(process, summary.RowsWritten, summary.Duration);
+        return new LoadRun(process, summary.RowsWritten, summary.Duration, summary.FirstBatchAt - process.LaunchedAt);
     }
 }

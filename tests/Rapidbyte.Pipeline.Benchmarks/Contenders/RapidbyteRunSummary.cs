@@ -5,9 +5,10 @@ namespace Rapidbyte.Pipeline.Benchmarks.Contenders;
 /// <summary>
 /// What <c>rapidbyte run --json</c> printed: <c>{"pipeline", "status", "duration_ms",
 /// "streams": [{"name", "status", "rows_read", "rows_written", "bytes", "duration_ms",
-/// "cursor", "error"}]}</c>, summed over the streams.
+/// "first_batch_at", "cursor", "error"}]}</c>, summed over the streams.
 /// </summary>
-internal sealed record RapidbyteRunSummary(string Status, TimeSpan Duration, long RowsRead, long RowsWritten, string? Error)
+/// <param name="FirstBatchAt">The earliest first batch of any stream (UTC); null if none emitted one.</param>
+internal sealed record RapidbyteRunSummary(string Status, TimeSpan Duration, long RowsRead, long RowsWritten, DateTimeOffset? FirstBatchAt, string? Error)
 {
     public bool Succeeded => Status == "succeeded";
 
@@ -24,9 +25,13 @@ internal sealed record RapidbyteRunSummary(string Status, TimeSpan Duration, lon
                 TimeSpan.FromMilliseconds(run.GetProperty("duration_ms").GetInt64()),
                 streams.Sum(s => s.GetProperty("rows_read").GetInt64()),
                 streams.Sum(s => s.GetProperty("rows_written").GetInt64()),
+                streams.Select(s => s.GetProperty("first_batch_at"))
+                    .Where(t => t.ValueKind != JsonValueKind.Null)
+                    .Select(t => (DateTimeOffset?)t.GetDateTimeOffset())
+                    .Min(),
                 streams.Select(s => s.GetProperty("error").GetString()).FirstOrDefault(e => e is not null));
         }
-        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
         {
             return null;
         }

@@ -36,6 +36,7 @@ internal static class MeasuredProcess
         {
             start.Environment[name] = value;
         }
+        var launchedAt = DateTimeOffset.UtcNow;
         using var process = Process.Start(start) ?? throw new BenchmarkFailure($"could not start {program}");
         var started = Stopwatch.GetTimestamp();
         process.StandardInput.Close(); // nothing reads the benchmark's own stdin
@@ -59,7 +60,7 @@ internal static class MeasuredProcess
         await observing;
         var (user, system, peakRss) = ReadTimeReport(timeReport, program);
         File.Delete(timeReport);
-        return new ProcessMeasurement(process.ExitCode, wall, user, system, peakRss, await stdout, await stderr);
+        return new ProcessMeasurement(process.ExitCode, launchedAt, wall, user, system, peakRss, await stdout, await stderr);
     }
 
     // The program is GNU time's only child, there a moment after GNU time starts.

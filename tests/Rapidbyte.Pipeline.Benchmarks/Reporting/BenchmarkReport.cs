@@ -16,6 +16,7 @@ internal sealed record BenchmarkReport(
         "Server CPU: user + system seconds of the PostgreSQL backends serving the load, source and destination (from the postmaster's reaped-children times; WAL writer and checkpointer not included).",
         "Peak RSS: the largest resident set of one client process (GNU time %M).",
         "Rapidbyte's own run: duration_ms of `rapidbyte run --json`, the run without process start and silo start/stop.",
+        "First batch: from launching `rapidbyte run` to the source's first batch (first_batch_at of `rapidbyte run --json`, on the same clock as the launch).",
         "vs COPY pipe: this contender's throughput over the COPY pipe's on the same table (1.00 = as fast).",
         "Every load is verified before it counts: the destination's row count and sum of hashtextextended(row::text) equal the source's.",
     ];

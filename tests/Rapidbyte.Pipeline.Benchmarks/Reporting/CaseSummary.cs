@@ -8,10 +8,11 @@ namespace Rapidbyte.Pipeline.Benchmarks.Reporting;
 /// <param name="ServerCpuSeconds">CPU of the PostgreSQL backends serving the load (source and destination).</param>
 /// <param name="PeakRssMib">Peak resident set of the client process (for the pipe: the larger psql).</param>
 /// <param name="OwnRunSeconds">The duration the contender reports itself (rapidbyte: the run, without process start-up).</param>
+/// <param name="FirstBatchSeconds">Launch to the first batch, when the contender reports it (rapidbyte).</param>
 /// <param name="ThroughputVsCopyPipe">This throughput over the COPY pipe's on the same table.</param>
 internal sealed record CaseSummary(
     string Contender, string Table, double WallSeconds, IReadOnlyList<double> WallSecondsByRound, double RowsPerSecond, double MegabytesPerSecond,
-    double ClientCpuSeconds, double ServerCpuSeconds, double PeakRssMib, double? OwnRunSeconds, double? ThroughputVsCopyPipe)
+    double ClientCpuSeconds, double ServerCpuSeconds, double PeakRssMib, double? OwnRunSeconds, double? FirstBatchSeconds, double? ThroughputVsCopyPipe)
 {
     public static IReadOnlyList<CaseSummary> Of(IReadOnlyList<CaseResult> results) =>
         results.Select(result =>
@@ -21,7 +22,7 @@ internal sealed record CaseSummary(
                 result.Case.Contender.Name, result.Case.Table.Name, result.WallSeconds,
                 result.Samples.Select(s => s.Run.Process.Wall.TotalSeconds).ToList(),
                 result.RowsPerSecond, result.MegabytesPerSecond, result.ClientCpuSeconds, result.ServerCpuSeconds,
-                result.PeakRssBytes / 1048576, result.OwnSeconds,
+                result.PeakRssBytes / 1048576, result.OwnSeconds, result.FirstBatchSeconds,
                 yardstick is null ? null : yardstick.WallSeconds / result.WallSeconds);
         }).ToList();
 }

@@ -16,6 +16,11 @@ internal sealed record CaseResult(BenchmarkCase Case, IReadOnlyList<CaseSample> 
         ? Median.Of(Samples.Select(s => s.Run.OwnDuration!.Value.TotalSeconds))
         : null;
 
+    /// <summary>The median time from launch to the first batch, when the contender reports it for every round.</summary>
+    public double? FirstBatchSeconds => Samples.All(s => s.Run.FirstBatchAfter is not null)
+        ? Median.Of(Samples.Select(s => s.Run.FirstBatchAfter!.Value.TotalSeconds))
+        : null;
+
     public double RowsPerSecond => Case.Expected.Rows / WallSeconds;
 
     /// <summary>Megabytes (10^6 bytes) of the source table's binary COPY stream per second.</summary>
