@@ -170,7 +170,10 @@ internal sealed class SpecReader(string file, Func<string, string?> environment)
     public JsonElement Json(YamlNode? node, string path)
     {
         var json = node is null ? new JsonObject() : ToJson(node, path);
-        return JsonSerializer.SerializeToElement(json);
+        // Through the node's own writer, not JsonSerializer: no serializer metadata to build
+        // at every start of the tool.
+        using var document = JsonDocument.Parse(json?.ToJsonString() ?? "null");
+        return document.RootElement.Clone();
     }
 
     private JsonNode? ToJson(YamlNode node, string path)
