@@ -18,8 +18,14 @@ public static class StateSchema
     private const long MigrationLockKey = 0x5241_5049_4442_5954; // "RAPIDBYT"
 
     /// <summary>A data source whose connections work in <paramref name="schema"/>.</summary>
-    public static NpgsqlDataSource CreateDataSource(string connectionString, string schema = DefaultSchema) =>
-        new NpgsqlDataSourceBuilder(new NpgsqlConnectionStringBuilder(connectionString) { SearchPath = schema }.ConnectionString).Build();
+    public static NpgsqlDataSource CreateDataSource(string connectionString, string schema = DefaultSchema)
+    {
+        var builder = new NpgsqlDataSourceBuilder(new NpgsqlConnectionStringBuilder(connectionString) { SearchPath = schema }.ConnectionString);
+        // The state tables use built-in types only, so the catalog of the database's types
+        // (a query and its parsing at the first connection of every process) is not loaded.
+        builder.ConfigureTypeLoading(types => types.EnableTypeLoading(false));
+        return builder.Build();
+    }
 
     /// <summary>
     /// Creates the schema, tables and Orleans queries (grain storage, reminders, clustering) if
