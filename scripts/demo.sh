@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The demo: a local PostgreSQL (port 54329, data in .demo/, loopback only) with a seeded
+# The demo: a local PostgreSQL (port 54329, loopback only, data in the postgres user's own
+# /var/lib/postgresql/rapidbyte-demo, never in the checkout) with a seeded
 # `shop` database, and `rapidbyte run examples/shop-to-warehouse.yaml` copying it into
 # `warehouse` -- then 1,000 new orders and a second, incremental run that reads only them.
 #   scripts/demo.sh          start (or reuse) the server, seed it, run the pipeline twice
@@ -10,7 +11,9 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 
 port=54329
-data="$root/.demo/pgdata"
+# The server runs as the postgres user, who may not reach the checkout (a clone in /root,
+# mode 700, or under a mktemp -d directory): its data lives in postgres's own home.
+data=/var/lib/postgresql/rapidbyte-demo/pgdata
 bin=/usr/lib/postgresql/15/bin
 export RAPIDBYTE_DEMO_PASSWORD=demo
 export PGPASSWORD=$RAPIDBYTE_DEMO_PASSWORD
@@ -23,8 +26,7 @@ fi
 
 if ! runuser -u postgres -- "$bin/pg_ctl" -D "$data" status >/dev/null 2>&1; then
   if [ ! -f "$data/PG_VERSION" ]; then
-    mkdir -p "$root/.demo"
-    install -d -o postgres -g postgres "$data"
+    install -d -o postgres -g postgres "$(dirname "$data")" "$data"
     pwfile="$(mktemp)"; echo "$RAPIDBYTE_DEMO_PASSWORD" >"$pwfile"; chown postgres "$pwfile"
     runuser -u postgres -- "$bin/initdb" -D "$data" -U rapidbyte --pwfile="$pwfile" \
       --auth-host=scram-sha-256 --auth-local=peer >/dev/null

@@ -39,7 +39,7 @@ public sealed class PostgresServer : IAsyncDisposable
     public static async Task<PostgresServer> StartAsync(CancellationToken cancellationToken = default)
     {
         var binaries = FindBinaries();
-        var directory = Directory.CreateTempSubdirectory("rapidbyte-pg-").FullName;
+        var directory = CreateDirectory();
         var password = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(12));
         var server = new PostgresServer(directory, binaries, LoopbackPorts.Unused(), password);
         try
@@ -81,6 +81,32 @@ public sealed class PostgresServer : IAsyncDisposable
     }
 
     private string DataDirectory => Path.Combine(_directory, "data");
+
+    // As root the server runs as the postgres user, who must be able to enter every directory
+    // above its data: a TMPDIR under /root (mode 700) or a mktemp -d directory is not such a
+    // place, so the server's directory then goes to /tmp, which everyone may enter.
+    private static string CreateDirectory()
+    {
+        var parent = Path.GetTempPath();
+        if (Environment.IsPrivilegedProcess && !EveryoneMayEnter(parent))
+        {
+            parent = "/tmp";
+        }
+        var directory = Path.Combine(parent, "rapidbyte-pg-" + Path.GetRandomFileName());
+        return Directory.CreateDirectory(directory).FullName;
+    }
+
+    private static bool EveryoneMayEnter(string path)
+    {
+        for (var directory = new DirectoryInfo(path); directory is not null; directory = directory.Parent)
+        {
+            if (!directory.UnixFileMode.HasFlag(UnixFileMode.OtherExecute))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
 
     public async ValueTask DisposeAsync()
     {
