@@ -2,11 +2,10 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Npgsql;
+using Rapidbyte.Contracts;
 using Rapidbyte.Runtime.Batches;
-using Rapidbyte.Runtime.Contract;
 using Rapidbyte.Runtime.Engine;
 using Rapidbyte.Runtime.Instances;
-using Rapidbyte.Runtime.Network;
 using Rapidbyte.Testing;
 using Rapidbyte.Testing.Postgres;
 

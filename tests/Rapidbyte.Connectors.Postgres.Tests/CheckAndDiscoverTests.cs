@@ -1,8 +1,7 @@
 using System.Text.Json;
-using Rapidbyte.Runtime.Contract;
+using Rapidbyte.Contracts;
 using Rapidbyte.Runtime.Errors;
 using Rapidbyte.Runtime.Instances;
-using Rapidbyte.Runtime.Network;
 using Rapidbyte.Testing;
 using Rapidbyte.Testing.Servers;
 

@@ -1,4 +1,4 @@
-using Rapidbyte.Runtime.Contract;
+using Rapidbyte.Contracts;
 using Rapidbyte.Testing.Servers;
 
 namespace Rapidbyte.Connectors.Postgres.Tests;

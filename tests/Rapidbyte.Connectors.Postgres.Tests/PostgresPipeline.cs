@@ -1,11 +1,10 @@
 using System.Text.Json;
 using Npgsql;
+using Rapidbyte.Contracts;
 using Rapidbyte.Engine.Streams;
-using Rapidbyte.Runtime.Contract;
 using Rapidbyte.Runtime.Engine;
 using Rapidbyte.Runtime.Instances;
 using Rapidbyte.Runtime.Modules;
-using Rapidbyte.Runtime.Network;
 using Rapidbyte.Testing;
 using Rapidbyte.Testing.Postgres;
 

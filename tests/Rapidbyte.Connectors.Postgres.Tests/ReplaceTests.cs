@@ -1,5 +1,5 @@
 using Npgsql;
-using Rapidbyte.Runtime.Contract;
+using Rapidbyte.Contracts;
 
 namespace Rapidbyte.Connectors.Postgres.Tests;
 

@@ -50,10 +50,10 @@ public sealed class StreamPlannerTests : IDisposable
 
         var (source, destination) = planner.Plan(spec, spec.Source.Streams[0], cursor: "{\"cursor\":\"7\"}");
 
-        Assert.Equal(("orders", Runtime.Contract.SyncMode.Incremental, "id", "{\"cursor\":\"7\"}"),
+        Assert.Equal(("orders", Contracts.SyncMode.Incremental, "id", "{\"cursor\":\"7\"}"),
             (source.Stream.Name, source.Stream.SyncMode, source.Stream.CursorField, source.Stream.Cursor));
         Assert.Equal(123, source.Stream.Limits!.MaxBatchRows);
-        Assert.Equal(Runtime.Contract.WriteMode.Upsert, destination.Stream.WriteMode);
+        Assert.Equal(Contracts.WriteMode.Upsert, destination.Stream.WriteMode);
         Assert.Equal(["id"], destination.Stream.PrimaryKey!);
         Assert.Equal(64L * 1024 * 1024, source.Options.MemoryLimitBytes);
     }

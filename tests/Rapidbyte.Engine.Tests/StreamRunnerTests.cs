@@ -1,6 +1,6 @@
 using System.Text.Json;
+using Rapidbyte.Contracts;
 using Rapidbyte.Engine.Streams;
-using Rapidbyte.Runtime.Contract;
 using Rapidbyte.Runtime.Engine;
 using Rapidbyte.Runtime.Instances;
 using Rapidbyte.Runtime.State;

@@ -1,6 +1,6 @@
 using System.Text.Json;
+using Rapidbyte.Contracts;
 using Rapidbyte.Pipelines.Parsing;
-using Rapidbyte.Runtime.Contract;
 
 namespace Rapidbyte.Pipelines.Tests;
 

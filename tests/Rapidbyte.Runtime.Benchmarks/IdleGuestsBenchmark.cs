@@ -1,9 +1,8 @@
 using System.Text.Json;
+using Rapidbyte.Contracts;
 using Rapidbyte.Runtime.Batches;
-using Rapidbyte.Runtime.Contract;
 using Rapidbyte.Runtime.Engine;
 using Rapidbyte.Runtime.Instances;
-using Rapidbyte.Runtime.Network;
 using Rapidbyte.Testing;
 using Rapidbyte.Testing.Measurement;
 using Rapidbyte.Testing.Servers;

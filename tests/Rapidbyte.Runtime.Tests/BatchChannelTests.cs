@@ -1,5 +1,5 @@
+using Rapidbyte.Contracts;
 using Rapidbyte.Runtime.Batches;
-using Rapidbyte.Runtime.Contract;
 
 namespace Rapidbyte.Runtime.Tests;
 

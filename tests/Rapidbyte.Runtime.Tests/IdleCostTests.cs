@@ -1,5 +1,5 @@
+using Rapidbyte.Contracts;
 using Rapidbyte.Runtime.Instances;
-using Rapidbyte.Runtime.Network;
 using Rapidbyte.Testing.Measurement;
 using Rapidbyte.Testing.Servers;
 using Xunit.Abstractions;

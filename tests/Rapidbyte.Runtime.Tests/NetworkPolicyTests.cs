@@ -1,4 +1,4 @@
-using Rapidbyte.Runtime.Network;
+using Rapidbyte.Contracts;
 
 namespace Rapidbyte.Runtime.Tests;
 

@@ -1,6 +1,6 @@
+using Rapidbyte.Contracts;
 using Rapidbyte.Runtime.Errors;
 using Rapidbyte.Runtime.Instances;
-using Rapidbyte.Runtime.Network;
 using Rapidbyte.Runtime.State;
 using Rapidbyte.Testing.Servers;
 
@@ -92,7 +92,7 @@ public sealed class PollProtocolTests(RuntimeFixture fixture)
 
         var error = await Assert.ThrowsAsync<ConnectorException>(() => TestConnectorRuns.ReadAsync(instance, new { scenario = "nope" }));
 
-        Assert.Equal(Contract.ErrorCategory.Config, error.Error.Category);
+        Assert.Equal(Contracts.ErrorCategory.Config, error.Error.Category);
         Assert.Contains("nope", error.Message);
         Assert.Equal(ConnectorFault.None, error.Fault);
     }

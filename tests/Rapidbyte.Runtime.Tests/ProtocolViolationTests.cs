@@ -1,5 +1,5 @@
+using Rapidbyte.Contracts;
 using Rapidbyte.Runtime.Batches;
-using Rapidbyte.Runtime.Contract;
 using Rapidbyte.Runtime.Errors;
 using Rapidbyte.Runtime.Instances;
 

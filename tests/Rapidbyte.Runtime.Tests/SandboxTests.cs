@@ -1,7 +1,6 @@
-using Rapidbyte.Runtime.Contract;
+using Rapidbyte.Contracts;
 using Rapidbyte.Runtime.Errors;
 using Rapidbyte.Runtime.Instances;
-using Rapidbyte.Runtime.Network;
 using Rapidbyte.Testing.Servers;
 
 namespace Rapidbyte.Runtime.Tests;

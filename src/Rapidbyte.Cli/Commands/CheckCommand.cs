@@ -2,7 +2,7 @@ using System.CommandLine;
 using Npgsql;
 using Rapidbyte.Cli.Output;
 using Rapidbyte.Engine.Connectors;
-using Rapidbyte.Hosting.State;
+using Rapidbyte.Grains.State;
 using Rapidbyte.Runtime.Errors;
 
 namespace Rapidbyte.Cli.Commands;

@@ -1,8 +1,8 @@
 using System.CommandLine;
 using System.Text.Json;
 using Rapidbyte.Cli.Output;
+using Rapidbyte.Contracts;
 using Rapidbyte.Engine.Connectors;
-using Rapidbyte.Runtime.Contract;
 using Rapidbyte.Runtime.Errors;
 
 namespace Rapidbyte.Cli.Commands;

@@ -1,4 +1,4 @@
-using Rapidbyte.Hosting.Runs;
+using Rapidbyte.Grains.Runs;
 using Rapidbyte.Pipelines.Parsing;
 using Rapidbyte.Pipelines.Spec;
 
@@ -17,7 +17,7 @@ internal static class PipelineFile
         }
         try
         {
-            return PipelineDefinition.Load(path, Environment.GetEnvironmentVariable);
+            return PipelineDefinitions.Load(path, Environment.GetEnvironmentVariable);
         }
         catch (PipelineSpecException e)
         {

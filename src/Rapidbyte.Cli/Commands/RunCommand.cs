@@ -2,9 +2,9 @@ using System.CommandLine;
 using Microsoft.Extensions.Logging;
 using Rapidbyte.Cli.Output;
 using Rapidbyte.Cli.Silo;
-using Rapidbyte.Hosting.Execution;
-using Rapidbyte.Hosting.Grains;
-using Rapidbyte.Hosting.Runs;
+using Rapidbyte.Grains;
+using Rapidbyte.Grains.Execution;
+using Rapidbyte.Grains.Runs;
 
 namespace Rapidbyte.Cli.Commands;
 

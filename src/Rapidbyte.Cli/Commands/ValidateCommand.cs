@@ -20,7 +20,7 @@ internal static class ValidateCommand
             var spec = loaded.Spec;
             Console.WriteLine(
                 $"{path}: valid. Pipeline {spec.Name}: {spec.Source.Use} -> {spec.Destination.Use} ({spec.Destination.WriteMode.ToString().ToLowerInvariant()}), " +
-                $"streams: {string.Join(", ", spec.Source.Streams.Select(s => $"{s.Name} ({(s.SyncMode == Runtime.Contract.SyncMode.Incremental ? $"incremental by {s.CursorField}" : "full refresh")})"))}" +
+                $"streams: {string.Join(", ", spec.Source.Streams.Select(s => $"{s.Name} ({(s.SyncMode == Contracts.SyncMode.Incremental ? $"incremental by {s.CursorField}" : "full refresh")})"))}" +
                 (spec.Schedule is { } schedule ? $", schedule '{schedule.Cron}'" : ""));
             return ExitCodes.Success;
         });

@@ -1,4 +1,4 @@
-using Rapidbyte.Hosting.Runs;
+using Rapidbyte.Grains.Runs;
 
 namespace Rapidbyte.Cli.Output;
 

@@ -1,5 +1,5 @@
 using System.Globalization;
-using Rapidbyte.Hosting.Runs;
+using Rapidbyte.Grains.Runs;
 using Spectre.Console;
 
 namespace Rapidbyte.Cli.Output;

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using Rapidbyte.Hosting.Runs;
+using Rapidbyte.Grains.Runs;
 
 namespace Rapidbyte.Cli.Output;
 

@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using Rapidbyte.Hosting.Runs;
+using Rapidbyte.Grains.Runs;
 
 namespace Rapidbyte.Cli.Output;
 

@@ -5,8 +5,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
-using Rapidbyte.Hosting.Execution;
-using Rapidbyte.Hosting.State;
+using Rapidbyte.Grains.Execution;
+using Rapidbyte.Grains.State;
 using Rapidbyte.Pipelines.Spec;
 
 namespace Rapidbyte.Cli.Silo;

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Rapidbyte.Runtime.Contract;
+using Rapidbyte.Contracts;
 using Rapidbyte.Runtime.Instances;
 using Rapidbyte.Runtime.Modules;
 

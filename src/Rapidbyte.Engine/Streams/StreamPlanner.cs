@@ -1,10 +1,9 @@
 using System.Globalization;
 using System.Text.Json;
+using Rapidbyte.Contracts;
 using Rapidbyte.Engine.Connectors;
 using Rapidbyte.Pipelines.Spec;
-using Rapidbyte.Runtime.Contract;
 using Rapidbyte.Runtime.Instances;
-using Rapidbyte.Runtime.Network;
 using Rapidbyte.Runtime.State;
 
 namespace Rapidbyte.Engine.Streams;

@@ -1,8 +1,7 @@
 using System.Text.RegularExpressions;
 using Cronos;
+using Rapidbyte.Contracts;
 using Rapidbyte.Pipelines.Spec;
-using Rapidbyte.Runtime.Contract;
-using Rapidbyte.Runtime.Network;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 

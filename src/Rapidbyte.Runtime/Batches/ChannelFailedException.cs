@@ -1,4 +1,4 @@
-using Rapidbyte.Runtime.Contract;
+using Rapidbyte.Contracts;
 
 namespace Rapidbyte.Runtime.Batches;
 

@@ -1,6 +1,7 @@
+using Rapidbyte.Contracts;
 using Rapidbyte.Runtime.Batches;
-using Rapidbyte.Runtime.Contract;
 using Rapidbyte.Runtime.Instances;
+using Rapidbyte.Runtime.Lowering;
 using Rapidbyte.Runtime.State;
 using Wasmtime;
 

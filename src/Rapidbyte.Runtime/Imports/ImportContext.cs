@@ -1,5 +1,5 @@
-using Rapidbyte.Runtime.Contract;
 using Rapidbyte.Runtime.Instances;
+using Rapidbyte.Runtime.Lowering;
 using Wasmtime;
 
 namespace Rapidbyte.Runtime.Imports;

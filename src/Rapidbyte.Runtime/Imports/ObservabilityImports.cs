@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
-using Rapidbyte.Runtime.Contract;
 using Rapidbyte.Runtime.Instances;
+using Rapidbyte.Runtime.Lowering;
 using Wasmtime;
 
 namespace Rapidbyte.Runtime.Imports;

@@ -1,6 +1,6 @@
 using System.Text.Json;
+using Rapidbyte.Contracts;
 using Rapidbyte.Runtime.Batches;
-using Rapidbyte.Runtime.Contract;
 using Rapidbyte.Runtime.Errors;
 using Rapidbyte.Runtime.State;
 

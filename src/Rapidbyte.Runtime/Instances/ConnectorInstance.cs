@@ -1,7 +1,8 @@
-using Rapidbyte.Runtime.Contract;
+using Rapidbyte.Contracts;
 using Rapidbyte.Runtime.Engine;
 using Rapidbyte.Runtime.Errors;
 using Rapidbyte.Runtime.Imports;
+using Rapidbyte.Runtime.Lowering;
 using Rapidbyte.Runtime.Modules;
 using Rapidbyte.Runtime.State;
 using Wasmtime;

@@ -1,4 +1,4 @@
-using Rapidbyte.Runtime.Network;
+using Rapidbyte.Contracts;
 using Rapidbyte.Runtime.State;
 
 namespace Rapidbyte.Runtime.Instances;

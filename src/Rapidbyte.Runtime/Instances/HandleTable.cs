@@ -1,4 +1,4 @@
-using Rapidbyte.Runtime.Contract;
+using Rapidbyte.Runtime.Lowering;
 using Rapidbyte.Runtime.Network;
 using Rapidbyte.Runtime.Timers;
 

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Logging;
+using Rapidbyte.Contracts;
 using Rapidbyte.Runtime.Batches;
-using Rapidbyte.Runtime.Contract;
-using Rapidbyte.Runtime.Network;
 using Rapidbyte.Runtime.State;
 using Wasmtime;
 

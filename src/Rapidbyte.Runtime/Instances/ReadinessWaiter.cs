@@ -1,4 +1,4 @@
-using Rapidbyte.Runtime.Contract;
+using Rapidbyte.Runtime.Lowering;
 using Wasmtime;
 
 namespace Rapidbyte.Runtime.Instances;

@@ -1,6 +1,6 @@
-using Rapidbyte.Runtime.Contract;
 using Rapidbyte.Runtime.Engine;
 using Rapidbyte.Runtime.Errors;
+using Rapidbyte.Runtime.Lowering;
 using Wasmtime;
 
 namespace Rapidbyte.Runtime.Modules;

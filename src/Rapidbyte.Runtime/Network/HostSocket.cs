@@ -1,6 +1,6 @@
 using System.Buffers;
 using System.Net.Sockets;
-using Rapidbyte.Runtime.Contract;
+using Rapidbyte.Runtime.Lowering;
 
 namespace Rapidbyte.Runtime.Network;
 

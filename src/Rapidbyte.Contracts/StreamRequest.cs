@@ -1,0 +1,13 @@
+namespace Rapidbyte.Contracts;
+
+/// <summary>One stream (a table) as a pipeline asks a connector to read or write it.</summary>
+/// <param name="Cursor">The last checkpointed cursor, as JSON the connector wrote, if any.</param>
+public sealed record StreamRequest(
+    string Name,
+    SyncMode SyncMode = SyncMode.FullRefresh,
+    IReadOnlyList<string>? Columns = null,
+    string? CursorField = null,
+    string? Cursor = null,
+    WriteMode? WriteMode = null,
+    IReadOnlyList<string>? PrimaryKey = null,
+    BatchLimits? Limits = null);

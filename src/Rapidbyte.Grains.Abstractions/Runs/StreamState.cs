@@ -1,0 +1,21 @@
+namespace Rapidbyte.Grains.Runs;
+
+/// <summary>What a stream keeps between runs, in grain storage.</summary>
+[GenerateSerializer, Alias("rapidbyte.stream-state")]
+public sealed class StreamState
+{
+    /// <summary>
+    /// The source's cursor (as the connector wrote it) covering only rows the destination has
+    /// committed: the next incremental run resumes from it.
+    /// </summary>
+    [Id(0)]
+    public string? Cursor { get; set; }
+
+    /// <summary>When <see cref="Cursor"/> last moved.</summary>
+    [Id(1)]
+    public DateTimeOffset? CursorCommittedAt { get; set; }
+
+    /// <summary>The outcome of the latest finished run.</summary>
+    [Id(2)]
+    public StreamRunReport? LastRun { get; set; }
+}

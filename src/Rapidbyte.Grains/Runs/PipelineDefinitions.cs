@@ -1,0 +1,31 @@
+using Rapidbyte.Pipelines.Parsing;
+using Rapidbyte.Pipelines.Spec;
+
+namespace Rapidbyte.Grains.Runs;
+
+/// <summary>Reading a <see cref="PipelineDefinition"/>: from a file where a user starts a run, and into a spec where a grain runs it.</summary>
+public static class PipelineDefinitions
+{
+    /// <summary>Reads and validates a pipeline file, taking variables from <paramref name="environment"/>.</summary>
+    /// <exception cref="PipelineSpecException">Every problem in the file.</exception>
+    public static (PipelineDefinition Definition, PipelineSpec Spec) Load(string path, Func<string, string?> environment)
+    {
+        var yaml = File.ReadAllText(path);
+        var used = new Dictionary<string, string>(StringComparer.Ordinal);
+        var spec = PipelineSpecParser.Parse(yaml, Path.GetFileName(path), name =>
+        {
+            var value = environment(name);
+            if (value is not null)
+            {
+                used[name] = value;
+            }
+            return value;
+        });
+        return (new PipelineDefinition(yaml, Path.GetFileName(path), used), spec);
+    }
+
+    /// <summary>The definition's spec, its variables substituted.</summary>
+    /// <exception cref="PipelineSpecException">Every problem in the YAML.</exception>
+    public static PipelineSpec Parse(this PipelineDefinition definition) =>
+        PipelineSpecParser.Parse(definition.Yaml, definition.File, name => definition.Variables.TryGetValue(name, out var value) ? value : null);
+}

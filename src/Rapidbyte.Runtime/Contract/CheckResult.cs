@@ -1,4 +1,0 @@
-namespace Rapidbyte.Runtime.Contract;
-
-/// <summary>The result of the <c>check</c> operation.</summary>
-public sealed record CheckResult(bool Ok, string Message);

@@ -1,4 +1,0 @@
-namespace Rapidbyte.Runtime.Contract;
-
-/// <summary>What <c>read</c> and <c>write</c> report when they finish.</summary>
-public sealed record StreamSummary(long Rows, long Bytes, long Batches);

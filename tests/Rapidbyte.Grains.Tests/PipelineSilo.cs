@@ -1,0 +1,83 @@
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using Rapidbyte.Grains.Execution;
+using Rapidbyte.Grains.Runs;
+using Rapidbyte.Grains.State;
+using Rapidbyte.Testing;
+using Rapidbyte.Testing.Servers;
+
+namespace Rapidbyte.Grains.Tests;
+
+/// <summary>A real silo that runs pipelines: the built connectors, grain state in the given database.</summary>
+internal sealed class PipelineSilo : IAsyncDisposable
+{
+    private readonly RunningSilo _silo;
+    private readonly NpgsqlDataSource _state;
+
+    private PipelineSilo(RunningSilo silo, NpgsqlDataSource state)
+    {
+        _silo = silo;
+        _state = state;
+    }
+
+    public IGrainFactory Grains => _silo.Services.GetRequiredService<IGrainFactory>();
+
+    /// <param name="progressInterval">How long the pipeline grain waits on a running stream between refreshes (default 50 ms).</param>
+    public static async Task<PipelineSilo> StartAsync(string stateConnection, int maxRetries = 0, TimeSpan? progressInterval = null)
+    {
+        var state = StateSchema.CreateDataSource(stateConnection);
+        await StateSchema.EnsureAsync(state);
+        var engine = new PipelineEngineOptions
+        {
+            ConnectorsDirectory = RepositoryPaths.ConnectorsDirectory,
+            MaxRetries = maxRetries,
+            RetryDelay = TimeSpan.FromMilliseconds(200),
+            ProgressInterval = progressInterval ?? TimeSpan.FromMilliseconds(50),
+        };
+        var (siloPort, gatewayPort) = (LoopbackPorts.Unused(), LoopbackPorts.Unused());
+        var silo = await RunningSilo.StartAsync(silo => silo
+            .UseLocalhostClustering(siloPort, gatewayPort)
+            .Configure<Orleans.Configuration.EndpointOptions>(o => o.AdvertisedIPAddress = IPAddress.Loopback)
+            .AddRapidbyteStateStorage(state)
+            .AddPipelineEngine(engine));
+        return new PipelineSilo(silo, state);
+    }
+
+    /// <summary>Starts a run of <paramref name="yaml"/>.</summary>
+    public Task<PipelineRunReport> StartAsync(string yaml, params string[] streams)
+    {
+        var definition = new PipelineDefinition(yaml, "pipeline.yaml", new Dictionary<string, string>());
+        return Grains.GetGrain<IPipelineGrain>(definition.Parse().Name).StartRunAsync(definition, streams);
+    }
+
+    /// <summary>Waits for the run to finish and returns its outcome.</summary>
+    public async Task<PipelineRunReport> FinishAsync(PipelineRunReport started, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromMinutes(2));
+        var grain = Grains.GetGrain<IPipelineGrain>(started.Pipeline);
+        while (true)
+        {
+            var run = await grain.WaitForRunAsync(started.RunId, TimeSpan.FromSeconds(1)) ?? throw new InvalidOperationException("the run vanished");
+            if (run.Status.IsFinished())
+            {
+                return run;
+            }
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"run {started.RunId} still {run.Status} after the timeout");
+            }
+        }
+    }
+
+    public async Task<PipelineRunReport> RunAsync(string yaml, params string[] streams) => await FinishAsync(await StartAsync(yaml, streams));
+
+    public Task<StreamState> StreamStateAsync(string pipeline, string stream) =>
+        Grains.GetGrain<IStreamGrain>(StreamKey.Of(pipeline, stream)).GetStateAsync();
+
+    public async ValueTask DisposeAsync()
+    {
+        await _silo.DisposeAsync();
+        await _state.DisposeAsync();
+    }
+}
