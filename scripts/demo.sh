@@ -5,6 +5,7 @@
 # `warehouse` -- then 1,000 new orders and a second, incremental run that reads only them.
 #   scripts/demo.sh          start (or reuse) the server, seed it, run the pipeline twice
 #   scripts/demo.sh stop     stop the demo server
+#   scripts/demo.sh server   only start (or reuse) the server
 # Run as root (PostgreSQL runs as the postgres user) after scripts/setup.sh built the tool.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -36,6 +37,7 @@ if ! runuser -u postgres -- "$bin/pg_ctl" -D "$data" status >/dev/null 2>&1; the
     -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=/tmp" start >/dev/null
 fi
 echo "demo PostgreSQL on 127.0.0.1:$port (stop it with: scripts/demo.sh stop)"
+[ "${1:-}" = server ] && exit 0
 
 # A fresh shop and an empty warehouse each time, so the demo shows the same thing twice.
 psql_as -d postgres -c "DROP DATABASE IF EXISTS shop" -c "DROP DATABASE IF EXISTS warehouse" \

@@ -12,7 +12,7 @@ namespace Rapidbyte.Grains;
 /// calls are answered between its steps.
 /// </summary>
 public sealed partial class PipelineGrain(
-    [PersistentState("pipeline", StateStorageExtensions.StorageName)] IPersistentState<PipelineState> state,
+    [PersistentState("pipeline", StateStorage.Name)] IPersistentState<PipelineState> state,
     PipelineEngine engine,
     ILogger<PipelineGrain> logger) : Grain, IPipelineGrain
 {

@@ -6,6 +6,7 @@ using Rapidbyte.Engine.Streams;
 using Rapidbyte.Grains.Execution;
 using Rapidbyte.Grains.Runs;
 using Rapidbyte.Grains.State;
+using Rapidbyte.Grains.Telemetry;
 using Rapidbyte.Pipelines.Spec;
 using Rapidbyte.Runtime.Errors;
 
@@ -19,8 +20,9 @@ namespace Rapidbyte.Grains;
 /// duplicate rows; anything else fails the stream with the connector's message.
 /// </summary>
 public sealed partial class StreamGrain(
-    [PersistentState("stream", StateStorageExtensions.StorageName)] IPersistentState<StreamState> state,
+    [PersistentState("stream", StateStorage.Name)] IPersistentState<StreamState> state,
     PipelineEngine engine,
+    RunTelemetry telemetry,
     ILogger<StreamGrain> logger) : Grain, IStreamGrain
 {
     private StreamRun? _run;
@@ -79,6 +81,9 @@ public sealed partial class StreamGrain(
 
     private async Task ExecuteAsync(StreamRun run, PipelineSpec spec, StreamSpec stream)
     {
+        var (pipeline, streamName) = StreamKey.Parse(this.GetPrimaryKeyString());
+        using var activity = RunTelemetry.Activities.StartActivity("stream run");
+        activity?.SetTag("rapidbyte.pipeline", pipeline).SetTag("rapidbyte.stream", streamName).SetTag("rapidbyte.run_id", run.RunId);
         var retryDelay = engine.Options.RetryDelay;
         while (true)
         {
@@ -130,6 +135,13 @@ public sealed partial class StreamGrain(
         catch (Exception e)
         {
             run.Outcome = run.Outcome! with { Status = RunStatus.Failed, Error = $"the stream's state could not be saved: {e.Message}" };
+        }
+        var outcome = run.Outcome!;
+        telemetry.Finished(pipeline, outcome);
+        activity?.SetTag("rapidbyte.status", outcome.Status.ToName()).SetTag("rapidbyte.rows_written", outcome.RowsWritten);
+        if (outcome.Status == RunStatus.Failed)
+        {
+            activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, outcome.Error);
         }
     }
 

@@ -120,7 +120,8 @@ public sealed class CliTests : IAsyncLifetime
 
         Assert.Equal(1, exitCode);
         Assert.Empty(stdout);
-        Assert.Contains("the state database cannot be used: Failed to connect to 127.0.0.1:" + closedPort, stderr);
+        Assert.Contains($"the state database at 127.0.0.1:{closedPort}, database state, user postgres", stderr);
+        Assert.Contains("cannot be used: Failed to connect to 127.0.0.1:" + closedPort, stderr);
         Assert.Equal(0L, await _databases.ScalarAsync<long>(PipelineDatabases.Destination, "SELECT count(*) FROM pg_class WHERE relname = 'untouched'"));
     }
 

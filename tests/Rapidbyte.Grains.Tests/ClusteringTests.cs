@@ -1,7 +1,5 @@
-using System.Net;
 using Microsoft.Extensions.DependencyInjection;
-using Orleans.Configuration;
-using Rapidbyte.Grains.State;
+using Rapidbyte.Grains.Composition;
 using Rapidbyte.Testing.Servers;
 
 namespace Rapidbyte.Grains.Tests;
@@ -44,10 +42,13 @@ public sealed class ClusteringTests : IAsyncLifetime
     }
 
     private Task<RunningSilo> StartSiloAsync() =>
-        RunningSilo.StartAsync(silo => silo
-            .Configure<ClusterOptions>(o => (o.ServiceId, o.ClusterId) = ("rapidbyte-tests", ClusterId))
+        RunningSilo.StartAsync(_state.ConnectionString, options => options.Cluster = new ClusterSettings
+        {
+            Membership = MembershipKind.Database,
+            ClusterId = ClusterId,
+            SiloPort = LoopbackPorts.Unused(),
+            GatewayPort = LoopbackPorts.Unused(),
             // ADO.NET clustering would advertise the NIC address; keep the cluster on loopback.
-            .ConfigureEndpoints(IPAddress.Loopback, LoopbackPorts.Unused(), LoopbackPorts.Unused(), listenOnAnyHostAddress: false)
-            .UseRapidbyteClustering(_state.DataSource)
-            .AddRapidbyteStateStorage(_state.DataSource));
+            AdvertisedAddress = "127.0.0.1",
+        });
 }

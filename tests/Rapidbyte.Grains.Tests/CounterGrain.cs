@@ -17,7 +17,7 @@ public sealed class CounterState
 }
 
 /// <summary>A grain with persistent state, to see the storage work end to end.</summary>
-public sealed class CounterGrain([PersistentState("counter", StateStorageExtensions.StorageName)] IPersistentState<CounterState> state)
+public sealed class CounterGrain([PersistentState("counter", StateStorage.Name)] IPersistentState<CounterState> state)
     : Grain, ICounterGrain
 {
     public async Task<int> IncrementAsync()

@@ -1,11 +1,7 @@
-using System.Net;
 using Microsoft.Extensions.DependencyInjection;
-using Npgsql;
 using Rapidbyte.Grains.Execution;
 using Rapidbyte.Grains.Runs;
-using Rapidbyte.Grains.State;
 using Rapidbyte.Testing;
-using Rapidbyte.Testing.Servers;
 
 namespace Rapidbyte.Grains.Tests;
 
@@ -13,36 +9,20 @@ namespace Rapidbyte.Grains.Tests;
 internal sealed class PipelineSilo : IAsyncDisposable
 {
     private readonly RunningSilo _silo;
-    private readonly NpgsqlDataSource _state;
 
-    private PipelineSilo(RunningSilo silo, NpgsqlDataSource state)
-    {
-        _silo = silo;
-        _state = state;
-    }
+    private PipelineSilo(RunningSilo silo) => _silo = silo;
 
     public IGrainFactory Grains => _silo.Services.GetRequiredService<IGrainFactory>();
 
     /// <param name="progressInterval">How long the pipeline grain waits on a running stream between refreshes (default 50 ms).</param>
-    public static async Task<PipelineSilo> StartAsync(string stateConnection, int maxRetries = 0, TimeSpan? progressInterval = null)
-    {
-        var state = StateSchema.CreateDataSource(stateConnection);
-        await StateSchema.EnsureAsync(state);
-        var engine = new PipelineEngineOptions
+    public static async Task<PipelineSilo> StartAsync(string stateConnection, int maxRetries = 0, TimeSpan? progressInterval = null) =>
+        new(await RunningSilo.StartAsync(stateConnection, options => options.Engine = new PipelineEngineOptions
         {
             ConnectorsDirectory = RepositoryPaths.ConnectorsDirectory,
             MaxRetries = maxRetries,
             RetryDelay = TimeSpan.FromMilliseconds(200),
             ProgressInterval = progressInterval ?? TimeSpan.FromMilliseconds(50),
-        };
-        var (siloPort, gatewayPort) = (LoopbackPorts.Unused(), LoopbackPorts.Unused());
-        var silo = await RunningSilo.StartAsync(silo => silo
-            .UseLocalhostClustering(siloPort, gatewayPort)
-            .Configure<Orleans.Configuration.EndpointOptions>(o => o.AdvertisedIPAddress = IPAddress.Loopback)
-            .AddRapidbyteStateStorage(state)
-            .AddPipelineEngine(engine));
-        return new PipelineSilo(silo, state);
-    }
+        }));
 
     /// <summary>Starts a run of <paramref name="yaml"/>.</summary>
     public Task<PipelineRunReport> StartAsync(string yaml, params string[] streams)
@@ -75,9 +55,5 @@ internal sealed class PipelineSilo : IAsyncDisposable
     public Task<StreamState> StreamStateAsync(string pipeline, string stream) =>
         Grains.GetGrain<IStreamGrain>(StreamKey.Of(pipeline, stream)).GetStateAsync();
 
-    public async ValueTask DisposeAsync()
-    {
-        await _silo.DisposeAsync();
-        await _state.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _silo.DisposeAsync();
 }

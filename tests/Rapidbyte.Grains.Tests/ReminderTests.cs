@@ -1,8 +1,4 @@
-using System.Net;
 using Microsoft.Extensions.DependencyInjection;
-using Orleans.Configuration;
-using Rapidbyte.Grains.State;
-using Rapidbyte.Testing.Servers;
 
 namespace Rapidbyte.Grains.Tests;
 
@@ -46,12 +42,8 @@ public sealed class ReminderTests : IAsyncLifetime
 
     private async Task<RunningSilo> StartSiloAsync()
     {
-        var (siloPort, gatewayPort) = (LoopbackPorts.Unused(), LoopbackPorts.Unused());
-        return await RunningSilo.StartAsync(silo => silo
-            .UseLocalhostClustering(siloPort, gatewayPort, serviceId: "rapidbyte-tests", clusterId: "tests")
-            .Configure<EndpointOptions>(o => o.AdvertisedIPAddress = IPAddress.Loopback)
+        return await RunningSilo.StartAsync(_state.ConnectionString, silo: silo => silo
             // The default minimum (1 min) would make the test wait minutes for two ticks.
-            .Configure<ReminderOptions>(o => o.MinimumReminderPeriod = Period)
-            .AddRapidbyteReminders(_state.DataSource));
+            .Configure<ReminderOptions>(o => o.MinimumReminderPeriod = Period));
     }
 }

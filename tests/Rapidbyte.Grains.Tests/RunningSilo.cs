@@ -1,19 +1,42 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Rapidbyte.Grains.Composition;
+using Rapidbyte.Testing;
 
 namespace Rapidbyte.Grains.Tests;
 
-/// <summary>A started silo host that a test stops (and disposes) with <c>await using</c>.</summary>
+/// <summary>
+/// A started silo, composed like every Rapidbyte silo (<see cref="RapidbyteSiloBuilderExtensions.AddRapidbyte"/>),
+/// that a test stops (and disposes) with <c>await using</c>.
+/// </summary>
 internal sealed class RunningSilo(IHost host) : IAsyncDisposable
 {
     public IServiceProvider Services => host.Services;
 
-    /// <summary>Builds and starts a silo configured by <paramref name="configure"/>.</summary>
-    public static async Task<RunningSilo> StartAsync(Action<ISiloBuilder> configure)
+    /// <summary>
+    /// Starts a silo keeping state in <paramref name="stateConnection"/>: by default a single
+    /// local silo on free loopback ports running the built connectors.
+    /// </summary>
+    /// <param name="configure">Changes to those settings.</param>
+    /// <param name="silo">Anything a test adds beyond Rapidbyte's own composition.</param>
+    public static async Task<RunningSilo> StartAsync(string stateConnection, Action<RapidbyteOptions>? configure = null, Action<ISiloBuilder>? silo = null)
     {
+        var options = new RapidbyteOptions
+        {
+            State = { ConnectionString = stateConnection },
+            Cluster = { Membership = MembershipKind.Local, SiloPort = 0, GatewayPort = 0, ClusterId = "tests" },
+            Engine = { ConnectorsDirectory = RepositoryPaths.ConnectorsDirectory },
+        };
+        configure?.Invoke(options);
         var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(RapidbyteConfiguration.Entries(options));
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.UseOrleans(configure);
+        builder.UseOrleans(orleans =>
+        {
+            orleans.AddRapidbyte(builder.Configuration);
+            silo?.Invoke(orleans);
+        });
         var host = builder.Build();
         await host.StartAsync();
         return new RunningSilo(host);

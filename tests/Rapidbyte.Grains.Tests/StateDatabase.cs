@@ -17,6 +17,8 @@ internal sealed class StateDatabase : IAsyncDisposable
 
     public NpgsqlDataSource DataSource { get; }
 
+    public string ConnectionString => _server.ConnectionString();
+
     /// <param name="createSchema">Whether to create the state schema now (a test of the schema itself does it).</param>
     public static async Task<StateDatabase> StartAsync(bool createSchema = true)
     {

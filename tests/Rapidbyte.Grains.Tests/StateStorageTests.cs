@@ -1,8 +1,6 @@
-using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Storage;
 using Rapidbyte.Grains.State;
-using Rapidbyte.Testing.Servers;
 
 namespace Rapidbyte.Grains.Tests;
 
@@ -62,10 +60,6 @@ public sealed class StateStorageTests : IAsyncLifetime
 
     private async Task<RunningSilo> StartSiloAsync()
     {
-        var (siloPort, gatewayPort) = (LoopbackPorts.Unused(), LoopbackPorts.Unused());
-        return await RunningSilo.StartAsync(silo => silo
-            .UseLocalhostClustering(siloPort, gatewayPort, serviceId: "rapidbyte-tests", clusterId: "tests")
-            .Configure<Orleans.Configuration.EndpointOptions>(o => o.AdvertisedIPAddress = IPAddress.Loopback)
-            .AddRapidbyteStateStorage(_state.DataSource));
+        return await RunningSilo.StartAsync(_state.ConnectionString);
     }
 }

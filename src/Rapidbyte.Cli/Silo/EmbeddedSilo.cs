@@ -1,10 +1,9 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Npgsql;
+using Rapidbyte.Grains.Composition;
 using Rapidbyte.Grains.Execution;
 using Rapidbyte.Grains.State;
 using Rapidbyte.Pipelines.Spec;
@@ -12,20 +11,17 @@ using Rapidbyte.Pipelines.Spec;
 namespace Rapidbyte.Cli.Silo;
 
 /// <summary>
-/// A one-process Orleans silo for the CLI: loopback only, on ports nobody else holds, grain
-/// state in the pipeline's state database. Disposing it stops the silo (which also cancels
-/// any run still going).
+/// A one-process Orleans silo for the CLI, composed like every Rapidbyte silo
+/// (<see cref="RapidbyteSiloBuilderExtensions.AddRapidbyte"/>): local membership on loopback
+/// ports nobody else holds, grain state in the pipeline's state database under the same
+/// service id as the service's. Disposing it stops the silo (which also cancels any run
+/// still going).
 /// </summary>
 internal sealed partial class EmbeddedSilo : IAsyncDisposable
 {
     private readonly IHost _host;
-    private readonly NpgsqlDataSource _state;
 
-    private EmbeddedSilo(IHost host, NpgsqlDataSource state)
-    {
-        _host = host;
-        _state = state;
-    }
+    private EmbeddedSilo(IHost host) => _host = host;
 
     public IGrainFactory Grains => _host.Services.GetRequiredService<IGrainFactory>();
 
@@ -35,55 +31,64 @@ internal sealed partial class EmbeddedSilo : IAsyncDisposable
     /// </summary>
     public static async Task<EmbeddedSilo?> TryStartAsync(PipelineSpec spec, LogLevel logLevel, PipelineEngineOptions engine, CancellationToken cancellationToken)
     {
+        string connection;
         try
         {
-            return await StartAsync(StateConnection.ConnectionString(spec), logLevel, engine, cancellationToken);
+            connection = StateConnection.ConnectionString(spec);
         }
-        catch (Exception e) when (e is NpgsqlException or ArgumentException or TimeoutException)
+        catch (ArgumentException e)
         {
             await Console.Error.WriteLineAsync($"the state database cannot be used: {e.Message}");
+            return null;
+        }
+        try
+        {
+            return await StartAsync(connection, logLevel, engine, cancellationToken);
+        }
+        catch (Exception e) when (StartupFailure.Describe(e) is { } reason)
+        {
+            await Console.Error.WriteLineAsync(reason);
             return null;
         }
     }
 
     /// <summary>Creates the state schema if missing and starts the silo.</summary>
-    /// <exception cref="NpgsqlException">The state database cannot be reached or used.</exception>
+    /// <exception cref="StateDatabaseException">The state database cannot be reached or used.</exception>
     public static async Task<EmbeddedSilo> StartAsync(string stateConnection, LogLevel logLevel, PipelineEngineOptions engine, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
-        var state = StateSchema.CreateDataSource(stateConnection);
+        var options = new RapidbyteOptions
+        {
+            State = { ConnectionString = stateConnection },
+            Cluster = { Membership = MembershipKind.Local, SiloPort = 0, GatewayPort = 0 },
+            Engine = engine,
+        };
         // The schema is made ready on another thread while this one builds the host: both take
         // a good part of start-up (the database's round trips, and CPU for dependency injection
-        // and Orleans), and the silo needs the schema only once it starts.
-        var schema = Task.Run(async () =>
-        {
-            await StateSchema.EnsureAsync(state, cancellationToken: cancellationToken);
-            return clock.Elapsed;
-        }, cancellationToken);
+        // and Orleans); the silo's start awaits this same work.
+        var schema = StateSchema.EnsureOnceAsync(stateConnection, options.State.Schema, cancellationToken);
         IHost? host = null;
         try
         {
-            host = Build(state, logLevel, engine);
+            host = Build(options, logLevel);
             var built = clock.Elapsed;
-            var schemaReady = await schema;
             await host.StartAsync(cancellationToken);
-            var silo = new EmbeddedSilo(host, state);
-            LogStarted(silo.Logger, schemaReady.TotalMilliseconds, built.TotalMilliseconds, clock.Elapsed.TotalMilliseconds);
+            var silo = new EmbeddedSilo(host);
+            LogStarted(silo.Logger, built.TotalMilliseconds, clock.Elapsed.TotalMilliseconds);
             return silo;
         }
         catch
         {
             host?.Dispose();
-            // The data source may be disposed only once the schema work no longer uses it.
-            await ((Task)schema).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            await state.DisposeAsync();
+            await schema.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             throw;
         }
     }
 
-    private static IHost Build(NpgsqlDataSource state, LogLevel logLevel, PipelineEngineOptions engine)
+    private static IHost Build(RapidbyteOptions options, LogLevel logLevel)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(RapidbyteConfiguration.Entries(options));
         builder.Services.AddSingleton<IHostLifetime, EmbeddedLifetime>();
         builder.Logging.ClearProviders();
         // stdout belongs to results (--json, the summary); logs go to stderr.
@@ -99,12 +104,7 @@ internal sealed partial class EmbeddedSilo : IAsyncDisposable
         builder.Logging.AddFilter("Orleans.Runtime.Silo", LogLevel.Error);
         // Its first check compares against a process start it has no time for yet (hours of "contention").
         builder.Logging.AddFilter("Orleans.Runtime.Watchdog", LogLevel.Error);
-        builder.UseOrleans(silo =>
-        {
-            silo.UseLocalhostClustering(siloPort: UnusedPort(), gatewayPort: UnusedPort());
-            silo.AddRapidbyteStateStorage(state);
-            silo.AddPipelineEngine(engine);
-        });
+        builder.UseOrleans(silo => silo.AddRapidbyte(builder.Configuration));
         return builder.Build();
     }
 
@@ -116,20 +116,11 @@ internal sealed partial class EmbeddedSilo : IAsyncDisposable
         await _host.StopAsync(CancellationToken.None);
         LogStopped(Logger, clock.Elapsed.TotalMilliseconds);
         _host.Dispose();
-        await _state.DisposeAsync();
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "state schema ready after {SchemaMilliseconds:F0} ms, host built after {BuiltMilliseconds:F0} ms (the two side by side), silo started after {StartedMilliseconds:F0} ms")]
-    private static partial void LogStarted(ILogger logger, double schemaMilliseconds, double builtMilliseconds, double startedMilliseconds);
+    [LoggerMessage(Level = LogLevel.Information, Message = "host built after {BuiltMilliseconds:F0} ms (the state schema made ready side by side), silo started after {StartedMilliseconds:F0} ms")]
+    private static partial void LogStarted(ILogger logger, double builtMilliseconds, double startedMilliseconds);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "silo stopped in {Milliseconds:F0} ms")]
     private static partial void LogStopped(ILogger logger, double milliseconds);
-
-    // Two runs at once (two terminals) must not fight over Orleans' default ports.
-    private static int UnusedPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

@@ -11,8 +11,11 @@ namespace Rapidbyte.Grains.Execution;
 /// </summary>
 public sealed class PipelineEngine : IDisposable
 {
+    private readonly Lazy<Task<IReadOnlyList<string>>> _prepared;
+
     public PipelineEngine(PipelineEngineOptions options, ILoggerFactory loggerFactory)
     {
+        _prepared = new(() => Task.Run(PrepareConnectors));
         Options = options;
         Runtime = new ConnectorRuntime(new ConnectorRuntimeOptions { CompiledCacheDirectory = options.CompiledCacheDirectory }, loggerFactory);
         Connectors = new ConnectorRegistry(Runtime, options.ConnectorsDirectory);
@@ -29,6 +32,23 @@ public sealed class PipelineEngine : IDisposable
     public StreamPlanner Planner { get; }
 
     public StreamRunner Runner { get; }
+
+    /// <summary>
+    /// Compiles (or loads from the compiled-code cache) every connector module in the
+    /// directory, once: what a long-lived silo does before it says it is ready, so a run's
+    /// first batch never waits for a compiler. The names of the connectors prepared.
+    /// </summary>
+    public Task<IReadOnlyList<string>> PrepareConnectorsAsync() => _prepared.Value;
+
+    private IReadOnlyList<string> PrepareConnectors()
+    {
+        var names = Connectors.Available();
+        foreach (var name in names)
+        {
+            Connectors.Load(name);
+        }
+        return names;
+    }
 
     public void Dispose() => Runtime.Dispose();
 }

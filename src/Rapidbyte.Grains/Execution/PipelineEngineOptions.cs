@@ -1,21 +1,39 @@
 namespace Rapidbyte.Grains.Execution;
 
-/// <summary>How a silo runs pipelines.</summary>
-public sealed record PipelineEngineOptions
+/// <summary>How a silo runs pipelines (settings <c>Rapidbyte:Engine:*</c>).</summary>
+public sealed class PipelineEngineOptions
 {
-    /// <summary>Where connector modules (<c>source_postgres.wasm</c>, ...) are found.</summary>
-    public required string ConnectorsDirectory { get; init; }
+    /// <summary>The connector modules shipped next to the program (<c>connectors/</c>): a host's default.</summary>
+    public static string BundledConnectorsDirectory => Path.Combine(AppContext.BaseDirectory, "connectors");
 
-    /// <summary>Where compiled connector code is cached between processes; null keeps it in memory only.</summary>
-    public string? CompiledCacheDirectory { get; init; }
+    /// <summary>
+    /// Where compiled connector code is kept between processes unless told otherwise:
+    /// <c>$XDG_CACHE_HOME/rapidbyte/compiled</c>, else <c>~/.cache/rapidbyte/compiled</c>.
+    /// </summary>
+    public static string DefaultCompiledCacheDirectory
+    {
+        get
+        {
+            var root = Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } xdg
+                ? xdg
+                : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache");
+            return Path.Combine(root, "rapidbyte", "compiled");
+        }
+    }
+
+    /// <summary>Where connector modules (<c>source_postgres.wasm</c>, ...) are found. Required.</summary>
+    public string ConnectorsDirectory { get; set; } = "";
+
+    /// <summary>Where compiled connector code is cached between processes; unset keeps it in memory only.</summary>
+    public string? CompiledCacheDirectory { get; set; }
 
     /// <summary>Attempts after the first for a stream that fails with a retryable error.</summary>
-    public int MaxRetries { get; init; } = 3;
+    public int MaxRetries { get; set; } = 3;
 
     /// <summary>The wait before the first retry; it doubles each time, up to <see cref="MaxRetryDelay"/>.</summary>
-    public TimeSpan RetryDelay { get; init; } = TimeSpan.FromSeconds(1);
+    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(1);
 
-    public TimeSpan MaxRetryDelay { get; init; } = TimeSpan.FromSeconds(30);
+    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
     /// The longest a running stream's progress goes unrefreshed in its pipeline's snapshot. A
@@ -23,5 +41,5 @@ public sealed record PipelineEngineOptions
     /// poll), so this only trades the freshness of the numbers for wake-ups while a slow
     /// source keeps a run waiting.
     /// </summary>
-    public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromMilliseconds(500);
+    public TimeSpan ProgressInterval { get; set; } = TimeSpan.FromMilliseconds(500);
 }

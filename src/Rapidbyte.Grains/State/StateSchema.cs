@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Npgsql;
 
 namespace Rapidbyte.Grains.State;
@@ -16,6 +17,27 @@ public static class StateSchema
 
     // Silos starting together must not create the same objects at the same time.
     private const long MigrationLockKey = 0x5241_5049_4442_5954; // "RAPIDBYT"
+
+    private static readonly ConcurrentDictionary<(string ConnectionString, string Schema), Lazy<Task>> Ensured = new();
+
+    /// <summary>
+    /// <see cref="EnsureAsync"/> once per process for a database and schema: a host may start
+    /// it early (the CLI, while it builds its silo) and the silo's start awaits the same work.
+    /// A failed attempt is forgotten, so the next call tries again.
+    /// </summary>
+    public static Task EnsureOnceAsync(string connectionString, string schema = DefaultSchema, CancellationToken cancellationToken = default)
+    {
+        var key = (connectionString, schema);
+        var work = Ensured.GetOrAdd(key, _ => new Lazy<Task>(() => Task.Run(async () =>
+        {
+            await using var dataSource = CreateDataSource(connectionString, schema);
+            await EnsureAsync(dataSource, schema, CancellationToken.None).ConfigureAwait(false);
+        })));
+        var task = work.Value;
+        _ = task.ContinueWith(_ => Ensured.TryRemove(new KeyValuePair<(string, string), Lazy<Task>>(key, work)),
+            CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        return task.WaitAsync(cancellationToken);
+    }
 
     /// <summary>A data source whose connections work in <paramref name="schema"/>.</summary>
     public static NpgsqlDataSource CreateDataSource(string connectionString, string schema = DefaultSchema)

@@ -1,0 +1,137 @@
+using System.Net;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace Rapidbyte.Grains.Composition;
+
+/// <summary>
+/// Checks a silo's settings before anything starts. Every problem names its setting by its
+/// configuration path (<c>Rapidbyte:State:ConnectionString</c>) and never quotes a value,
+/// which may be a secret. Keys under <c>Rapidbyte</c> that name no setting are problems too: a
+/// misspelt setting silently left at its default is worse than a silo that does not start.
+/// </summary>
+public sealed class RapidbyteOptionsValidator(IConfiguration configuration) : IValidateOptions<RapidbyteOptions>
+{
+    public ValidateOptionsResult Validate(string? name, RapidbyteOptions options)
+    {
+        var problems = new List<string>();
+        UnknownKeys(configuration.GetSection(RapidbyteOptions.Section), typeof(RapidbyteOptions), problems);
+        State(options.State, problems);
+        Cluster(options.Cluster, problems);
+        Engine(options, problems);
+        return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
+    }
+
+    private static void State(StateOptions state, List<string> problems)
+    {
+        const string Key = $"{RapidbyteOptions.Section}:State:ConnectionString";
+        if (string.IsNullOrWhiteSpace(state.ConnectionString))
+        {
+            problems.Add($"{Key} is not set: give the state database's connection string (Host=...;Database=...;Username=...)");
+        }
+        else
+        {
+            try
+            {
+                var builder = new NpgsqlConnectionStringBuilder(state.ConnectionString);
+                if (string.IsNullOrEmpty(builder.Host))
+                {
+                    problems.Add($"{Key} names no Host");
+                }
+            }
+            catch (ArgumentException e)
+            {
+                problems.Add($"{Key} is not a valid connection string: {e.Message}");
+            }
+        }
+        if (string.IsNullOrWhiteSpace(state.Schema))
+        {
+            problems.Add($"{RapidbyteOptions.Section}:State:Schema is empty");
+        }
+    }
+
+    private static void Cluster(ClusterSettings cluster, List<string> problems)
+    {
+        const string Prefix = $"{RapidbyteOptions.Section}:Cluster:";
+        if (string.IsNullOrWhiteSpace(cluster.ClusterId))
+        {
+            problems.Add($"{Prefix}ClusterId is empty");
+        }
+        if (string.IsNullOrWhiteSpace(cluster.ServiceId))
+        {
+            problems.Add($"{Prefix}ServiceId is empty");
+        }
+        var lowest = cluster.Membership == MembershipKind.Local ? 0 : 1;
+        foreach (var (key, port) in new[] { ("SiloPort", cluster.SiloPort), ("GatewayPort", cluster.GatewayPort) })
+        {
+            if (port < lowest || port > 65535)
+            {
+                problems.Add($"{Prefix}{key} must be a port from {lowest} to 65535" + (lowest == 1 ? " (0, any free port, only works for Local membership)" : ""));
+            }
+        }
+        if (cluster.SiloPort != 0 && cluster.SiloPort == cluster.GatewayPort)
+        {
+            problems.Add($"{Prefix}SiloPort and {Prefix}GatewayPort must differ");
+        }
+        if (cluster.AdvertisedAddress is { Length: > 0 } address && !IPAddress.TryParse(address, out _))
+        {
+            problems.Add($"{Prefix}AdvertisedAddress must be an IP address (the one other silos and clients reach this silo at)");
+        }
+    }
+
+    private static void Engine(RapidbyteOptions options, List<string> problems)
+    {
+        const string Prefix = $"{RapidbyteOptions.Section}:Engine:";
+        var engine = options.Engine;
+        if (string.IsNullOrWhiteSpace(engine.ConnectorsDirectory))
+        {
+            problems.Add($"{Prefix}ConnectorsDirectory is not set: give the directory holding the connector modules (*.wasm)");
+        }
+        else if (!Directory.Exists(engine.ConnectorsDirectory))
+        {
+            problems.Add($"{Prefix}ConnectorsDirectory: no such directory");
+        }
+        if (engine.MaxRetries < 0)
+        {
+            problems.Add($"{Prefix}MaxRetries must be 0 or more");
+        }
+        if (engine.RetryDelay <= TimeSpan.Zero)
+        {
+            problems.Add($"{Prefix}RetryDelay must be positive (hh:mm:ss)");
+        }
+        if (engine.MaxRetryDelay < engine.RetryDelay)
+        {
+            problems.Add($"{Prefix}MaxRetryDelay must be at least {Prefix}RetryDelay");
+        }
+        if (engine.ProgressInterval <= TimeSpan.Zero)
+        {
+            problems.Add($"{Prefix}ProgressInterval must be positive (hh:mm:ss)");
+        }
+    }
+
+    // Walks the configuration under the section along the options' own properties.
+    private static void UnknownKeys(IConfigurationSection section, Type type, List<string> problems)
+    {
+        var properties = SettingProperties.Of(type);
+        foreach (var child in section.GetChildren())
+        {
+            var property = properties.FirstOrDefault(p => string.Equals(p.Name, child.Key, StringComparison.OrdinalIgnoreCase));
+            if (property is null)
+            {
+                problems.Add($"{child.Path} is not a setting; the settings under {section.Path} are {string.Join(", ", properties.Select(p => p.Name))}");
+            }
+            else if (SettingProperties.IsSingleValue(property.PropertyType))
+            {
+                foreach (var nested in child.GetChildren())
+                {
+                    problems.Add($"{nested.Path} is not a setting: {child.Path} is a single value");
+                }
+            }
+            else
+            {
+                UnknownKeys(child, property.PropertyType, problems);
+            }
+        }
+    }
+}

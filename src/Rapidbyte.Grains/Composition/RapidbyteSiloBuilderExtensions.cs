@@ -1,0 +1,94 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
+using Orleans.Serialization;
+using Orleans.Storage;
+using Rapidbyte.Grains.Execution;
+using Rapidbyte.Grains.State;
+using Rapidbyte.Grains.Telemetry;
+
+namespace Rapidbyte.Grains.Composition;
+
+/// <summary>The composition root: how every Rapidbyte silo is put together (the service, the CLI's embedded silo, the tests).</summary>
+public static class RapidbyteSiloBuilderExtensions
+{
+    /// <summary>
+    /// Makes this silo a Rapidbyte silo with the settings under <c>Rapidbyte</c> in
+    /// <paramref name="configuration"/> (<see cref="RapidbyteOptions"/>): membership, grain
+    /// state and reminders in the state database (schema created at start, our own SQL), the
+    /// connector runtime, and the grains. Settings are checked when the host starts; a bad one
+    /// stops it with a message naming the setting.
+    /// </summary>
+    public static ISiloBuilder AddRapidbyte(this ISiloBuilder silo, IConfiguration configuration)
+    {
+        var services = silo.Services;
+        services.AddOptions<RapidbyteOptions>().Bind(configuration.GetSection(RapidbyteOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<RapidbyteOptions>>(new RapidbyteOptionsValidator(configuration));
+        services.AddSingleton<StateStore>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, StateSchemaParticipant>();
+        services.AddSingleton(provider => provider.GetRequiredService<IOptions<RapidbyteOptions>>().Value.Engine);
+        services.AddSingleton<PipelineEngine>();
+        services.AddMetrics();
+        services.AddSingleton<RunTelemetry>();
+
+        services.AddOptions<ClusterOptions>().Configure<IOptions<RapidbyteOptions>>((cluster, rapidbyte) =>
+        {
+            cluster.ClusterId = rapidbyte.Value.Cluster.ClusterId;
+            cluster.ServiceId = rapidbyte.Value.Cluster.ServiceId;
+        });
+        services.AddOptions<EndpointOptions>().Configure<IOptions<RapidbyteOptions>>((endpoints, rapidbyte) =>
+        {
+            var cluster = rapidbyte.Value.Cluster;
+            var local = cluster.Membership == MembershipKind.Local;
+            endpoints.SiloPort = cluster.SiloPort == 0 ? UnusedPort() : cluster.SiloPort;
+            endpoints.GatewayPort = cluster.GatewayPort == 0 ? UnusedPort() : cluster.GatewayPort;
+            // ADO.NET membership publishes what this says; left unset, Orleans picks the
+            // machine's address, which a single local silo has no use for.
+            if ((cluster.ParsedAdvertisedAddress ?? (local ? IPAddress.Loopback : null)) is { } advertised)
+            {
+                endpoints.AdvertisedIPAddress = advertised;
+            }
+        });
+
+        // The one choice made while the silo is composed: which membership provider to register.
+        var membership = configuration.GetSection(RapidbyteOptions.Section).GetSection("Cluster").GetValue("Membership", MembershipKind.Database);
+        if (membership == MembershipKind.Local)
+        {
+            silo.UseDevelopmentClustering(options => options.Configure<IOptions<EndpointOptions>>((development, endpoints) =>
+                development.PrimarySiloEndpoint = new IPEndPoint(endpoints.Value.AdvertisedIPAddress, endpoints.Value.SiloPort)));
+        }
+        else
+        {
+            silo.UseAdoNetClustering(options => options.Configure<StateStore>((clustering, store) =>
+            {
+                clustering.Invariant = "Npgsql";
+                clustering.DataSource = store.DataSource;
+            }));
+        }
+        // Grain state is written with the Orleans serializer (field ids and type aliases, no
+        // .NET type names), so renaming a class does not orphan stored state.
+        silo.AddAdoNetGrainStorage(StateStorage.Name, options => options.Configure<Serializer, StateStore>((storage, serializer, store) =>
+        {
+            storage.Invariant = "Npgsql";
+            storage.DataSource = store.DataSource;
+            storage.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
+        }));
+        // Reminders sit next to grain state, so a schedule survives every silo stopping.
+        silo.UseAdoNetReminderService(options => options.Configure<StateStore>((reminders, store) =>
+        {
+            reminders.Invariant = "Npgsql";
+            reminders.DataSource = store.DataSource;
+        }));
+        return silo;
+    }
+
+    private static int UnusedPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
