@@ -74,9 +74,21 @@ public sealed class PostgresServer : IAsyncDisposable
         await RunAsync(Path.Combine(_binaries, "initdb"),
             ["-D", DataDirectory, "-U", User, "--pwfile", passwordFile, "--auth-host=scram-sha-256", "--auth-local=trust",
              "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"], asPostgres: true, cancellationToken);
+        await StartServerAsync(cancellationToken);
+    }
+
+    /// <summary>Stops the server (fast shutdown: sessions are ended), keeping its data: an outage a test can end with <see cref="RestartAsync"/>.</summary>
+    public Task StopAsync() =>
+        RunAsync(Path.Combine(_binaries, "pg_ctl"), ["-D", DataDirectory, "-m", "fast", "-w", "stop"], asPostgres: true, CancellationToken.None);
+
+    /// <summary>Starts the server again after <see cref="StopAsync"/>, on the same port with the same data.</summary>
+    public Task RestartAsync() => StartServerAsync(CancellationToken.None);
+
+    private Task StartServerAsync(CancellationToken cancellationToken)
+    {
         var settings = $"-p {Port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={_directory} " +
                        "-c password_encryption=scram-sha-256 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200";
-        await RunAsync(Path.Combine(_binaries, "pg_ctl"),
+        return RunAsync(Path.Combine(_binaries, "pg_ctl"),
             ["-D", DataDirectory, "-l", Path.Combine(_directory, "server.log"), "-w", "-t", "60", "-o", settings, "start"], asPostgres: true, cancellationToken);
     }
 

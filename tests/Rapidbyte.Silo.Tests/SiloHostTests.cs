@@ -1,0 +1,113 @@
+using Npgsql;
+using Rapidbyte.Grains;
+using Rapidbyte.Grains.Runs;
+using Rapidbyte.Testing.Pipelines;
+using Rapidbyte.Testing.Silos;
+
+namespace Rapidbyte.Silo.Tests;
+
+/// <summary>The silo host as its operator meets it: real processes, a real PostgreSQL, settings in the environment.</summary>
+public sealed class SiloHostTests : IAsyncLifetime
+{
+    private const string StateDatabase = "state";
+
+    private PipelineDatabases _databases = null!;
+
+    private string StateConnection => _databases.Server.ConnectionString(StateDatabase);
+
+    public async Task InitializeAsync()
+    {
+        _databases = await PipelineDatabases.StartAsync();
+        await _databases.Server.ExecuteAsync($"CREATE DATABASE {StateDatabase}");
+    }
+
+    public async Task DisposeAsync() => await _databases.DisposeAsync();
+
+    [Fact]
+    public async Task A_wrong_state_database_password_stops_the_silo_at_once_naming_the_setting()
+    {
+        const string WrongPassword = "not-the-password-5f2a";
+        var wrong = new NpgsqlConnectionStringBuilder(StateConnection) { Password = WrongPassword }.ConnectionString;
+
+        await using var silo = SiloProcess.Start(wrong);
+
+        Assert.Equal(1, await silo.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Contains("rapidbyte-silo did not start: Rapidbyte:State:ConnectionString: the state database at 127.0.0.1:", silo.Output);
+        Assert.Contains("password authentication failed for user \"postgres\"", silo.Output);
+        Assert.DoesNotContain(WrongPassword, silo.Output);
+    }
+
+    [Fact]
+    public async Task An_unknown_or_malformed_setting_stops_the_silo_at_once_naming_it()
+    {
+        await using var silo = SiloProcess.Start(StateConnection, settings: new Dictionary<string, string?>
+        {
+            ["Rapidbyte__Engine__MaxRetrys"] = "5",
+            ["Rapidbyte__Cluster__AdvertisedAddress"] = "silo-one",
+        });
+
+        Assert.Equal(1, await silo.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Contains("Rapidbyte:Engine:MaxRetrys is not a setting; the settings under Rapidbyte:Engine are ConnectorsDirectory, CompiledCacheDirectory, MaxRetries,", silo.Output);
+        Assert.Contains("Rapidbyte:Cluster:AdvertisedAddress must be an IP address", silo.Output);
+        Assert.Equal(0L, await _databases.ScalarAsync<long>(StateDatabase, "SELECT count(*) FROM pg_namespace WHERE nspname = 'rapidbyte_state'"));
+    }
+
+    [Fact]
+    public async Task Live_answers_while_the_state_database_is_down_and_ready_does_not()
+    {
+        await using var silo = SiloProcess.Start(StateConnection);
+        await silo.WaitReadyAsync();
+
+        await _databases.Server.StopAsync();
+        try
+        {
+            Assert.Equal(503, await EventuallyAsync(() => silo.StatusOfAsync("/health/ready"), 503));
+            Assert.Equal(200, await silo.StatusOfAsync("/health/live"));
+        }
+        finally
+        {
+            await _databases.Server.RestartAsync();
+        }
+        await silo.WaitReadyAsync(TimeSpan.FromSeconds(30));
+        Assert.False(silo.HasExited);
+    }
+
+    [Fact]
+    public async Task Three_silo_processes_form_one_cluster_that_runs_a_pipeline_for_a_client()
+    {
+        await _databases.ExecuteAsync(PipelineDatabases.Source,
+            "CREATE TABLE items (id bigint PRIMARY KEY, name text); INSERT INTO items SELECT g, 'item ' || g FROM generate_series(1, 5000) g");
+        await using var first = SiloProcess.Start(StateConnection);
+        await using var second = SiloProcess.Start(StateConnection);
+        await using var third = SiloProcess.Start(StateConnection);
+        await Task.WhenAll(first.WaitReadyAsync(), second.WaitReadyAsync(), third.WaitReadyAsync());
+        Assert.Equal(3L, await _databases.ScalarAsync<long>(StateDatabase,
+            "SELECT count(*) FROM rapidbyte_state.membership WHERE deployment_id = 'tests' AND status = 3 AND address = '127.0.0.1'"));
+
+        await using var client = await ClusterClient.ConnectAsync(StateConnection);
+        var yaml = _databases.PipelineYaml("items", "- {name: items, sync_mode: full_refresh}");
+        var pipeline = client.Grains.GetGrain<IPipelineGrain>("items");
+        var started = await pipeline.StartRunAsync(new PipelineDefinition(yaml, "items.yaml", new Dictionary<string, string>()), null);
+        var run = started;
+        var deadline = DateTime.UtcNow.AddMinutes(2);
+        while (!run.Status.IsFinished() && DateTime.UtcNow < deadline)
+        {
+            run = await pipeline.WaitForRunAsync(started.RunId, TimeSpan.FromSeconds(5)) ?? throw new InvalidOperationException("the run vanished");
+        }
+
+        Assert.Equal(RunStatus.Succeeded, run.Status);
+        Assert.Equal(5000, run.Streams.Single().RowsWritten);
+        Assert.Equal(0L, await _databases.DifferenceAsync("items", "items"));
+    }
+
+    private static async Task<int?> EventuallyAsync(Func<Task<int?>> probe, int wanted)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        int? last;
+        while ((last = await probe()) != wanted && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(250);
+        }
+        return last;
+    }
+}
