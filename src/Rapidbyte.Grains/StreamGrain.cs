@@ -172,11 +172,11 @@ public sealed partial class StreamGrain(
         }
         catch (ConnectorNotFoundException e)
         {
-            return new StreamRunResult(null, null, cursor, 0, new ConnectorError(ErrorCategory.Config, e.Message));
+            return new StreamRunResult(null, null, cursor, 0, 0, new ConnectorError(ErrorCategory.Config, e.Message));
         }
         catch (ConnectorException e)
         {
-            return new StreamRunResult(null, null, cursor, 0, e.Error);
+            return new StreamRunResult(null, null, cursor, 0, 0, e.Error);
         }
         var resources = spec.Resources;
         return await engine.Runner.RunAsync(

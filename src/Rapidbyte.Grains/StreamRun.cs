@@ -14,6 +14,7 @@ internal sealed class StreamRun(string stream, string runId) : IDisposable
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private long _rowsRead;
     private long _rowsWritten;
+    private long _rowsCommitted;
     private long _bytes;
     private long _batches;
     private DateTimeOffset? _firstBatchAt;
@@ -47,6 +48,7 @@ internal sealed class StreamRun(string stream, string runId) : IDisposable
             _batches += monitor.Source.Batches;
             _firstBatchAt ??= monitor.Source.FirstBatchAt;
             _rowsWritten += monitor.Destination.Rows;
+            _rowsCommitted += monitor.CommittedRows;
         }
         Monitor = null;
     }
@@ -63,7 +65,8 @@ internal sealed class StreamRun(string stream, string runId) : IDisposable
         Attempts,
         cursor,
         Error,
-        _firstBatchAt ?? Monitor?.Source.FirstBatchAt);
+        _firstBatchAt ?? Monitor?.Source.FirstBatchAt,
+        _rowsCommitted + (Monitor?.CommittedRows ?? 0));
 
     public void Dispose() => Cancellation.Dispose();
 }

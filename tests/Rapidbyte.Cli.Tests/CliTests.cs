@@ -49,13 +49,14 @@ public sealed class CliTests : IAsyncLifetime
         foreach (var stream in streams)
         {
             var name = stream.GetProperty("name").GetString()!;
-            Assert.Equal(["name", "status", "rows_read", "rows_written", "bytes", "duration_ms", "first_batch_at", "cursor", "error"], stream.EnumerateObject().Select(p => p.Name));
+            Assert.Equal(["name", "status", "rows_read", "rows_written", "rows_committed", "bytes", "duration_ms", "first_batch_at", "cursor", "error"], stream.EnumerateObject().Select(p => p.Name));
             var firstBatch = stream.GetProperty("first_batch_at").GetDateTimeOffset();
             Assert.Equal(TimeSpan.Zero, firstBatch.Offset);
             Assert.InRange(firstBatch, launched, exited);
             var rows = await _databases.ScalarAsync<long>(PipelineDatabases.Destination, $"SELECT count(*) FROM {name}");
             Assert.Equal(await _databases.ScalarAsync<long>(PipelineDatabases.Source, $"SELECT count(*) FROM {name}"), rows);
             Assert.Equal(rows, stream.GetProperty("rows_written").GetInt64());
+            Assert.Equal(rows, stream.GetProperty("rows_committed").GetInt64());
             Assert.Equal(rows, stream.GetProperty("rows_read").GetInt64());
             Assert.Equal("succeeded", stream.GetProperty("status").GetString());
             Assert.True(stream.GetProperty("bytes").GetInt64() > 0);

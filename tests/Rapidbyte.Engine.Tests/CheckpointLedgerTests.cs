@@ -14,11 +14,13 @@ public sealed class CheckpointLedgerTests
         ledger.OnSourceCheckpoint(new ConnectorCheckpoint("c5", Batches: 5));
         Assert.Equal("c0", ledger.CommittedCursor);
 
-        ledger.OnDestinationCheckpoint(new ConnectorCheckpoint("{}", Batches: 4));
+        ledger.OnDestinationCheckpoint(new ConnectorCheckpoint("{}", Batches: 4, Rows: 400));
         Assert.Equal("c2", ledger.CommittedCursor);
+        Assert.Equal(400, ledger.CommittedRows);
 
-        ledger.OnDestinationCheckpoint(new ConnectorCheckpoint("{}", Batches: 5));
+        ledger.OnDestinationCheckpoint(new ConnectorCheckpoint("{}", Batches: 5, Rows: 470));
         Assert.Equal("c5", ledger.CommittedCursor);
+        Assert.Equal(470, ledger.CommittedRows);
     }
 
     [Fact]

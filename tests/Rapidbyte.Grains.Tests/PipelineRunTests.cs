@@ -88,6 +88,8 @@ public sealed class PipelineRunTests : IAsyncLifetime
         Assert.InRange(cursor, 1, SourceRows - 1);
         // Every row up to the stored cursor is committed in the destination.
         Assert.Equal(cursor, await _databases.ScalarAsync<long>(PipelineDatabases.Destination, $"SELECT count(*) FROM killed WHERE id <= {cursor}"));
+        // The report counts exactly the rows that stayed; the destination took more than it committed.
+        Assert.Equal(await _databases.ScalarAsync<long>(PipelineDatabases.Destination, "SELECT count(*) FROM killed"), stream.RowsCommitted);
 
         var rerun = await silo.RunAsync(yaml);
 

@@ -50,7 +50,7 @@ internal static class StatusCommand
                 foreach (var (name, state) in streams)
                 {
                     Console.WriteLine($"stream {name}: cursor {state.Cursor ?? "(none)"}" +
-                        (state.LastRun is { } last ? $"; last run {last.RunId} {last.Status.ToName()}, {Quantity.Rows(last.RowsWritten)} rows written" : "; never run"));
+                        (state.LastRun is { } last ? $"; last run {last.RunId} {last.Status.ToName()}, {Quantity.Rows(last.RowsCommitted)} rows committed" : "; never run"));
                 }
                 foreach (var run in history)
                 {

@@ -37,7 +37,7 @@ internal sealed class LiveRunView : IRunView
             _ => "red",
         };
         AnsiConsole.MarkupLineInterpolated(
-            $"[{colour}]pipeline {run.Pipeline} {run.Status.ToName()}[/] in {Quantity.Seconds(run.Duration)}: {Quantity.Rows(run.Streams.Sum(s => s.RowsWritten))} rows written (run {run.RunId})");
+            $"[{colour}]pipeline {run.Pipeline} {run.Status.ToName()}[/] in {Quantity.Seconds(run.Duration)}: {Quantity.Rows(run.Streams.Sum(s => s.RowsCommitted))} rows committed (run {run.RunId})");
     }
 
     private static Table Table(PipelineRunReport run)

@@ -22,14 +22,15 @@ internal sealed class PlainRunView : IRunView
     {
         foreach (var stream in run.Streams)
         {
-            Line($"stream {stream.Stream}: {stream.Status.ToName()}, {Quantity.Rows(stream.RowsRead)} rows read, {Quantity.Rows(stream.RowsWritten)} written, " +
+            Line($"stream {stream.Stream}: {stream.Status.ToName()}, {Quantity.Rows(stream.RowsRead)} rows read, {Quantity.Rows(stream.RowsWritten)} written" +
+                 (stream.RowsCommitted == stream.RowsWritten ? ", " : $" ({Quantity.Rows(stream.RowsCommitted)} committed), ") +
                  $"{Quantity.Megabytes(stream.Bytes)} in {Quantity.Seconds(stream.Duration)}" +
                  (stream.Attempts > 1 ? $", {stream.Attempts} attempts" : "") +
                  (stream.Cursor is null ? "" : $", cursor {stream.Cursor}") +
                  (stream.Error is null ? "" : $": {stream.Error}"));
         }
-        var rows = run.Streams.Sum(s => s.RowsWritten);
-        Line($"pipeline {run.Pipeline}: {run.Status.ToName()} in {Quantity.Seconds(run.Duration)}, {Quantity.Rows(rows)} rows written (run {run.RunId})");
+        var rows = run.Streams.Sum(s => s.RowsCommitted);
+        Line($"pipeline {run.Pipeline}: {run.Status.ToName()} in {Quantity.Seconds(run.Duration)}, {Quantity.Rows(rows)} rows committed (run {run.RunId})");
     }
 
     private void Show(PipelineRunReport run)

@@ -7,8 +7,10 @@ namespace Rapidbyte.Cli.Output;
 
 /// <summary>
 /// The one JSON object <c>rapidbyte run --json</c> prints: <c>{"pipeline", "status",
-/// "duration_ms", "streams": [{"name", "status", "rows_read", "rows_written", "bytes",
-/// "duration_ms", "first_batch_at", "cursor", "error"}]}</c>. A cursor is the source
+/// "duration_ms", "streams": [{"name", "status", "rows_read", "rows_written",
+/// "rows_committed", "bytes", "duration_ms", "first_batch_at", "cursor", "error"}]}</c>.
+/// <c>rows_written</c> is what the destination took, <c>rows_committed</c> what it committed
+/// (what stays after a failure). A cursor is the source
 /// connector's own JSON; <c>first_batch_at</c> is when the source emitted its first batch
 /// (ISO 8601, UTC), null if it emitted none.
 /// </summary>
@@ -32,6 +34,7 @@ public static class RunJson
                 json.WriteString("status", stream.Status.ToName());
                 json.WriteNumber("rows_read", stream.RowsRead);
                 json.WriteNumber("rows_written", stream.RowsWritten);
+                json.WriteNumber("rows_committed", stream.RowsCommitted);
                 json.WriteNumber("bytes", stream.Bytes);
                 json.WriteNumber("duration_ms", (long)stream.Duration.TotalMilliseconds);
                 if (stream.FirstBatchAt is { } firstBatch)

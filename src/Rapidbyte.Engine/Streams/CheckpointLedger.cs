@@ -13,6 +13,7 @@ public sealed class CheckpointLedger
     private readonly Lock _gate = new();
     private readonly Queue<ConnectorCheckpoint> _pending = new();
     private long _committedBatches;
+    private long _committedRows;
 
     /// <param name="initialCursor">The cursor the run started from (already committed).</param>
     public CheckpointLedger(string? initialCursor = null) => CommittedCursor = initialCursor;
@@ -28,6 +29,18 @@ public sealed class CheckpointLedger
             lock (_gate)
             {
                 return _committedBatches;
+            }
+        }
+    }
+
+    /// <summary>Rows in the batches the destination has reported committed: what stays if the run fails now.</summary>
+    public long CommittedRows
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _committedRows;
             }
         }
     }
@@ -52,6 +65,7 @@ public sealed class CheckpointLedger
         lock (_gate)
         {
             _committedBatches = Math.Max(_committedBatches, checkpoint.Batches);
+            _committedRows = Math.Max(_committedRows, checkpoint.Rows);
             advanced = Advance();
         }
         Notify(advanced);

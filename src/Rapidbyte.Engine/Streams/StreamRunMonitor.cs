@@ -9,6 +9,7 @@ namespace Rapidbyte.Engine.Streams;
 public sealed class StreamRunMonitor
 {
     private static readonly ConnectorMetrics NotStarted = new();
+    private CheckpointLedger? _ledger;
 
     /// <summary>
     /// Called with every newly committed cursor, in order, on the destination's slice thread:
@@ -22,9 +23,13 @@ public sealed class StreamRunMonitor
     /// <summary>What the destination instance took so far.</summary>
     public ConnectorMetrics Destination { get; private set; } = NotStarted;
 
-    internal void Attach(ConnectorMetrics source, ConnectorMetrics destination)
+    /// <summary>Rows the destination has committed so far (they stay whatever happens next).</summary>
+    public long CommittedRows => _ledger?.CommittedRows ?? 0;
+
+    internal void Attach(ConnectorMetrics source, ConnectorMetrics destination, CheckpointLedger ledger)
     {
         Source = source;
         Destination = destination;
+        _ledger = ledger;
     }
 }

@@ -30,7 +30,7 @@ public sealed class StreamRunner(ConnectorRuntime runtime)
         var channel = new BatchChannel(maxBatchesInFlight, maxBytesInFlight);
         using var reader = runtime.CreateInstance(source.Connector, source.Options);
         using var writer = runtime.CreateInstance(destination.Connector, destination.Options);
-        monitor?.Attach(reader.Metrics, writer.Metrics);
+        monitor?.Attach(reader.Metrics, writer.Metrics, ledger);
 
         var read = reader.ReadAsync(source.Config, source.Stream, channel, ledger.OnSourceCheckpoint, cancellationToken);
         var written = writer.WriteAsync(destination.Config, destination.Stream, channel, ledger.OnDestinationCheckpoint, cancellationToken);
@@ -42,7 +42,7 @@ public sealed class StreamRunner(ConnectorRuntime runtime)
         // The first failure wins (the channel keeps it): when one side fails, the other then
         // fails too, only because the channel did.
         var error = channel.Failure ?? readError ?? writeError;
-        return new StreamRunResult(readSummary, writtenSummary, ledger.CommittedCursor, ledger.CommittedBatches, error);
+        return new StreamRunResult(readSummary, writtenSummary, ledger.CommittedCursor, ledger.CommittedBatches, ledger.CommittedRows, error);
     }
 
     private static async Task<(StreamSummary? Summary, ConnectorError? Error)> Outcome(Task<StreamSummary> operation)

@@ -6,7 +6,7 @@ namespace Rapidbyte.Grains.Runs;
 /// <param name="Status">Where it stands.</param>
 /// <param name="Duration">Time since it started (so far, or in all).</param>
 /// <param name="RowsRead">Rows the source emitted, over all attempts.</param>
-/// <param name="RowsWritten">Rows the destination took, over all attempts; after a failure only those covered by a commit stay.</param>
+/// <param name="RowsWritten">Rows the destination took (sent to its database), over all attempts; see <paramref name="RowsCommitted"/> for what stays.</param>
 /// <param name="Bytes">Arrow bytes the source emitted.</param>
 /// <param name="Batches">Batches the source emitted.</param>
 /// <param name="Attempts">Attempts made (retryable failures are retried).</param>
@@ -15,6 +15,11 @@ namespace Rapidbyte.Grains.Runs;
 /// <param name="FirstBatchAt">
 /// When the source emitted its first batch (UTC), in the first attempt that emitted one; null
 /// until then. The distance from the process's or run's start is the start-up a user waits through.
+/// </param>
+/// <param name="RowsCommitted">
+/// Rows the destination has committed, over all attempts: what stays whatever happens next.
+/// Equal to <paramref name="RowsWritten"/> once the run succeeded; after a failure, the number
+/// to trust (replace commits nothing until its final swap).
 /// </param>
 [GenerateSerializer, Immutable, Alias("rapidbyte.stream-run-report")]
 public sealed record StreamRunReport(
@@ -29,7 +34,8 @@ public sealed record StreamRunReport(
     int Attempts,
     string? Cursor,
     string? Error,
-    DateTimeOffset? FirstBatchAt = null)
+    DateTimeOffset? FirstBatchAt = null,
+    long RowsCommitted = 0)
 {
     /// <summary>A stream that has not started yet.</summary>
     public static StreamRunReport Pending(string stream, string runId) =>

@@ -55,6 +55,7 @@ internal static class BatchImports
                     return context.Fail(Abi.Cancelled, e.Failure.Message);
                 }
                 context.OperationBatches++;
+                context.OperationRows += batch.Rows;
                 context.Metrics.AddBatch(batch.Rows, length);
                 return 0L;
             }
@@ -75,7 +76,8 @@ internal static class BatchImports
             {
                 case BatchReadStatus.Batch:
                     context.OperationBatches++;
-                    context.Metrics.AddBatch(batch!.Rows, batch.Length);
+                    context.OperationRows += batch!.Rows;
+                    context.Metrics.AddBatch(batch.Rows, batch.Length);
                     context.Result.Set(batch);
                     return batch.Length;
                 case BatchReadStatus.Empty:
@@ -101,7 +103,7 @@ internal static class BatchImports
                 {
                     return context.Fail(Abi.InvalidData, "checkpoint: the payload is not JSON");
                 }
-                context.OnCheckpoint?.Invoke(new ConnectorCheckpoint(payload, context.OperationBatches));
+                context.OnCheckpoint?.Invoke(new ConnectorCheckpoint(payload, context.OperationBatches, context.OperationRows));
                 return 0L;
             }
             catch (Exception e)

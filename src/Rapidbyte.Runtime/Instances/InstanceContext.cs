@@ -54,6 +54,9 @@ internal sealed class InstanceContext : IDisposable
 
     public long OperationBatches { get; set; }
 
+    /// <summary>Rows in the batches of <see cref="OperationBatches"/>.</summary>
+    public long OperationRows { get; set; }
+
     public bool ChannelReadInterest { get; set; }
 
     public bool ChannelWriteInterest { get; set; }
@@ -81,6 +84,7 @@ internal sealed class InstanceContext : IDisposable
         Input = run.Input;
         OnCheckpoint = run.OnCheckpoint;
         OperationBatches = 0;
+        OperationRows = 0;
         ChannelReadInterest = ChannelWriteInterest = CancellationInterest = false;
         _cancelled = false;
     }

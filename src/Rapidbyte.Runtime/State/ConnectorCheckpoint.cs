@@ -5,4 +5,5 @@ namespace Rapidbyte.Runtime.State;
 /// is the cursor covering the first <see cref="Batches"/> batches it emitted; for a destination,
 /// it says the first <see cref="Batches"/> batches it took are committed.
 /// </summary>
-public sealed record ConnectorCheckpoint(string Payload, long Batches);
+/// <param name="Rows">The rows in those batches, as the host counted them.</param>
+public sealed record ConnectorCheckpoint(string Payload, long Batches, long Rows = 0);

@@ -4,7 +4,7 @@ namespace Rapidbyte.Pipeline.Benchmarks.Contenders;
 
 /// <summary>
 /// What <c>rapidbyte run --json</c> printed: <c>{"pipeline", "status", "duration_ms",
-/// "streams": [{"name", "status", "rows_read", "rows_written", "bytes", "duration_ms",
+/// "streams": [{"name", "status", "rows_read", "rows_written", "rows_committed", "bytes", "duration_ms",
 /// "first_batch_at", "cursor", "error"}]}</c>, summed over the streams.
 /// </summary>
 /// <param name="FirstBatchAt">The earliest first batch of any stream (UTC); null if none emitted one.</param>
