@@ -33,6 +33,13 @@ public interface IPipelineGrain : IGrainWithStringKey
     /// <summary>Finished runs, newest first.</summary>
     Task<IReadOnlyList<PipelineRunReport>> GetHistoryAsync();
 
+    /// <summary>
+    /// Tells the pipeline that one of its streams stopped (finished, or handed over by a
+    /// silo that is stopping): a pipeline whose watching activation is gone takes the run over.
+    /// </summary>
+    [OneWay]
+    Task StreamStoppedAsync(string runId);
+
     /// <summary>Asks the run to stop: streams roll back what they have not committed, cursors stay at their last commit.</summary>
     Task CancelRunAsync(string runId);
 }

@@ -28,6 +28,12 @@ public interface IStreamGrain : IGrainWithStringKey
     /// <summary>Asks the run to stop.</summary>
     Task CancelAsync(string runId);
 
+    /// <summary>
+    /// Ends run <paramref name="runId"/> as failed with <paramref name="reason"/> if it is stored
+    /// as unfinished and no activation runs it (it cannot be taken up again).
+    /// </summary>
+    Task AbandonAsync(string runId, string reason);
+
     /// <summary>The stored cursor and last outcome.</summary>
     Task<StreamState> GetStateAsync();
 }

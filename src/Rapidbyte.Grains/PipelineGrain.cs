@@ -1,7 +1,10 @@
+using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging;
+using Orleans.Storage;
 using Rapidbyte.Grains.Execution;
 using Rapidbyte.Grains.Runs;
 using Rapidbyte.Grains.State;
+using Rapidbyte.Pipelines.Parsing;
 
 namespace Rapidbyte.Grains;
 
@@ -10,42 +13,109 @@ namespace Rapidbyte.Grains;
 /// <c>resources.parallel_streams</c> of them moving at once. The run itself is a loop on this
 /// grain's scheduler that only awaits (stream grains do the work), so status and cancel
 /// calls are answered between its steps.
+/// <para>
+/// Runs outlive the silo that started them. The run is stored before it starts
+/// (<see cref="PipelineState.Active"/>) and its owner renews a lease on it. A stream whose
+/// silo is lost is started again (its grain goes on from its last commit on another silo); a
+/// pipeline grain that finds a stored run whose lease ran out (its silo is gone, woken by a
+/// stream that stopped or by a reminder) takes the run over and sees it to its end. The lease
+/// also keeps two processes sharing a state database (two CLIs, a CLI and the service) from
+/// running one pipeline at once.
+/// </para>
 /// </summary>
 public sealed partial class PipelineGrain(
     [PersistentState("pipeline", StateStorage.Name)] IPersistentState<PipelineState> state,
     PipelineEngine engine,
-    ILogger<PipelineGrain> logger) : Grain, IPipelineGrain
+    ILocalSiloDetails localSilo,
+    ILogger<PipelineGrain> logger) : Grain, IPipelineGrain, IRemindable
 {
-    private PipelineRun? _active;
+    private const string ReminderName = "rapidbyte-active-run";
 
-    public Task<PipelineRunReport> StartRunAsync(PipelineDefinition definition, IReadOnlyList<string>? streams)
+    // Writes come from the run loop, the lease timer and calls, interleaved at their awaits:
+    // one at a time, or they would conflict with each other's ETags.
+    private readonly SemaphoreSlim _writes = new(1, 1);
+    private PipelineRun? _active;
+    private IGrainTimer? _lease;
+    private IGrainTimer? _takeOver;
+
+    private string Name => this.GetPrimaryKeyString();
+
+    private string Silo => localSilo.SiloAddress.ToString();
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        var name = this.GetPrimaryKeyString();
+        if (state.State.Active is not null)
+        {
+            await TryTakeOverAsync();
+        }
+    }
+
+    public async Task<PipelineRunReport> StartRunAsync(PipelineDefinition definition, IReadOnlyList<string>? streams)
+    {
         if (_active is not null)
         {
-            throw new PipelineBusyException($"pipeline {name}", _active.RunId);
+            throw new PipelineBusyException($"pipeline {Name}", _active.RunId);
+        }
+        if (state.State.Active is { } stored)
+        {
+            await TryTakeOverAsync();
+            throw new PipelineBusyException($"pipeline {Name}", stored.RunId);
         }
         var spec = definition.Parse();
-        if (spec.Name != name)
+        if (spec.Name != Name)
         {
-            throw new ArgumentException($"the definition is of pipeline {spec.Name}, not {name}");
+            throw new ArgumentException($"the definition is of pipeline {spec.Name}, not {Name}");
         }
         var names = spec.Source.Streams.Select(s => s.Name).ToList();
         var chosen = streams is { Count: > 0 } ? streams : names;
         var unknown = chosen.Except(names, StringComparer.Ordinal).ToList();
         if (unknown.Count > 0)
         {
-            throw new ArgumentException($"pipeline {name} has no stream named {string.Join(", ", unknown)}; its streams are {string.Join(", ", names)}");
+            throw new ArgumentException($"pipeline {Name} has no stream named {string.Join(", ", unknown)}; its streams are {string.Join(", ", names)}");
         }
 
-        var run = new PipelineRun(name, Guid.NewGuid().ToString("N")[..12], names.Where(chosen.Contains).ToList());
-        _active = run;
-        run.Completion = RunAsync(run, definition, spec.Resources.ParallelStreams);
-        return Task.FromResult(run.Snapshot());
+        var now = DateTimeOffset.UtcNow;
+        var record = new PipelineRunRecord
+        {
+            RunId = Guid.NewGuid().ToString("N")[..12],
+            StartedAt = now,
+            Streams = names.Where(chosen.Contains).ToList(),
+            File = definition.File,
+            Owner = Silo,
+            RenewedAt = now,
+        };
+        // The YAML is stored only when it holds no secret: the values of its ${NAME}
+        // references stay in memory, and a silo taking the run up reads its own.
+        var literals = SecretLiterals.Find(definition.Yaml);
+        if (literals.Count == 0)
+        {
+            record.Yaml = definition.Yaml;
+        }
+        else
+        {
+            record.NotResumable = $"its pipeline holds literal secrets ({string.Join(", ", literals)}), which are never stored; " +
+                "write them as ${NAME} references to have a run taken up on another silo";
+        }
+        state.State.Active = record;
+        try
+        {
+            await WriteAsync();
+        }
+        catch (InconsistentStateException)
+        {
+            // Another process started this pipeline at the same moment and stored its run first.
+            await state.ReadStateAsync();
+            throw new PipelineBusyException($"pipeline {Name}", state.State.Active?.RunId ?? "(unknown)");
+        }
+        await this.RegisterOrUpdateReminder(ReminderName, engine.Options.RunCheckInterval, engine.Options.RunCheckInterval);
+        Begin(new PipelineRun(Name, record), definition, spec.Resources.ParallelStreams);
+        return _active!.Snapshot();
     }
 
     public Task<PipelineRunReport?> GetRunAsync(string runId) => Task.FromResult(
-        _active?.RunId == runId ? _active.Snapshot() : state.State.History.FirstOrDefault(r => r.RunId == runId));
+        _active?.RunId == runId ? _active.Snapshot()
+        : state.State.Active is { } stored && stored.RunId == runId ? PipelineRun.Report(Name, stored, RunStatus.Running)
+        : state.State.History.FirstOrDefault(r => r.RunId == runId));
 
     public async Task<PipelineRunReport?> WaitForRunAsync(string runId, TimeSpan maxWait)
     {
@@ -56,7 +126,8 @@ public sealed partial class PipelineGrain(
         return await GetRunAsync(runId);
     }
 
-    public Task<PipelineRunReport?> GetActiveRunAsync() => Task.FromResult(_active?.Snapshot());
+    public Task<PipelineRunReport?> GetActiveRunAsync() => Task.FromResult(
+        _active?.Snapshot() ?? (state.State.Active is { } stored ? PipelineRun.Report(Name, stored, RunStatus.Running) : null));
 
     public Task<IReadOnlyList<PipelineRunReport>> GetHistoryAsync() => Task.FromResult<IReadOnlyList<PipelineRunReport>>(state.State.History.ToList());
 
@@ -66,14 +137,151 @@ public sealed partial class PipelineGrain(
         {
             await CancelAsync(run);
         }
+        else if (state.State.Active is { } stored && stored.RunId == runId)
+        {
+            // Run by an owner elsewhere: its streams stop, and it sees them end.
+            await Task.WhenAll(stored.Streams.Select(s => StreamOf(s).CancelAsync(runId)));
+        }
+    }
+
+    public async Task StreamStoppedAsync(string runId)
+    {
+        if (_active is null && state.State.Active?.RunId == runId)
+        {
+            await TryTakeOverAsync();
+        }
+    }
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (reminderName != ReminderName)
+        {
+            return;
+        }
+        if (state.State.Active is null)
+        {
+            await this.UnregisterReminder(await this.GetReminder(ReminderName) ?? throw new InvalidOperationException("reminder vanished"));
+            return;
+        }
+        await TryTakeOverAsync();
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        if (_active is { } run)
+        // The silo is stopping: the run is not cancelled; the lease is given up so that the
+        // next activation (woken by a stream, or the reminder) takes it over at once.
+        _lease?.Dispose();
+        _takeOver?.Dispose();
+        if (_active is { Lost: false } run && state.State.Active?.RunId == run.RunId)
         {
-            await CancelAsync(run);
-            await run.Completion.WaitAsync(cancellationToken).ConfigureAwait(true);
+            run.Lost = true;
+            state.State.Active.Owner = "";
+            state.State.Active.RenewedAt = DateTimeOffset.MinValue;
+            try
+            {
+                await WriteAsync();
+                LogHandedOver(logger, Name, run.RunId, reason.Description);
+            }
+            catch (Exception e) when (e is InconsistentStateException or OrleansException or TimeoutException)
+            {
+                // Not released: the lease runs out instead.
+            }
+        }
+    }
+
+    /// <summary>Takes over the stored run if no one holds its lease any more; true if this activation now runs it.</summary>
+    private async Task<bool> TryTakeOverAsync()
+    {
+        if (_active is not null || state.State.Active is not { } record)
+        {
+            return false;
+        }
+        var expires = record.RenewedAt + engine.Options.RunLeaseTimeout;
+        var now = DateTimeOffset.UtcNow;
+        if (record.Owner.Length > 0 && expires > now)
+        {
+            // Still someone's: look again when the lease would run out.
+            _takeOver?.Dispose();
+            _takeOver = this.RegisterGrainTimer(async () => await TryTakeOverAsync(), new GrainTimerCreationOptions(expires - now + TimeSpan.FromMilliseconds(200), Timeout.InfiniteTimeSpan) { Interleave = true });
+            return false;
+        }
+        var reason = record.Owner.Length == 0 ? "its silo stopped and handed it over" : $"its owner {record.Owner} stopped renewing its lease";
+        record.Resumes.Add(new RunResume(now, Silo, null, reason));
+        record.Owner = Silo;
+        record.RenewedAt = now;
+        try
+        {
+            await WriteAsync();
+        }
+        catch (InconsistentStateException)
+        {
+            await state.ReadStateAsync(); // someone else took it over first
+            return false;
+        }
+        LogTakenOver(logger, Name, record.RunId, reason);
+        await this.RegisterOrUpdateReminder(ReminderName, engine.Options.RunCheckInterval, engine.Options.RunCheckInterval);
+        var definition = new PipelineDefinition(record.Yaml ?? "", record.File, SiloVariables(record.Yaml ?? ""));
+        var parallel = 1;
+        try
+        {
+            parallel = definition.Parse().Resources.ParallelStreams;
+        }
+        catch (PipelineSpecException)
+        {
+            // Each stream that has to start again reports the problem (a variable missing here, say).
+        }
+        Begin(new PipelineRun(Name, record), definition, parallel);
+        return true;
+    }
+
+    // The silo's own values for the run's ${NAME} references, within the allowed prefix.
+    private Dictionary<string, string> SiloVariables(string yaml)
+    {
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (Match reference in VariableReference().Matches(yaml))
+        {
+            var name = reference.Groups[1].Value;
+            if (name.StartsWith(engine.Options.VariablePrefix, StringComparison.Ordinal) && Environment.GetEnvironmentVariable(name) is { } value)
+            {
+                values[name] = value;
+            }
+        }
+        return values;
+    }
+
+    [GeneratedRegex(@"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")]
+    private static partial Regex VariableReference();
+
+    private void Begin(PipelineRun run, PipelineDefinition definition, int parallelStreams)
+    {
+        _active = run;
+        _takeOver?.Dispose();
+        var renewal = engine.Options.RunLeaseTimeout / 4;
+        _lease = this.RegisterGrainTimer(() => RenewLeaseAsync(run), new GrainTimerCreationOptions(renewal, renewal) { Interleave = true });
+        run.Completion = RunAsync(run, definition, parallelStreams);
+    }
+
+    private async Task RenewLeaseAsync(PipelineRun run)
+    {
+        if (run.Lost || state.State.Active?.RunId != run.RunId)
+        {
+            return;
+        }
+        state.State.Active.RenewedAt = DateTimeOffset.UtcNow;
+        try
+        {
+            await WriteAsync();
+        }
+        catch (InconsistentStateException)
+        {
+            // Someone else owns the run now (this silo was paused past the lease): let them.
+            run.Lost = true;
+            LogLost(logger, Name, run.RunId);
+        }
+        catch (Exception e) when (e is OrleansException or TimeoutException or Npgsql.NpgsqlException)
+        {
+            // The state database is away; the next renewal tries again.
+            LogLeaseNotRenewed(logger, e, Name, run.RunId);
         }
     }
 
@@ -85,7 +293,7 @@ public sealed partial class PipelineGrain(
         return Task.WhenAll(run.Streams.Select(s => StreamOf(s.Stream).CancelAsync(run.RunId)));
     }
 
-    private IStreamGrain StreamOf(string stream) => GrainFactory.GetGrain<IStreamGrain>(StreamKey.Of(this.GetPrimaryKeyString(), stream));
+    private IStreamGrain StreamOf(string stream) => GrainFactory.GetGrain<IStreamGrain>(StreamKey.Of(Name, stream));
 
     private async Task RunAsync(PipelineRun run, PipelineDefinition definition, int parallelStreams)
     {
@@ -93,19 +301,32 @@ public sealed partial class PipelineGrain(
         {
             await Task.WhenAll(run.Streams.Select((_, index) => RunStreamAsync(run, index, definition, turns)));
         }
+        _lease?.Dispose();
+        _lease = null;
+        if (run.Lost)
+        {
+            _active = null;
+            run.Dispose();
+            return;
+        }
         var outcome = run.Snapshot(finished: true);
         state.State.History.Insert(0, outcome);
         if (state.State.History.Count > PipelineState.HistoryLength)
         {
             state.State.History.RemoveRange(PipelineState.HistoryLength, state.State.History.Count - PipelineState.HistoryLength);
         }
+        state.State.Active = null;
         try
         {
-            await state.WriteStateAsync();
+            await WriteAsync();
+            if (await this.GetReminder(ReminderName) is { } reminder)
+            {
+                await this.UnregisterReminder(reminder);
+            }
         }
         catch (Exception e)
         {
-            // The streams' own state (cursors) is already stored; only the history entry is lost.
+            // The streams' own state (cursors) is already stored; the reminder finds the run again.
             LogHistoryNotSaved(logger, e, outcome.Pipeline, outcome.RunId);
         }
         _active = null;
@@ -127,22 +348,48 @@ public sealed partial class PipelineGrain(
         try
         {
             var grain = StreamOf(name);
-            await grain.StartAsync(run.RunId, definition);
-            if (run.Cancellation.IsCancellationRequested)
+            var unreachableSince = (DateTime?)null;
+            while (!run.Lost)
             {
-                // Cancelled while this stream was starting: the cancel may have reached its grain before the start.
-                await grain.CancelAsync(run.RunId);
-            }
-            while (true)
-            {
-                var report = await grain.WaitForRunAsync(run.RunId, engine.Options.ProgressInterval);
+                StreamRunReport? report;
+                try
+                {
+                    report = await grain.WaitForRunAsync(run.RunId, engine.Options.ProgressInterval);
+                    unreachableSince = null;
+                    if (report is null)
+                    {
+                        if (run.Record.Yaml is null && run.Record.Resumes.Count > 0)
+                        {
+                            // Taken over, and this stream must start again, but the YAML was not stored.
+                            var reason = $"the stream could not be taken up again: {run.Record.NotResumable}";
+                            await grain.AbandonAsync(run.RunId, reason);
+                            run.Streams[index] = run.Streams[index] with { Status = RunStatus.Failed, Error = reason };
+                            return;
+                        }
+                        // Not started, or its activation is gone (lost silo, drain): it goes on from its last commit.
+                        await grain.StartAsync(run.RunId, definition);
+                        if (run.Cancellation.IsCancellationRequested)
+                        {
+                            // Cancelled while this stream was starting: the cancel may have reached its grain before the start.
+                            await grain.CancelAsync(run.RunId);
+                        }
+                        continue;
+                    }
+                }
+                catch (Exception e) when (IsSiloLoss(e))
+                {
+                    // The stream's silo is gone or going: once the cluster has declared it dead,
+                    // the next call activates the stream elsewhere, and it resumes.
+                    unreachableSince ??= DateTime.UtcNow;
+                    if (DateTime.UtcNow - unreachableSince > TimeSpan.FromMinutes(5))
+                    {
+                        throw;
+                    }
+                    await Task.Delay(TimeSpan.FromSeconds(1));
+                    continue;
+                }
                 // Nothing calls this grain while a run goes unattended; keep it (and its run) alive.
                 DelayDeactivation(TimeSpan.FromMinutes(2));
-                if (report is null)
-                {
-                    run.Streams[index] = run.Streams[index] with { Status = RunStatus.Failed, Error = "the stream's run was lost (its grain was deactivated); run the pipeline again" };
-                    return;
-                }
                 run.Streams[index] = report;
                 if (report.Status.IsFinished())
                 {
@@ -160,6 +407,34 @@ public sealed partial class PipelineGrain(
         }
     }
 
+    private static bool IsSiloLoss(Exception e) =>
+        e is SiloUnavailableException or OrleansMessageRejectionException or TimeoutException;
+
+    private async Task WriteAsync()
+    {
+        await _writes.WaitAsync();
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        finally
+        {
+            _writes.Release();
+        }
+    }
+
     [LoggerMessage(Level = LogLevel.Error, Message = "pipeline {Pipeline}: the history entry of run {RunId} could not be saved")]
     private static partial void LogHistoryNotSaved(ILogger logger, Exception exception, string pipeline, string runId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "pipeline {Pipeline}: run {RunId} taken over here because {Reason}")]
+    private static partial void LogTakenOver(ILogger logger, string pipeline, string runId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "pipeline {Pipeline}: run {RunId} handed over for another silo to take up ({Reason})")]
+    private static partial void LogHandedOver(ILogger logger, string pipeline, string runId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "pipeline {Pipeline}: run {RunId} was taken over by another owner; this silo stops watching it")]
+    private static partial void LogLost(ILogger logger, string pipeline, string runId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "pipeline {Pipeline}: the lease on run {RunId} could not be renewed")]
+    private static partial void LogLeaseNotRenewed(ILogger logger, Exception exception, string pipeline, string runId);
 }

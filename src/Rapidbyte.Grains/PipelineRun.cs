@@ -1,25 +1,32 @@
-using System.Diagnostics;
 using Rapidbyte.Grains.Runs;
 
 namespace Rapidbyte.Grains;
 
-/// <summary>A pipeline grain's run in progress: the latest snapshot of each of its streams.</summary>
-internal sealed class PipelineRun(string pipeline, string runId, IReadOnlyList<string> streams) : IDisposable
+/// <summary>A pipeline grain's run in progress on this activation: its stored record and the latest snapshot of each of its streams.</summary>
+internal sealed class PipelineRun(string pipeline, PipelineRunRecord record) : IDisposable
 {
-    private readonly Stopwatch _clock = Stopwatch.StartNew();
-    private readonly DateTimeOffset _startedAt = DateTimeOffset.UtcNow;
+    public string RunId => Record.RunId;
 
-    public string RunId { get; } = runId;
+    public PipelineRunRecord Record { get; } = record;
 
+    /// <summary>A user's cancel: the streams stop and roll back what they have not committed.</summary>
     public CancellationTokenSource Cancellation { get; } = new();
 
+    /// <summary>Set when another owner took the run over: this activation stops watching it and records nothing.</summary>
+    public bool Lost { get; set; }
+
     /// <summary>Each stream's latest snapshot, in the spec's order.</summary>
-    public StreamRunReport[] Streams { get; } = streams.Select(s => StreamRunReport.Pending(s, runId)).ToArray();
+    public StreamRunReport[] Streams { get; } = record.Streams.Select(s => StreamRunReport.Pending(s, record.RunId)).ToArray();
 
     public Task Completion { get; set; } = Task.CompletedTask;
 
-    public PipelineRunReport Snapshot(bool finished = false) => new(
-        pipeline, RunId, finished ? Outcome() : RunStatus.Running, _startedAt, _clock.Elapsed, Streams.ToArray());
+    public PipelineRunReport Snapshot(bool finished = false) => Report(pipeline, Record, finished ? Outcome() : RunStatus.Running, Streams.ToArray());
+
+    /// <summary>A run known only from its record (run by an owner elsewhere).</summary>
+    public static PipelineRunReport Report(string pipeline, PipelineRunRecord record, RunStatus status, IReadOnlyList<StreamRunReport>? streams = null) => new(
+        pipeline, record.RunId, status, record.StartedAt, DateTimeOffset.UtcNow - record.StartedAt,
+        streams ?? record.Streams.Select(s => StreamRunReport.Pending(s, record.RunId)).ToList(),
+        record.Resumes.ToList());
 
     private RunStatus Outcome() =>
         Streams.Any(s => s.Status == RunStatus.Failed) ? RunStatus.Failed

@@ -18,35 +18,69 @@ namespace Rapidbyte.Grains;
 /// channel and is written to grain storage here, in order, so the stored cursor never passes
 /// committed rows. A retryable failure is retried with backoff when doing so cannot
 /// duplicate rows; anything else fails the stream with the connector's message.
+/// The run is stored before it starts (<see cref="StreamState.Active"/>) and cleared when it
+/// ends, so an activation on another silo, after this one's silo was lost or drained, takes
+/// it up again from the last committed cursor when its pipeline asks.
 /// </summary>
 public sealed partial class StreamGrain(
     [PersistentState("stream", StateStorage.Name)] IPersistentState<StreamState> state,
     PipelineEngine engine,
     RunTelemetry telemetry,
+    ILocalSiloDetails localSilo,
     ILogger<StreamGrain> logger) : Grain, IStreamGrain
 {
     private StreamRun? _run;
 
-    public Task StartAsync(string runId, PipelineDefinition definition)
+    private string Silo => localSilo.SiloAddress.ToString();
+
+    public async Task StartAsync(string runId, PipelineDefinition definition)
     {
-        if (_run is { Outcome: null })
+        var key = this.GetPrimaryKeyString();
+        if (_run is { } current && (current.Outcome is null || current.RunId == runId))
         {
-            return _run.RunId == runId ? Task.CompletedTask : throw new PipelineBusyException($"stream {this.GetPrimaryKeyString()}", _run.RunId);
+            if (current.RunId == runId)
+            {
+                return;
+            }
+            throw new PipelineBusyException($"stream {key}", current.RunId);
         }
-        var (_, streamName) = StreamKey.Parse(this.GetPrimaryKeyString());
+        if (state.State.LastRun?.RunId == runId && state.State.Active?.RunId != runId)
+        {
+            return; // finished by an earlier activation
+        }
+        if (state.State.Active is { } other && other.RunId != runId)
+        {
+            throw new PipelineBusyException($"stream {key}", other.RunId);
+        }
+        var (_, streamName) = StreamKey.Parse(key);
         var spec = definition.Parse();
         var stream = spec.Source.Streams.FirstOrDefault(s => s.Name == streamName)
             ?? throw new ArgumentException($"pipeline {spec.Name} has no stream named {streamName}");
+
+        var record = state.State.Active;
+        if (record is null)
+        {
+            record = new StreamRunRecord { RunId = runId, StartedAt = DateTimeOffset.UtcNow };
+        }
+        else
+        {
+            // Stored by an activation that is gone (its silo was lost or drained): go on from what it committed.
+            var cursor = stream.SyncMode == SyncMode.Incremental ? state.State.Cursor : null;
+            record.Resumes.Add(new RunResume(DateTimeOffset.UtcNow, Silo, cursor, "its silo was lost or stopped while the stream ran"));
+            LogResumed(logger, key, runId, Silo, cursor ?? "(none)");
+        }
+        state.State.Active = record;
+        // Stored before anything moves: a lost silo must leave a record behind.
+        await state.WriteStateAsync();
         _run?.Dispose();
-        _run = new StreamRun(streamName, runId);
+        _run = new StreamRun(streamName, record, Silo);
         // Runs on this grain's scheduler between other calls; only awaits leave it.
         _run.Completion = ExecuteAsync(_run, spec, stream);
-        return Task.CompletedTask;
     }
 
     public Task<StreamRunReport?> GetRunAsync(string runId) => Task.FromResult(
         _run?.RunId == runId ? _run.Snapshot(state.State.Cursor)
-        : state.State.LastRun?.RunId == runId ? state.State.LastRun
+        : state.State.LastRun?.RunId == runId && state.State.Active?.RunId != runId ? state.State.LastRun
         : null);
 
     public async Task<StreamRunReport?> WaitForRunAsync(string runId, TimeSpan maxWait)
@@ -69,13 +103,33 @@ public sealed partial class StreamGrain(
 
     public Task<StreamState> GetStateAsync() => Task.FromResult(state.State);
 
+    public async Task AbandonAsync(string runId, string reason)
+    {
+        if (_run?.RunId == runId || state.State.Active is not { } record || record.RunId != runId)
+        {
+            return;
+        }
+        var (_, streamName) = StreamKey.Parse(this.GetPrimaryKeyString());
+        var run = new StreamRun(streamName, record, Silo) { Status = RunStatus.Failed, Error = reason };
+        state.State.LastRun = run.Snapshot(state.State.Cursor);
+        state.State.Active = null;
+        await state.WriteStateAsync();
+    }
+
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        // A silo shutting down stops the run the way a user's cancel would: nothing past the last commit is kept.
+        // The silo is stopping (a drain, a new revision) or giving this grain up: the run stops at
+        // its last commit and stays stored, for an activation elsewhere to take up, instead of
+        // being cancelled. Only a cancel from the pipeline ends it early.
         if (_run is { Outcome: null } run)
         {
+            run.HandingOver = true;
             run.Cancellation.Cancel();
             await run.Completion.WaitAsync(cancellationToken).ConfigureAwait(true);
+            var (pipeline, _) = StreamKey.Parse(this.GetPrimaryKeyString());
+            LogHandedOver(logger, this.GetPrimaryKeyString(), run.RunId, reason.Description);
+            // Wakes the pipeline (wherever it is) to hand this stream to another silo now.
+            GrainFactory.GetGrain<IPipelineGrain>(pipeline).StreamStoppedAsync(run.RunId).Ignore();
         }
     }
 
@@ -85,12 +139,27 @@ public sealed partial class StreamGrain(
         using var activity = RunTelemetry.Activities.StartActivity("stream run");
         activity?.SetTag("rapidbyte.pipeline", pipeline).SetTag("rapidbyte.stream", streamName).SetTag("rapidbyte.run_id", run.RunId);
         var retryDelay = engine.Options.RetryDelay;
-        while (true)
+        if (run.Record.Resumes.Count > 0 && spec.Destination.WriteMode == WriteMode.Append && run.RowsCommitted > 0)
         {
-            run.Attempts++;
+            // The rows between the destination's last commit and the last stored cursor are not
+            // known, so appending from the cursor could add some of them twice.
+            Finish(run, RunStatus.Failed,
+                $"the stream was interrupted after its destination committed {run.RowsCommitted} rows; appending again could add some of them twice, " +
+                "so it was not taken up again: check the destination table, then run the pipeline again");
+        }
+        // Retries are counted per activation: a run taken up elsewhere gets its retries again.
+        var attempts = 0;
+        while (run.Outcome is null)
+        {
+            attempts++;
+            run.Record.Attempts++;
             run.Status = RunStatus.Running;
             var (result, stateError) = await AttemptAsync(run, spec, stream);
             run.EndAttempt();
+            if (run.HandingOver)
+            {
+                break;
+            }
             if (stateError is not null)
             {
                 Finish(run, RunStatus.Failed, stateError);
@@ -107,12 +176,12 @@ public sealed partial class StreamGrain(
                 break;
             }
             var error = Describe(result.Error!);
-            if (!MayRetry(result, spec, run.Attempts))
+            if (!MayRetry(result, run, spec, attempts))
             {
                 Finish(run, RunStatus.Failed, error);
                 break;
             }
-            LogRetry(logger, this.GetPrimaryKeyString(), run.Attempts, retryDelay.TotalSeconds, error);
+            LogRetry(logger, this.GetPrimaryKeyString(), run.Record.Attempts, retryDelay.TotalSeconds, error);
             run.Status = RunStatus.Retrying;
             run.Error = error;
             try
@@ -121,41 +190,64 @@ public sealed partial class StreamGrain(
             }
             catch (OperationCanceledException)
             {
+                if (run.HandingOver)
+                {
+                    break;
+                }
                 Finish(run, RunStatus.Cancelled, "the run was cancelled while waiting to retry after: " + error);
                 break;
             }
             retryDelay = TimeSpan.FromTicks(Math.Min(retryDelay.Ticks * 2, engine.Options.MaxRetryDelay.Ticks));
         }
 
+        if (run.Outcome is null)
+        {
+            // Handed over: the record stays, with what this activation committed, for the next one.
+            run.Save();
+            try
+            {
+                await state.WriteStateAsync();
+            }
+            catch (Exception e)
+            {
+                LogHandOverNotSaved(logger, e, this.GetPrimaryKeyString(), run.RunId);
+            }
+            return;
+        }
+
         state.State.LastRun = run.Outcome;
+        state.State.Active = null;
         try
         {
             await state.WriteStateAsync();
         }
         catch (Exception e)
         {
-            run.Outcome = run.Outcome! with { Status = RunStatus.Failed, Error = $"the stream's state could not be saved: {e.Message}" };
+            run.Outcome = run.Outcome with { Status = RunStatus.Failed, Error = $"the stream's state could not be saved: {e.Message}" };
         }
-        var outcome = run.Outcome!;
+        var outcome = run.Outcome;
         telemetry.Finished(pipeline, outcome);
-        activity?.SetTag("rapidbyte.status", outcome.Status.ToName()).SetTag("rapidbyte.rows_written", outcome.RowsWritten);
+        activity?.SetTag("rapidbyte.status", outcome.Status.ToName()).SetTag("rapidbyte.rows_committed", outcome.RowsCommitted);
         if (outcome.Status == RunStatus.Failed)
         {
             activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, outcome.Error);
         }
+        // Wakes the pipeline in case the activation that watched this stream is gone.
+        GrainFactory.GetGrain<IPipelineGrain>(pipeline).StreamStoppedAsync(run.RunId).Ignore();
     }
 
     private async Task<(StreamRunResult Result, string? StateError)> AttemptAsync(StreamRun run, PipelineSpec spec, StreamSpec stream)
     {
-        var commits = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        var commits = Channel.CreateUnbounded<string?>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
         // Only an incremental stream resumes from a cursor; a full refresh keeps the stored one as it was.
         var cursor = stream.SyncMode == SyncMode.Incremental ? state.State.Cursor : null;
         var monitor = new StreamRunMonitor
         {
             CursorCommitted = stream.SyncMode == SyncMode.Incremental ? committed => commits.Writer.TryWrite(committed) : null,
+            RowsCommitted = _ => commits.Writer.TryWrite(null),
         };
         run.Monitor = monitor;
-        var persisting = PersistCursorsAsync(commits.Reader, run);
+        var persisting = PersistCommitsAsync(commits.Reader, run);
         // Off the grain's scheduler: loading a module may compile it (a second or more), and
         // the connectors' slices run on the thread pool anyway.
         var result = await Task.Run(() => RunStreamAsync(spec, stream, cursor, monitor, run.Cancellation.Token));
@@ -185,20 +277,25 @@ public sealed partial class StreamGrain(
             monitor, cancellationToken);
     }
 
-    // Each committed cursor is stored before the next is looked at; a burst of commits is
-    // stored once, as its newest. A failed write (an ETag conflict: someone else wrote this
+    // What each commit of the destination covers is stored before the next is looked at: the
+    // newest cursor (null entries only say more rows were committed) and the run's counters. A
+    // burst of commits is stored once. A failed write (an ETag conflict: someone else wrote this
     // stream's state) stops the run: going on could move rows no stored cursor accounts for.
-    private async Task<string?> PersistCursorsAsync(ChannelReader<string> commits, StreamRun run)
+    private async Task<string?> PersistCommitsAsync(ChannelReader<string?> commits, StreamRun run)
     {
         while (await commits.WaitToReadAsync())
         {
             string? newest = null;
             while (commits.TryRead(out var cursor))
             {
-                newest = cursor;
+                newest = cursor ?? newest;
             }
-            state.State.Cursor = newest;
-            state.State.CursorCommittedAt = DateTimeOffset.UtcNow;
+            if (newest is not null)
+            {
+                state.State.Cursor = newest;
+                state.State.CursorCommittedAt = DateTimeOffset.UtcNow;
+            }
+            run.Save();
             try
             {
                 await state.WriteStateAsync();
@@ -212,12 +309,12 @@ public sealed partial class StreamGrain(
         return null;
     }
 
-    private bool MayRetry(StreamRunResult result, PipelineSpec spec, int attempts) =>
+    private bool MayRetry(StreamRunResult result, StreamRun run, PipelineSpec spec, int attempts) =>
         result.Error is { Retryable: true }
         && attempts <= engine.Options.MaxRetries
         // Appending again after some rows were committed would add them twice; replace starts
         // over and upsert overwrites, so those retry whatever was committed.
-        && (spec.Destination.WriteMode != WriteMode.Append || result.CommittedBatches == 0);
+        && (spec.Destination.WriteMode != WriteMode.Append || (result.CommittedBatches == 0 && run.RowsCommitted == 0));
 
     private static string Describe(ConnectorError error) => $"{error.Category.ToString().ToLowerInvariant()} error: {error.Message}";
 
@@ -230,4 +327,13 @@ public sealed partial class StreamGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "stream {Stream}: attempt {Attempt} failed, retrying in {Seconds:F0} s: {Error}")]
     private static partial void LogRetry(ILogger logger, string stream, int attempt, double seconds, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "stream {Stream}: run {RunId} taken up again on silo {Silo} from cursor {Cursor}")]
+    private static partial void LogResumed(ILogger logger, string stream, string runId, string silo, string cursor);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "stream {Stream}: run {RunId} stopped at its last commit for another silo to take up ({Reason})")]
+    private static partial void LogHandedOver(ILogger logger, string stream, string runId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "stream {Stream}: the progress of run {RunId} could not be stored as it was handed over; the next silo goes on from the last stored cursor")]
+    private static partial void LogHandOverNotSaved(ILogger logger, Exception exception, string stream, string runId);
 }

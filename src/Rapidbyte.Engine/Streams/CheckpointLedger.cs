@@ -48,6 +48,9 @@ public sealed class CheckpointLedger
     /// <summary>Raised (inside the destination's slice) when <see cref="CommittedCursor"/> moves.</summary>
     public event Action<string>? CursorCommitted;
 
+    /// <summary>Raised (inside the destination's slice) with the rows committed so far, whenever the destination commits more, after <see cref="CursorCommitted"/>.</summary>
+    public event Action<long>? RowsCommitted;
+
     public void OnSourceCheckpoint(ConnectorCheckpoint checkpoint)
     {
         string? advanced;
@@ -62,13 +65,21 @@ public sealed class CheckpointLedger
     public void OnDestinationCheckpoint(ConnectorCheckpoint checkpoint)
     {
         string? advanced;
+        long? rows = null;
         lock (_gate)
         {
             _committedBatches = Math.Max(_committedBatches, checkpoint.Batches);
-            _committedRows = Math.Max(_committedRows, checkpoint.Rows);
+            if (checkpoint.Rows > _committedRows)
+            {
+                rows = _committedRows = checkpoint.Rows;
+            }
             advanced = Advance();
         }
         Notify(advanced);
+        if (rows is { } committed)
+        {
+            RowsCommitted?.Invoke(committed);
+        }
     }
 
     // A source checkpoint can arrive after the destination already committed past it.

@@ -17,6 +17,9 @@ public sealed class StreamRunMonitor
     /// </summary>
     public Action<string>? CursorCommitted { get; init; }
 
+    /// <summary>Called with this attempt's committed rows each time the destination commits more, after <see cref="CursorCommitted"/>; same rules.</summary>
+    public Action<long>? RowsCommitted { get; init; }
+
     /// <summary>What the source instance emitted so far.</summary>
     public ConnectorMetrics Source { get; private set; } = NotStarted;
 

@@ -27,6 +27,10 @@ public sealed class StreamRunner(ConnectorRuntime runtime)
         {
             ledger.CursorCommitted += committed;
         }
+        if (monitor?.RowsCommitted is { } rows)
+        {
+            ledger.RowsCommitted += rows;
+        }
         var channel = new BatchChannel(maxBatchesInFlight, maxBytesInFlight);
         using var reader = runtime.CreateInstance(source.Connector, source.Options);
         using var writer = runtime.CreateInstance(destination.Connector, destination.Options);

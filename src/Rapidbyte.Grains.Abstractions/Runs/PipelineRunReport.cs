@@ -7,6 +7,7 @@ namespace Rapidbyte.Grains.Runs;
 /// <param name="StartedAt">When the run started (UTC).</param>
 /// <param name="Duration">Time since it started (so far, or in all).</param>
 /// <param name="Streams">Each stream of the run, in the spec's order.</param>
+/// <param name="Resumes">Each time the pipeline's own part of the run (watching its streams, recording its outcome) was taken up again on another silo.</param>
 [GenerateSerializer, Immutable, Alias("rapidbyte.pipeline-run-report")]
 public sealed record PipelineRunReport(
     string Pipeline,
@@ -14,4 +15,5 @@ public sealed record PipelineRunReport(
     RunStatus Status,
     DateTimeOffset StartedAt,
     TimeSpan Duration,
-    IReadOnlyList<StreamRunReport> Streams);
+    IReadOnlyList<StreamRunReport> Streams,
+    IReadOnlyList<RunResume>? Resumes = null);

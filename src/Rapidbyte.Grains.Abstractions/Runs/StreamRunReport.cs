@@ -21,6 +21,8 @@ namespace Rapidbyte.Grains.Runs;
 /// Equal to <paramref name="RowsWritten"/> once the run succeeded; after a failure, the number
 /// to trust (replace commits nothing until its final swap).
 /// </param>
+/// <param name="Silo">The silo the stream runs (or last ran) on.</param>
+/// <param name="Resumes">Each time the stream was taken up again on another silo, oldest first.</param>
 [GenerateSerializer, Immutable, Alias("rapidbyte.stream-run-report")]
 public sealed record StreamRunReport(
     string Stream,
@@ -35,7 +37,9 @@ public sealed record StreamRunReport(
     string? Cursor,
     string? Error,
     DateTimeOffset? FirstBatchAt = null,
-    long RowsCommitted = 0)
+    long RowsCommitted = 0,
+    string? Silo = null,
+    IReadOnlyList<RunResume>? Resumes = null)
 {
     /// <summary>A stream that has not started yet.</summary>
     public static StreamRunReport Pending(string stream, string runId) =>

@@ -18,4 +18,8 @@ public sealed class StreamState
     /// <summary>The outcome of the latest finished run.</summary>
     [Id(2)]
     public StreamRunReport? LastRun { get; set; }
+
+    /// <summary>The run in progress, if any: stored before it starts, cleared when it ends.</summary>
+    [Id(3)]
+    public StreamRunRecord? Active { get; set; }
 }

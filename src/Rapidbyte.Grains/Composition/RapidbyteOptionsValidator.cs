@@ -108,6 +108,14 @@ public sealed class RapidbyteOptionsValidator(IConfiguration configuration) : IV
         {
             problems.Add($"{Prefix}ProgressInterval must be positive (hh:mm:ss)");
         }
+        if (engine.RunLeaseTimeout < TimeSpan.FromSeconds(2))
+        {
+            problems.Add($"{Prefix}RunLeaseTimeout must be at least 00:00:02");
+        }
+        if (engine.RunCheckInterval < TimeSpan.FromSeconds(1))
+        {
+            problems.Add($"{Prefix}RunCheckInterval must be at least 00:00:01");
+        }
     }
 
     // Walks the configuration under the section along the options' own properties.

@@ -53,6 +53,10 @@ public static class RapidbyteSiloBuilderExtensions
             }
         });
 
+        // The reminder that finds runs whose owner is gone ticks more often than Orleans' default minimum (1 min).
+        services.AddOptions<ReminderOptions>().Configure<IOptions<RapidbyteOptions>>((reminders, rapidbyte) =>
+            reminders.MinimumReminderPeriod = TimeSpan.FromTicks(Math.Min(reminders.MinimumReminderPeriod.Ticks, rapidbyte.Value.Engine.RunCheckInterval.Ticks)));
+
         // The one choice made while the silo is composed: which membership provider to register.
         var membership = configuration.GetSection(RapidbyteOptions.Section).GetSection("Cluster").GetValue("Membership", MembershipKind.Database);
         if (membership == MembershipKind.Local)

@@ -42,4 +42,24 @@ public sealed class PipelineEngineOptions
     /// source keeps a run waiting.
     /// </summary>
     public TimeSpan ProgressInterval { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>
+    /// How long a run's owner (a silo, or a CLI's process) may go without renewing its claim
+    /// on the run (it renews four times as often) before another takes the run over. Longer
+    /// survives longer pauses of the owner; shorter takes a lost run up sooner.
+    /// </summary>
+    public TimeSpan RunLeaseTimeout { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>
+    /// How often a reminder looks for a pipeline's run whose owner is gone (the backstop when
+    /// no stream wakes the pipeline first, e.g. all of them were on the lost silo).
+    /// </summary>
+    public TimeSpan RunCheckInterval { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// The environment variables of the silo a run may read for its <c>${NAME}</c> references
+    /// when it is taken up on a silo other than the one it was started on (the caller's values
+    /// never leave memory): only names starting with this prefix.
+    /// </summary>
+    public string VariablePrefix { get; set; } = "RAPIDBYTE_";
 }

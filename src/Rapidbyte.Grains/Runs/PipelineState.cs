@@ -1,6 +1,6 @@
 namespace Rapidbyte.Grains.Runs;
 
-/// <summary>What a pipeline keeps between runs, in grain storage: its latest runs, newest first.</summary>
+/// <summary>What a pipeline keeps in grain storage: its latest runs, newest first, and the run in progress.</summary>
 [GenerateSerializer, Alias("rapidbyte.pipeline-state")]
 public sealed class PipelineState
 {
@@ -9,4 +9,8 @@ public sealed class PipelineState
 
     [Id(0)]
     public List<PipelineRunReport> History { get; set; } = [];
+
+    /// <summary>The run in progress, if any.</summary>
+    [Id(1)]
+    public PipelineRunRecord? Active { get; set; }
 }
