@@ -26,7 +26,8 @@ internal sealed class PipelineRun(string pipeline, PipelineRunRecord record) : I
     public static PipelineRunReport Report(string pipeline, PipelineRunRecord record, RunStatus status, IReadOnlyList<StreamRunReport>? streams = null) => new(
         pipeline, record.RunId, status, record.StartedAt, DateTimeOffset.UtcNow - record.StartedAt,
         streams ?? record.Streams.Select(s => StreamRunReport.Pending(s, record.RunId)).ToList(),
-        record.Resumes.ToList());
+        record.Resumes.ToList(),
+        status.IsFinished() ? null : record.Owner);
 
     private RunStatus Outcome() =>
         Streams.Any(s => s.Status == RunStatus.Failed) ? RunStatus.Failed

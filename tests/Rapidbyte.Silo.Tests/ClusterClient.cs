@@ -20,6 +20,8 @@ internal sealed class ClusterClient(IHost host) : IAsyncDisposable
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.UseOrleansClient(client => client
             .Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (clusterId, "rapidbyte"))
+            // A call that went to a silo killed under it fails after 5 s, not 30: the tests poll on.
+            .Configure<ClientMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(5))
             .UseAdoNetClustering(o =>
             {
                 o.Invariant = "Npgsql";

@@ -7,6 +7,7 @@ namespace Rapidbyte.Grains.Runs;
 /// <param name="StartedAt">When the run started (UTC).</param>
 /// <param name="Duration">Time since it started (so far, or in all).</param>
 /// <param name="Streams">Each stream of the run, in the spec's order.</param>
+/// <param name="Silo">The silo (or process) running the pipeline's own part of the run; null once it has finished.</param>
 /// <param name="Resumes">Each time the pipeline's own part of the run (watching its streams, recording its outcome) was taken up again on another silo.</param>
 [GenerateSerializer, Immutable, Alias("rapidbyte.pipeline-run-report")]
 public sealed record PipelineRunReport(
@@ -16,4 +17,5 @@ public sealed record PipelineRunReport(
     DateTimeOffset StartedAt,
     TimeSpan Duration,
     IReadOnlyList<StreamRunReport> Streams,
-    IReadOnlyList<RunResume>? Resumes = null);
+    IReadOnlyList<RunResume>? Resumes = null,
+    string? Silo = null);

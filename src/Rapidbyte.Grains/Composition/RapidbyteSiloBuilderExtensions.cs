@@ -53,6 +53,16 @@ public static class RapidbyteSiloBuilderExtensions
             }
         });
 
+        // A silo that stops answering is declared dead after 3 missed probes of 2 s (Orleans'
+        // default: 3 of 5 s): its streams are taken up elsewhere within seconds, not half a
+        // minute. A silo paused longer than ~6 s (a long GC, a starved VM) is declared dead too
+        // and must rejoin; the runs it carried are resumed from their last commit either way.
+        services.Configure<ClusterMembershipOptions>(membership =>
+        {
+            membership.ProbeTimeout = TimeSpan.FromSeconds(2);
+            membership.NumMissedProbesLimit = 3;
+        });
+
         // The reminder that finds runs whose owner is gone ticks more often than Orleans' default minimum (1 min).
         services.AddOptions<ReminderOptions>().Configure<IOptions<RapidbyteOptions>>((reminders, rapidbyte) =>
             reminders.MinimumReminderPeriod = TimeSpan.FromTicks(Math.Min(reminders.MinimumReminderPeriod.Ticks, rapidbyte.Value.Engine.RunCheckInterval.Ticks)));

@@ -1,0 +1,151 @@
+using System.Diagnostics;
+using Rapidbyte.Grains;
+using Rapidbyte.Grains.Runs;
+using Rapidbyte.Testing.Pipelines;
+using Rapidbyte.Testing.Silos;
+using Xunit.Abstractions;
+
+namespace Rapidbyte.Silo.Tests;
+
+/// <summary>
+/// A run on a cluster of silo processes loses the silo of one of its streams (SIGKILL), then
+/// the silo of its pipeline (SIGKILL), then a silo is drained (SIGTERM): it goes on, ends
+/// succeeded, and the destination equals the source with no row twice.
+/// </summary>
+public sealed class FailoverTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    private const string StateDatabase = "state";
+    private const string PasswordVariable = "RAPIDBYTE_TEST_PASSWORD";
+    private const int SourceRows = 24_000;
+    private static readonly string[] Streams = ["s1", "s2", "s3"];
+
+    private readonly List<SiloProcess> _silos = [];
+    private PipelineDatabases _databases = null!;
+
+    private string StateConnection => _databases.Server.ConnectionString(StateDatabase);
+
+    public async Task InitializeAsync()
+    {
+        _databases = await PipelineDatabases.StartAsync();
+        await _databases.Server.ExecuteAsync($"CREATE DATABASE {StateDatabase}");
+        // Each stream reads about 500 rows a second (a 1 s pause every 500 rows): ~50 s for
+        // the table, long enough to lose two silos and drain a third on the way.
+        await _databases.ExecuteAsync(PipelineDatabases.Source, $"""
+            CREATE TABLE events (id bigint PRIMARY KEY, payload text NOT NULL);
+            INSERT INTO events SELECT g, md5(g::text) FROM generate_series(1, {SourceRows}) g;
+            CREATE FUNCTION pace(id bigint) RETURNS boolean LANGUAGE plpgsql AS
+              $$ BEGIN IF id % 500 = 0 THEN PERFORM pg_sleep(1); END IF; RETURN true; END $$;
+            ALTER DATABASE source SET enable_sort = off;
+            """);
+        foreach (var stream in Streams)
+        {
+            await _databases.ExecuteAsync(PipelineDatabases.Source, $"CREATE VIEW {stream} AS SELECT * FROM events WHERE pace(id)");
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var silo in _silos)
+        {
+            await silo.DisposeAsync();
+        }
+        await _databases.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task An_upsert_run_survives_losing_a_streams_silo_then_its_pipelines_silo_then_a_drain()
+    {
+        await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => StartSilo().WaitReadyAsync()));
+        await using var client = await ClusterClient.ConnectAsync(StateConnection);
+        var password = _databases.Server.Password;
+        // Secrets as references: the run's YAML may then be stored, and a silo taking the run
+        // up reads the password from its own environment.
+        var yaml = _databases.PipelineYaml("failover",
+                string.Join('\n', Streams.Select(s => $"- {{name: {s}, sync_mode: incremental, cursor_field: id}}")),
+                "upsert", "id", destinationExtra: ", commit_rows: 1000", resources: "batch_rows: 500, parallel_streams: 3")
+            .Replace(password, "${" + PasswordVariable + "}", StringComparison.Ordinal);
+        var pipeline = client.Grains.GetGrain<IPipelineGrain>("failover");
+        var started = await pipeline.StartRunAsync(
+            new PipelineDefinition(yaml, "failover.yaml", new Dictionary<string, string> { [PasswordVariable] = password }), null);
+
+        // 1. SIGKILL the silo running a stream that has committed rows.
+        var run = await UntilAsync(pipeline, started.RunId, r => r.Streams.Any(s => s is { Status: RunStatus.Running, RowsCommitted: > 0, Silo: not null }));
+        var stream = run.Streams.First(s => s is { Status: RunStatus.Running, RowsCommitted: > 0 });
+        var clock = Stopwatch.StartNew();
+        SiloRunning(stream.Silo!).Kill();
+        StartSilo();
+        run = await UntilAsync(pipeline, started.RunId, r => Of(r, stream.Stream).Resumes is { Count: > 0 });
+        output.WriteLine($"SIGKILL of stream {stream.Stream}'s silo: taken up again after {clock.Elapsed.TotalSeconds:F1} s ({Of(run, stream.Stream).Resumes![0].Reason})");
+        Assert.False(run.Status.IsFinished(), "the run ended before the next fault");
+
+        // 2. SIGKILL the silo running the pipeline's own part of the run.
+        var pipelineSilo = run.Silo!;
+        clock.Restart();
+        SiloRunning(pipelineSilo).Kill();
+        StartSilo();
+        run = await UntilAsync(pipeline, started.RunId, r => r.Resumes is { Count: > 0 } || r.Status.IsFinished());
+        output.WriteLine($"SIGKILL of the pipeline's silo: taken over after {clock.Elapsed.TotalSeconds:F1} s");
+        Assert.NotEmpty(run.Resumes!);
+        Assert.False(run.Status.IsFinished(), "the run ended before the drain");
+
+        // 3. SIGTERM (a drain) of a silo running a stream: it stops at a commit and goes on elsewhere.
+        run = await UntilAsync(pipeline, started.RunId, r => r.Streams.Any(s => s is { Status: RunStatus.Running, Silo: not null }));
+        var drained = run.Streams.First(s => s is { Status: RunStatus.Running, Silo: not null });
+        var resumesBefore = drained.Resumes?.Count ?? 0;
+        clock.Restart();
+        await SiloRunning(drained.Silo!).TerminateAsync();
+        run = await UntilAsync(pipeline, started.RunId, r => (Of(r, drained.Stream).Resumes?.Count ?? 0) > resumesBefore || Of(r, drained.Stream).Status.IsFinished());
+        output.WriteLine($"SIGTERM of stream {drained.Stream}'s silo: taken up again after {clock.Elapsed.TotalSeconds:F1} s");
+
+        var finished = await UntilAsync(pipeline, started.RunId, r => r.Status.IsFinished(), TimeSpan.FromMinutes(4));
+        output.WriteLine(string.Join('\n', finished.Streams.Select(s => $"{s.Stream}: {s.Status}, {s.RowsCommitted} committed, {s.Attempts} attempts, {s.Resumes?.Count ?? 0} resumes")));
+        Assert.Equal(RunStatus.Succeeded, finished.Status);
+        foreach (var name in Streams)
+        {
+            Assert.Equal(0, await _databases.DifferenceAsync(name, name));
+            Assert.Equal(SourceRows, await _databases.ScalarAsync<long>(PipelineDatabases.Destination, $"SELECT count(DISTINCT id) FROM {name}"));
+        }
+        Assert.NotEmpty(Of(finished, stream.Stream).Resumes!);
+        Assert.NotEmpty(finished.Resumes!);
+        // The history keeps the outcome with every resume.
+        var history = await pipeline.GetHistoryAsync();
+        Assert.Equal(started.RunId, history[0].RunId);
+        Assert.NotEmpty(history[0].Resumes!);
+    }
+
+    private SiloProcess StartSilo()
+    {
+        var silo = SiloProcess.Start(StateConnection, settings: new Dictionary<string, string?> { [PasswordVariable] = _databases.Server.Password });
+        _silos.Add(silo);
+        return silo;
+    }
+
+    // Silo addresses read S127.0.0.1:<silo port>:<generation>.
+    private SiloProcess SiloRunning(string siloAddress) =>
+        _silos.Single(s => !s.HasExited && siloAddress.Contains($":{s.SiloPort}:", StringComparison.Ordinal));
+
+    private static StreamRunReport Of(PipelineRunReport run, string stream) => run.Streams.Single(s => s.Stream == stream);
+
+    // Polls the run through the cluster, riding out the calls that fail while a silo is lost.
+    private static async Task<PipelineRunReport> UntilAsync(IPipelineGrain pipeline, string runId, Func<PipelineRunReport, bool> condition, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(90));
+        PipelineRunReport? last = null;
+        while (DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                last = await pipeline.GetRunAsync(runId);
+                if (last is not null && condition(last))
+                {
+                    return last;
+                }
+            }
+            catch (Exception e) when (e is SiloUnavailableException or OrleansMessageRejectionException or TimeoutException or OrleansException)
+            {
+            }
+            await Task.Delay(250);
+        }
+        throw new TimeoutException($"run {runId} did not get there in time; last seen: {(last is null ? "nothing" : string.Join(", ", last.Streams.Select(s => $"{s.Stream} {s.Status} {s.RowsCommitted} on {s.Silo}")))}");
+    }
+}
