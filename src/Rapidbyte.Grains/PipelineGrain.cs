@@ -54,12 +54,12 @@ public sealed partial class PipelineGrain(
     {
         if (_active is not null)
         {
-            throw new PipelineBusyException($"pipeline {Name}", _active.RunId);
+            throw new PipelineBusyException($"pipeline {Name}", _active.RunId, runningHere: true);
         }
         if (state.State.Active is { } stored)
         {
-            await TryTakeOverAsync();
-            throw new PipelineBusyException($"pipeline {Name}", stored.RunId);
+            var takenOver = await TryTakeOverAsync();
+            throw new PipelineBusyException($"pipeline {Name}", stored.RunId, takenOver ? null : $"{stored.Owner} since {stored.StartedAt:u}", takenOver);
         }
         var spec = definition.Parse();
         if (spec.Name != Name)

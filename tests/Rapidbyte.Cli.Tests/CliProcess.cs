@@ -51,7 +51,10 @@ internal sealed class CliProcess : IDisposable
 
     public int Id => _process.Id;
 
-    public static CliProcess Start(params string[] arguments)
+    public static CliProcess Start(params string[] arguments) => StartWith(null, arguments);
+
+    /// <summary>Starts the command with more environment variables.</summary>
+    public static CliProcess StartWith(IReadOnlyDictionary<string, string>? environment, params string[] arguments)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -66,6 +69,10 @@ internal sealed class CliProcess : IDisposable
         }
         start.Environment["XDG_CACHE_HOME"] = CacheHome;
         start.Environment["RAPIDBYTE_CONNECTORS_DIR"] = null;
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
         var process = new CliProcess(Process.Start(start)!);
         process._process.OutputDataReceived += (_, e) => Append(process._stdout, e.Data);
         process._process.ErrorDataReceived += (_, e) => Append(process._stderr, e.Data);
@@ -75,9 +82,12 @@ internal sealed class CliProcess : IDisposable
     }
 
     /// <summary>Runs the command to its end.</summary>
-    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(params string[] arguments)
+    public static Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(params string[] arguments) => RunWithAsync(null, arguments);
+
+    /// <summary>Runs the command to its end with more environment variables.</summary>
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunWithAsync(IReadOnlyDictionary<string, string>? environment, params string[] arguments)
     {
-        using var process = Start(arguments);
+        using var process = StartWith(environment, arguments);
         var exitCode = await process.WaitAsync(TimeSpan.FromMinutes(3));
         return (exitCode, process.Stdout, process.Stderr);
     }
@@ -97,6 +107,13 @@ internal sealed class CliProcess : IDisposable
         // The parameterless wait also drains the redirected output.
         await _process.WaitForExitAsync(CancellationToken.None);
         return _process.ExitCode;
+    }
+
+    /// <summary>SIGKILL: the process vanishes mid-run, as when its machine or terminal is lost.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill();
+        await _process.WaitForExitAsync();
     }
 
     /// <summary>Sends SIGINT, as Ctrl-C in a terminal does.</summary>

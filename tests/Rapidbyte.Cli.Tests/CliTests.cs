@@ -213,6 +213,95 @@ public sealed class CliTests : IAsyncLifetime
         Assert.Equal(cursor, await _databases.ScalarAsync<long>(PipelineDatabases.Destination, "SELECT max(id) FROM slow"));
     }
 
+    [Fact]
+    public async Task A_second_process_running_the_same_pipeline_is_refused_naming_the_run_that_holds_it()
+    {
+        var pipeline = await SlowUpsertPipelineAsync("slow");
+        using var first = CliProcess.Start("run", pipeline);
+        await WhenCommittedAsync(first, 1000);
+
+        var (exitCode, stdout, stderr) = await CliProcess.RunAsync("run", pipeline, "--json");
+        var firstExit = await first.WaitAsync(TimeSpan.FromMinutes(2));
+
+        Assert.Equal(2, exitCode);
+        Assert.Empty(stdout);
+        var runId = System.Text.RegularExpressions.Regex.Match(first.Stdout, @"\(run ([0-9a-f]{12})\)").Groups[1].Value;
+        Assert.Contains($"pipeline slow is already running (run {runId}, on S127.0.0.1:", stderr);
+        Assert.Equal(0, firstExit);
+        Assert.Equal(0, await _databases.DifferenceAsync("events", "slow"));
+    }
+
+    [Fact]
+    public async Task A_run_whose_process_was_killed_is_taken_up_by_the_next_run_of_the_pipeline()
+    {
+        // The password as a reference: only then may the run's pipeline be stored, to be taken up.
+        var environment = new Dictionary<string, string> { ["RAPIDBYTE_TEST_PASSWORD"] = _databases.Server.Password };
+        var pipeline = await SlowUpsertPipelineAsync("slow", "${RAPIDBYTE_TEST_PASSWORD}");
+        using (var killed = CliProcess.StartWith(environment, "run", pipeline))
+        {
+            await WhenCommittedAsync(killed, 1000);
+            await killed.KillAsync();
+        }
+        // Until its lease runs out (20 s), the killed process might only be paused: the pipeline stays its.
+        var refused = await CliProcess.RunWithAsync(environment, "run", pipeline);
+        Assert.Equal(2, refused.ExitCode);
+        Assert.Contains("pipeline slow is already running (run ", refused.Stderr);
+        await Task.Delay(TimeSpan.FromSeconds(21));
+
+        var (exitCode, stdout, stderr) = await CliProcess.RunWithAsync(environment, "run", pipeline);
+        var status = await CliProcess.RunWithAsync(environment, "status", pipeline, "--json");
+
+        Assert.True(exitCode == 0, stderr);
+        var taken = System.Text.RegularExpressions.Regex.Match(stderr, @"run ([0-9a-f]{12}) was interrupted before it finished; taking it up again first");
+        Assert.True(taken.Success, stderr);
+        Assert.True(stderr.Contains($"run {taken.Groups[1].Value} succeeded; now this run", StringComparison.Ordinal), stderr);
+        Assert.Contains("pipeline slow: succeeded", stdout);
+        Assert.Equal(0, await _databases.DifferenceAsync("events", "slow"));
+        // Both runs are in the history: this one, then the one taken up.
+        var runs = JsonDocument.Parse(status.Stdout).RootElement.GetProperty("runs").EnumerateArray().Select(r => r.GetProperty("run_id").GetString()).ToList();
+        Assert.Equal(taken.Groups[1].Value, runs[1]);
+    }
+
+    [Fact]
+    public async Task A_run_with_a_literal_password_is_not_stored_so_it_cannot_be_taken_up_and_says_why()
+    {
+        var pipeline = await SlowUpsertPipelineAsync("slow");
+        using (var killed = CliProcess.Start("run", pipeline))
+        {
+            await WhenCommittedAsync(killed, 1000);
+            await killed.KillAsync();
+        }
+        await Task.Delay(TimeSpan.FromSeconds(21));
+
+        var (exitCode, _, stderr) = await CliProcess.RunAsync("run", pipeline);
+
+        Assert.True(exitCode == 0, stderr);
+        Assert.Contains("failed (the stream could not be taken up again: its pipeline holds literal secrets (source.config.password, destination.config.password), which are never stored", stderr);
+        Assert.Equal(0, await _databases.DifferenceAsync("events", "slow"));
+        // The password reached no state table.
+        var state = await _databases.ScalarAsync<long>(PipelineDatabases.Destination,
+            $"SELECT count(*) FROM rapidbyte_state.grain_state WHERE position(convert_to('{_databases.Server.Password}', 'UTF8') in payload) > 0");
+        Assert.Equal(0L, state);
+    }
+
+    private async Task<string> SlowUpsertPipelineAsync(string name, string? password = null)
+    {
+        await _databases.ExecuteAsync(PipelineDatabases.Source, PipelineDatabases.SlowEventsSql + $"CREATE VIEW {name} AS SELECT * FROM events WHERE pace(id);");
+        var yaml = _databases.PipelineYaml(name, $"- {{name: {name}, sync_mode: incremental, cursor_field: id}}", "upsert", "id",
+            destinationExtra: ", commit_rows: 1000", resources: "batch_rows: 500");
+        return Write($"{name}.yaml", password is null ? yaml : yaml.Replace(_databases.Server.Password, password, StringComparison.Ordinal));
+    }
+
+    private async Task WhenCommittedAsync(CliProcess run, long rows)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (await CommittedRowsAsync() < rows)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"no rows were committed; stderr: {run.Stderr}");
+            await Task.Delay(20);
+        }
+    }
+
     private async Task<long> CommittedRowsAsync() =>
         await _databases.ScalarAsync<long>(PipelineDatabases.Destination, "SELECT count(*) FROM pg_class WHERE relname = 'slow'") == 0
             ? 0

@@ -57,7 +57,22 @@ internal static class RunCommand
                 PipelineRunReport started;
                 try
                 {
-                    started = await grain.StartRunAsync(loaded.Definition, parse.GetValue(stream));
+                    try
+                    {
+                        started = await grain.StartRunAsync(loaded.Definition, parse.GetValue(stream));
+                    }
+                    catch (PipelineBusyException e) when (e.RunningHere)
+                    {
+                        // A run of this pipeline stopped before its end (its process was killed) and
+                        // this silo has just taken it up: it is seen to its end first.
+                        Console.Error.WriteLine($"pipeline {loaded.Spec.Name}: run {e.RunId} was interrupted before it finished; taking it up again first");
+                        var interrupted = await grain.GetRunAsync(e.RunId)
+                            ?? throw new PipelineBusyException($"pipeline {loaded.Spec.Name}", e.RunId);
+                        var ended = await WatchAsync(grain, interrupted, view.RefreshInterval, _ => { }, cancellationToken);
+                        var why = ended.Streams.Select(s => s.Error).FirstOrDefault(error => error is not null);
+                        Console.Error.WriteLine($"pipeline {loaded.Spec.Name}: run {e.RunId} {ended.Status.ToName()}{(why is null ? "" : $" ({why})")}; now this run");
+                        started = await grain.StartRunAsync(loaded.Definition, parse.GetValue(stream));
+                    }
                 }
                 catch (Exception e) when (e is ArgumentException or PipelineBusyException)
                 {

@@ -104,6 +104,9 @@ internal sealed partial class EmbeddedSilo : IAsyncDisposable
         builder.Logging.AddFilter("Orleans.Runtime.Silo", LogLevel.Error);
         // Its first check compares against a process start it has no time for yet (hours of "contention").
         builder.Logging.AddFilter("Orleans.Runtime.Watchdog", LogLevel.Error);
+        // It warns that reminders more frequent than a minute are "unsuitable for production";
+        // ours (Engine:RunCheckInterval) look for interrupted runs and cost one query a tick.
+        builder.Logging.AddFilter("Orleans.Hosting.ReminderOptionsValidator", LogLevel.Error);
         builder.UseOrleans(silo => silo.AddRapidbyte(builder.Configuration));
         return builder.Build();
     }
