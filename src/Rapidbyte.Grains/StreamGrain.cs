@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
+using Orleans.Storage;
 using Rapidbyte.Contracts;
 using Rapidbyte.Engine.Connectors;
 using Rapidbyte.Engine.Streams;
@@ -33,7 +34,9 @@ public sealed partial class StreamGrain(
 
     private string Silo => localSilo.SiloAddress.ToString();
 
-    public async Task StartAsync(string runId, PipelineDefinition definition)
+    public Task StartAsync(string runId, PipelineDefinition definition) => StartAsync(runId, definition, reread: false);
+
+    private async Task StartAsync(string runId, PipelineDefinition definition, bool reread)
     {
         var key = this.GetPrimaryKeyString();
         if (_run is { } current && (current.Outcome is null || current.RunId == runId))
@@ -48,11 +51,16 @@ public sealed partial class StreamGrain(
         {
             return; // finished by an earlier activation
         }
-        if (state.State.Active is { } other && other.RunId != runId)
-        {
-            throw new PipelineBusyException($"stream {key}", other.RunId);
-        }
         var (_, streamName) = StreamKey.Parse(key);
+        if (state.State.Active is { } stale && stale.RunId != runId)
+        {
+            // Only its pipeline starts a stream, for the one run it holds: a stored run of
+            // another id is one that never got to record its end (its final write failed).
+            var reason = $"run {stale.RunId} never recorded its end; run {runId} of its pipeline superseded it";
+            state.State.LastRun = new StreamRun(streamName, stale, Silo) { Status = RunStatus.Failed, Error = reason }.Snapshot(state.State.Cursor);
+            state.State.Active = null;
+            LogSuperseded(logger, key, stale.RunId, runId);
+        }
         var spec = definition.Parse();
         var stream = spec.Source.Streams.FirstOrDefault(s => s.Name == streamName)
             ?? throw new ArgumentException($"pipeline {spec.Name} has no stream named {streamName}");
@@ -71,7 +79,18 @@ public sealed partial class StreamGrain(
         }
         state.State.Active = record;
         // Stored before anything moves: a lost silo must leave a record behind.
-        await state.WriteStateAsync();
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch (InconsistentStateException) when (!reread)
+        {
+            // Someone else wrote this stream's state since it was read (a stale activation, a
+            // run that failed on exactly that): start again from what is stored now.
+            await state.ReadStateAsync();
+            await StartAsync(runId, definition, reread: true);
+            return;
+        }
         _run?.Dispose();
         _run = new StreamRun(streamName, record, Silo);
         // Runs on this grain's scheduler between other calls; only awaits leave it.
@@ -327,6 +346,9 @@ public sealed partial class StreamGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "stream {Stream}: attempt {Attempt} failed, retrying in {Seconds:F0} s: {Error}")]
     private static partial void LogRetry(ILogger logger, string stream, int attempt, double seconds, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "stream {Stream}: stored run {Stale} never recorded its end; run {RunId} supersedes it")]
+    private static partial void LogSuperseded(ILogger logger, string stream, string stale, string runId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "stream {Stream}: run {RunId} taken up again on silo {Silo} from cursor {Cursor}")]
     private static partial void LogResumed(ILogger logger, string stream, string runId, string silo, string cursor);

@@ -180,6 +180,11 @@ public sealed class PipelineRunTests : IAsyncLifetime
         // the run just finished, its summary. Either way the other writer's row stands.
         Assert.Matches("^the stream's (cursor|state) could not be saved", failed.Streams.Single().Error);
         Assert.Equal(bumped, await _databases.ScalarAsync<int>(PipelineDatabases.Destination, $"SELECT version {StoredRow}"));
+
+        // The stream is not stuck on the run that could not record its end: the next run supersedes it.
+        var rerun = await silo.RunAsync(yaml);
+        Assert.Equal(RunStatus.Succeeded, rerun.Status);
+        Assert.Equal(0, await _databases.DifferenceAsync("events", "contested"));
     }
 
     // A view over events named after the pipeline, read incrementally in batches of 500 and
