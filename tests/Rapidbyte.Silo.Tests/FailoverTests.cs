@@ -35,6 +35,9 @@ public sealed class FailoverTests(ITestOutputHelper output) : IAsyncLifetime
             INSERT INTO events SELECT g, md5(g::text) FROM generate_series(1, {SourceRows}) g;
             CREATE FUNCTION pace(id bigint) RETURNS boolean LANGUAGE plpgsql AS
               $$ BEGIN IF id % 500 = 0 THEN PERFORM pg_sleep(1); END IF; RETURN true; END $$;
+            CREATE FUNCTION pace_fast(id bigint) RETURNS boolean LANGUAGE plpgsql AS
+              $$ BEGIN IF id % 500 = 0 THEN PERFORM pg_sleep(0.3); END IF; RETURN true; END $$;
+            CREATE VIEW quick AS SELECT * FROM events WHERE pace_fast(id);
             ALTER DATABASE source SET enable_sort = off;
             """);
         foreach (var stream in Streams)
@@ -111,6 +114,55 @@ public sealed class FailoverTests(ITestOutputHelper output) : IAsyncLifetime
         var history = await pipeline.GetHistoryAsync();
         Assert.Equal(started.RunId, history[0].RunId);
         Assert.NotEmpty(history[0].Resumes!);
+    }
+
+    [Fact]
+    public async Task A_replace_run_whose_silo_is_killed_loads_again_on_another_and_swaps_once()
+    {
+        await _databases.ExecuteAsync(PipelineDatabases.Destination, "CREATE TABLE quick (id bigint PRIMARY KEY, payload text NOT NULL); INSERT INTO quick VALUES (-1, 'yesterday')");
+        await Task.WhenAll(Enumerable.Range(0, 2).Select(_ => StartSilo().WaitReadyAsync()));
+        await using var client = await ClusterClient.ConnectAsync(StateConnection);
+        var (pipeline, started) = await StartAsync(client, "replaced", "- {name: quick, sync_mode: full_refresh}", "replace", "id");
+
+        var run = await UntilAsync(pipeline, started.RunId, r => r.Streams[0] is { Status: RunStatus.Running, RowsWritten: > 2000, Silo: not null });
+        SiloRunning(run.Streams[0].Silo!).Kill();
+        // Until the swap, readers see yesterday's table whole.
+        Assert.Equal(1L, await _databases.ScalarAsync<long>(PipelineDatabases.Destination, "SELECT count(*) FROM quick"));
+        var finished = await UntilAsync(pipeline, started.RunId, r => r.Status.IsFinished(), TimeSpan.FromMinutes(3));
+
+        Assert.Equal(RunStatus.Succeeded, finished.Status);
+        Assert.NotEmpty(finished.Streams[0].Resumes!);
+        Assert.Equal(0, await _databases.DifferenceAsync("quick", "quick"));
+        Assert.Equal(0L, await _databases.ScalarAsync<long>(PipelineDatabases.Destination, "SELECT count(*) FROM pg_tables WHERE tablename LIKE 'quick\\_\\_%'"));
+    }
+
+    [Fact]
+    public async Task An_append_run_whose_silo_is_killed_after_commits_is_not_taken_up_and_keeps_each_committed_row_once()
+    {
+        await Task.WhenAll(Enumerable.Range(0, 2).Select(_ => StartSilo().WaitReadyAsync()));
+        await using var client = await ClusterClient.ConnectAsync(StateConnection);
+        var (pipeline, started) = await StartAsync(client, "appended", "- {name: quick, sync_mode: incremental, cursor_field: id}", "append", null);
+
+        var run = await UntilAsync(pipeline, started.RunId, r => r.Streams[0] is { Status: RunStatus.Running, RowsCommitted: >= 2000, Silo: not null });
+        SiloRunning(run.Streams[0].Silo!).Kill();
+        var finished = await UntilAsync(pipeline, started.RunId, r => r.Status.IsFinished(), TimeSpan.FromMinutes(2));
+
+        Assert.Equal(RunStatus.Failed, finished.Status);
+        Assert.Contains("appending again could add some of them twice, so it was not taken up again", finished.Streams[0].Error);
+        // Every committed row once, and the next run appends the rest from the stored cursor.
+        var held = await _databases.ScalarAsync<long>(PipelineDatabases.Destination, "SELECT count(*) FROM quick");
+        Assert.Equal(held, await _databases.ScalarAsync<long>(PipelineDatabases.Destination, "SELECT count(DISTINCT id) FROM quick"));
+        Assert.InRange(held, 2000, SourceRows - 1);
+    }
+
+    private async Task<(IPipelineGrain Pipeline, PipelineRunReport Started)> StartAsync(ClusterClient client, string name, string streams, string writeMode, string? primaryKey)
+    {
+        var password = _databases.Server.Password;
+        var yaml = _databases.PipelineYaml(name, streams, writeMode, primaryKey, destinationExtra: ", commit_rows: 1000", resources: "batch_rows: 500")
+            .Replace(password, "${" + PasswordVariable + "}", StringComparison.Ordinal);
+        var pipeline = client.Grains.GetGrain<IPipelineGrain>(name);
+        return (pipeline, await pipeline.StartRunAsync(
+            new PipelineDefinition(yaml, $"{name}.yaml", new Dictionary<string, string> { [PasswordVariable] = password }), null));
     }
 
     private SiloProcess StartSilo()
