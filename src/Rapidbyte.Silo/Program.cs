@@ -4,7 +4,8 @@ using Rapidbyte.Silo.Health;
 
 // The Rapidbyte service. Settings: appsettings.json, then environment variables
 // (Rapidbyte__State__ConnectionString, ...), then the command line; see README "The service".
-var builder = WebApplication.CreateBuilder(args);
+// Its own appsettings.json, wherever it is started from.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.Services.AddSiloDefaults();
 builder.UseOrleans(silo => silo.AddRapidbyte(builder.Configuration));
 builder.AddSiloTelemetry();
