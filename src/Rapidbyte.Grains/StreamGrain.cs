@@ -197,7 +197,10 @@ public sealed partial class StreamGrain(
             var error = Describe(result.Error!);
             if (!MayRetry(result, run, spec, attempts))
             {
-                Finish(run, RunStatus.Failed, error);
+                var appendedAlready = result.Error is { Retryable: true } && attempts <= engine.Options.MaxRetries;
+                Finish(run, RunStatus.Failed, appendedAlready
+                    ? $"{error}; not retried: its destination had committed {run.RowsCommitted} rows, and appending again could add some of them twice"
+                    : error);
                 break;
             }
             LogRetry(logger, this.GetPrimaryKeyString(), run.Record.Attempts, retryDelay.TotalSeconds, error);
@@ -236,13 +239,9 @@ public sealed partial class StreamGrain(
 
         state.State.LastRun = run.Outcome;
         state.State.Active = null;
-        try
+        if (await WriteProgressAsync() is { } unsaved)
         {
-            await state.WriteStateAsync();
-        }
-        catch (Exception e)
-        {
-            run.Outcome = run.Outcome with { Status = RunStatus.Failed, Error = $"the stream's state could not be saved: {e.Message}" };
+            run.Outcome = run.Outcome with { Status = RunStatus.Failed, Error = $"the stream's state could not be saved: {unsaved}" };
         }
         var outcome = run.Outcome;
         telemetry.Finished(pipeline, outcome);
@@ -315,17 +314,39 @@ public sealed partial class StreamGrain(
                 state.State.CursorCommittedAt = DateTimeOffset.UtcNow;
             }
             run.Save();
-            try
-            {
-                await state.WriteStateAsync();
-            }
-            catch (Exception e)
+            if (await WriteProgressAsync() is { } error)
             {
                 await run.Cancellation.CancelAsync();
-                return $"the stream's cursor could not be saved, so the run was stopped: {e.Message}";
+                return $"the stream's cursor could not be saved, so the run was stopped: {error}";
             }
         }
         return null;
+    }
+
+    // A state database that is away for a moment (a restart, a failover) is waited for, with
+    // backoff, for up to a minute; someone else's write (an ETag conflict) is not.
+    private async Task<string?> WriteProgressAsync()
+    {
+        var delay = TimeSpan.FromMilliseconds(250);
+        var giveUp = DateTime.UtcNow + TimeSpan.FromMinutes(1);
+        while (true)
+        {
+            try
+            {
+                await state.WriteStateAsync();
+                return null;
+            }
+            catch (Exception e) when (e is not InconsistentStateException && DateTime.UtcNow < giveUp)
+            {
+                LogStateRetry(logger, this.GetPrimaryKeyString(), delay.TotalSeconds, e.Message);
+                await Task.Delay(delay);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(8).Ticks));
+            }
+            catch (Exception e)
+            {
+                return e.Message;
+            }
+        }
     }
 
     private bool MayRetry(StreamRunResult result, StreamRun run, PipelineSpec spec, int attempts) =>
@@ -346,6 +367,9 @@ public sealed partial class StreamGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "stream {Stream}: attempt {Attempt} failed, retrying in {Seconds:F0} s: {Error}")]
     private static partial void LogRetry(ILogger logger, string stream, int attempt, double seconds, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "stream {Stream}: its state could not be stored, trying again in {Seconds:F1} s: {Error}")]
+    private static partial void LogStateRetry(ILogger logger, string stream, double seconds, string error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "stream {Stream}: stored run {Stale} never recorded its end; run {RunId} supersedes it")]
     private static partial void LogSuperseded(ILogger logger, string stream, string stale, string runId);
