@@ -160,7 +160,10 @@ public sealed partial class PipelineGrain(
         }
         if (state.State.Active is null)
         {
-            await this.UnregisterReminder(await this.GetReminder(ReminderName) ?? throw new InvalidOperationException("reminder vanished"));
+            if (await this.GetReminder(ReminderName) is { } reminder)
+            {
+                await this.UnregisterReminder(reminder);
+            }
             return;
         }
         await TryTakeOverAsync();

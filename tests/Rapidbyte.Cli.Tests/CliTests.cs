@@ -40,8 +40,11 @@ public sealed class CliTests : IAsyncLifetime
         Assert.True(exitCode == 0, stderr);
         using var json = JsonDocument.Parse(stdout);
         var root = json.RootElement;
-        Assert.Equal(["pipeline", "status", "duration_ms", "streams"], root.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["pipeline", "run_id", "status", "duration_ms", "streams"], root.EnumerateObject().Select(p => p.Name));
         Assert.Equal("full", root.GetProperty("pipeline").GetString());
+        // The run's id is the one its history keeps.
+        var status = await CliProcess.RunAsync("status", pipeline, "--json");
+        Assert.Equal(JsonDocument.Parse(status.Stdout).RootElement.GetProperty("runs")[0].GetProperty("run_id").GetString(), root.GetProperty("run_id").GetString());
         Assert.Equal("succeeded", root.GetProperty("status").GetString());
         Assert.True(root.GetProperty("duration_ms").GetInt64() > 0);
         var streams = root.GetProperty("streams").EnumerateArray().ToList();

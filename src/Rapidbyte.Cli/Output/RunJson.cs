@@ -6,7 +6,7 @@ using Rapidbyte.Grains.Runs;
 namespace Rapidbyte.Cli.Output;
 
 /// <summary>
-/// The one JSON object <c>rapidbyte run --json</c> prints: <c>{"pipeline", "status",
+/// The one JSON object <c>rapidbyte run --json</c> prints: <c>{"pipeline", "run_id", "status",
 /// "duration_ms", "streams": [{"name", "status", "rows_read", "rows_written",
 /// "rows_committed", "bytes", "duration_ms", "first_batch_at", "cursor", "error"}]}</c>.
 /// <c>rows_written</c> is what the destination took, <c>rows_committed</c> what it committed
@@ -24,6 +24,7 @@ public static class RunJson
         {
             json.WriteStartObject();
             json.WriteString("pipeline", run.Pipeline);
+            json.WriteString("run_id", run.RunId);
             json.WriteString("status", run.Status.ToName());
             json.WriteNumber("duration_ms", (long)run.Duration.TotalMilliseconds);
             json.WriteStartArray("streams");
