@@ -32,8 +32,7 @@ public sealed class DataFaultTests : IAsyncLifetime
         var started = await silo.StartAsync(Pipeline(writeMode));
 
         await WhenWrittenAsync(silo, started, 2000);
-        await WhenAsync(async () => await _databases.ScalarAsync<long>(PipelineDatabases.Destination,
-            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = 'destination' AND query LIKE 'COPY%' AND pid <> pg_backend_pid()") > 0);
+        await Eventually.WhenAsync(async () => await _databases.TerminateCopiesAsync(PipelineDatabases.Destination) > 0);
         var run = await silo.FinishAsync(started);
 
         var stream = run.Streams.Single();
@@ -48,9 +47,8 @@ public sealed class DataFaultTests : IAsyncLifetime
         await using var silo = await PipelineSilo.StartAsync(_databases.Server.ConnectionString(PipelineDatabases.Destination), maxRetries: 3);
         var started = await silo.StartAsync(Pipeline("append"));
 
-        await WhenAsync(async () => (await silo.StreamStateAsync("slow", "slow")).Cursor is not null);
-        await WhenAsync(async () => await _databases.ScalarAsync<long>(PipelineDatabases.Destination,
-            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = 'destination' AND query LIKE 'COPY%' AND pid <> pg_backend_pid()") > 0);
+        await Eventually.WhenAsync(async () => (await silo.StreamStateAsync("slow", "slow")).Cursor is not null);
+        await Eventually.WhenAsync(async () => await _databases.TerminateCopiesAsync(PipelineDatabases.Destination) > 0);
         var run = await silo.FinishAsync(started);
 
         var stream = run.Streams.Single();
@@ -88,15 +86,5 @@ public sealed class DataFaultTests : IAsyncLifetime
         writeMode, writeMode == "append" ? null : "id", destinationExtra: ", commit_rows: 1000", resources: "batch_rows: 500");
 
     private static Task WhenWrittenAsync(PipelineSilo silo, PipelineRunReport started, long rows) =>
-        WhenAsync(async () => (await silo.Grains.GetGrain<IPipelineGrain>(started.Pipeline).GetRunAsync(started.RunId))!.Streams.Single().RowsWritten >= rows);
-
-    private static async Task WhenAsync(Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the run never got that far");
-            await Task.Delay(20);
-        }
-    }
+        Eventually.WhenAsync(async () => (await silo.Grains.GetGrain<IPipelineGrain>(started.Pipeline).GetRunAsync(started.RunId))!.Streams.Single().RowsWritten >= rows);
 }

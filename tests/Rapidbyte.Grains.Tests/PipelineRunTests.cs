@@ -128,7 +128,7 @@ public sealed class PipelineRunTests : IAsyncLifetime
         await _databases.ExecuteAsync(PipelineDatabases.Source, "UPDATE versions SET payload = 'second version'");
 
         var started = await silo.StartAsync(yaml);
-        await WhenAsync(async () => (await silo.Grains.GetGrain<IPipelineGrain>("swapped").GetRunAsync(started.RunId))!.Streams.Single().RowsWritten >= 2000);
+        await Eventually.WhenAsync(async () => (await silo.Grains.GetGrain<IPipelineGrain>("swapped").GetRunAsync(started.RunId))!.Streams.Single().RowsWritten >= 2000);
         await TerminateSourceReadsAsync();
         var failed = await silo.FinishAsync(started);
 
@@ -169,7 +169,7 @@ public sealed class PipelineRunTests : IAsyncLifetime
 
         var started = await silo.StartAsync(yaml);
         const string StoredRow = "FROM rapidbyte_state.grain_state WHERE grain_type = 'stream' AND grain_id_extension = 'contested/contested'";
-        await WhenAsync(async () => await _databases.ScalarAsync<long>(PipelineDatabases.Destination, $"SELECT count(*) {StoredRow}") > 0);
+        await Eventually.WhenAsync(async () => await _databases.ScalarAsync<long>(PipelineDatabases.Destination, $"SELECT count(*) {StoredRow}") > 0);
         // Another writer (a second silo, a stale activation) moved the stored version on.
         var bumped = await _databases.ScalarAsync<int>(PipelineDatabases.Destination,
             $"UPDATE rapidbyte_state.grain_state SET version = version + 1 WHERE (service_id, grain_type, grain_id_extension) IN (SELECT service_id, grain_type, grain_id_extension {StoredRow}) RETURNING version");
@@ -197,22 +197,11 @@ public sealed class PipelineRunTests : IAsyncLifetime
     }
 
     private static Task WhenCursorStoredAsync(PipelineSilo silo, string pipeline) =>
-        WhenAsync(async () => (await silo.StreamStateAsync(pipeline, pipeline)).Cursor is not null);
-
-    private static async Task WhenAsync(Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the run never got that far");
-            await Task.Delay(20);
-        }
-    }
+        Eventually.WhenAsync(async () => (await silo.StreamStateAsync(pipeline, pipeline)).Cursor is not null);
 
     // What an operator (or a failover) does to a connection: the server ends it.
     private async Task TerminateSourceReadsAsync() =>
-        Assert.True(await _databases.ScalarAsync<long>(PipelineDatabases.Source,
-            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = 'source' AND query LIKE 'COPY%' AND pid <> pg_backend_pid()") > 0);
+        Assert.True(await _databases.TerminateCopiesAsync(PipelineDatabases.Source) > 0);
 
     private static string? CursorValue(string? checkpoint) =>
         checkpoint is null ? null : JsonDocument.Parse(checkpoint).RootElement.GetProperty("cursor").GetString();

@@ -64,6 +64,13 @@ public sealed class PipelineDatabases : IAsyncDisposable
 
     public Task ExecuteAsync(string database, string sql) => Server.ExecuteAsync(sql, database);
 
+    /// <summary>
+    /// Ends every COPY running in <paramref name="database"/> the way an operator or a failover
+    /// does (<c>pg_terminate_backend</c>); how many there were.
+    /// </summary>
+    public Task<long> TerminateCopiesAsync(string database) => ScalarAsync<long>(database,
+        $"SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = '{database}' AND query LIKE 'COPY%' AND pid <> pg_backend_pid()");
+
     public async Task<T> ScalarAsync<T>(string database, string sql)
     {
         await using var connection = new NpgsqlConnection(Server.ConnectionString(database));
