@@ -9,4 +9,5 @@ public enum ConnectorOperation
     Read = 3,
     Write = 4,
     Close = 5,
+    Committed = 6,
 }

@@ -14,5 +14,6 @@ namespace Rapidbyte.Contracts;
 [JsonSerializable(typeof(CheckResult))]
 [JsonSerializable(typeof(List<StreamSchema>))]
 [JsonSerializable(typeof(StreamSummary))]
+[JsonSerializable(typeof(CommitMarker))]
 [JsonSerializable(typeof(ConnectorError))]
 internal sealed partial class ContractJsonContext : JsonSerializerContext;

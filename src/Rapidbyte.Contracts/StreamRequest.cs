@@ -2,6 +2,7 @@ namespace Rapidbyte.Contracts;
 
 /// <summary>One stream (a table) as a pipeline asks a connector to read or write it.</summary>
 /// <param name="Cursor">The last checkpointed cursor, as JSON the connector wrote, if any.</param>
+/// <param name="Marker">Destination: keep this stream's commit marker, in the same transaction as the rows.</param>
 public sealed record StreamRequest(
     string Name,
     SyncMode SyncMode = SyncMode.FullRefresh,
@@ -10,4 +11,5 @@ public sealed record StreamRequest(
     string? Cursor = null,
     WriteMode? WriteMode = null,
     IReadOnlyList<string>? PrimaryKey = null,
-    BatchLimits? Limits = null);
+    BatchLimits? Limits = null,
+    MarkerKey? Marker = null);

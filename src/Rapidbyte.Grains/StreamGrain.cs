@@ -158,10 +158,11 @@ public sealed partial class StreamGrain(
         using var activity = RunTelemetry.Activities.StartActivity("stream run");
         activity?.SetTag("rapidbyte.pipeline", pipeline).SetTag("rapidbyte.stream", streamName).SetTag("rapidbyte.run_id", run.RunId);
         var retryDelay = engine.Options.RetryDelay;
-        if (run.Record.Resumes.Count > 0 && spec.Destination.WriteMode == WriteMode.Append && run.RowsCommitted > 0)
+        if (run.Record.Resumes.Count > 0 && spec.Destination.WriteMode == WriteMode.Append && run.RowsCommitted > 0 && !run.Record.Marked)
         {
-            // The rows between the destination's last commit and the last stored cursor are not
-            // known, so appending from the cursor could add some of them twice.
+            // A destination that keeps no commit marker: the rows between its last commit and
+            // the last stored cursor are not known, so appending from the cursor could add some
+            // of them twice.
             Finish(run, RunStatus.Failed,
                 $"the stream was interrupted after its destination committed {run.RowsCommitted} rows; appending again could add some of them twice, " +
                 "so it was not taken up again: check the destination table, then run the pipeline again");
@@ -268,17 +269,17 @@ public sealed partial class StreamGrain(
         var persisting = PersistCommitsAsync(commits.Reader, run);
         // Off the grain's scheduler: loading a module may compile it (a second or more), and
         // the connectors' slices run on the thread pool anyway.
-        var result = await Task.Run(() => RunStreamAsync(spec, stream, cursor, monitor, run.Cancellation.Token));
+        var result = await Task.Run(() => RunStreamAsync(run.RunId, spec, stream, cursor, monitor, run.Cancellation.Token));
         commits.Writer.Complete();
         return (result, await persisting);
     }
 
-    private async Task<StreamRunResult> RunStreamAsync(PipelineSpec spec, StreamSpec stream, string? cursor, StreamRunMonitor monitor, CancellationToken cancellationToken)
+    private async Task<StreamRunResult> RunStreamAsync(string runId, PipelineSpec spec, StreamSpec stream, string? cursor, StreamRunMonitor monitor, CancellationToken cancellationToken)
     {
         StreamEndpoint source, destination;
         try
         {
-            (source, destination) = engine.Planner.Plan(spec, stream, cursor);
+            (source, destination) = engine.Planner.Plan(spec, stream, cursor, marker: new MarkerKey(this.GetPrimaryKeyString(), runId));
         }
         catch (ConnectorNotFoundException e)
         {
@@ -352,9 +353,10 @@ public sealed partial class StreamGrain(
     private bool MayRetry(StreamRunResult result, StreamRun run, PipelineSpec spec, int attempts) =>
         result.Error is { Retryable: true }
         && attempts <= engine.Options.MaxRetries
-        // Appending again after some rows were committed would add them twice; replace starts
-        // over and upsert overwrites, so those retry whatever was committed.
-        && (spec.Destination.WriteMode != WriteMode.Append || (result.CommittedBatches == 0 && run.RowsCommitted == 0));
+        // Appending again after some rows were committed would add them twice, unless the
+        // destination keeps a commit marker to resume right after them; replace starts over and
+        // upsert overwrites, so those retry whatever was committed.
+        && (spec.Destination.WriteMode != WriteMode.Append || result.Marked || (result.CommittedBatches == 0 && run.RowsCommitted == 0));
 
     private static string Describe(ConnectorError error) => $"{error.Category.ToString().ToLowerInvariant()} error: {error.Message}";
 

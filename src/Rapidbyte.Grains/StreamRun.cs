@@ -70,6 +70,7 @@ internal sealed class StreamRun(string stream, StreamRunRecord record, string si
         Record.RowsCommitted = RowsCommitted;
         Record.Bytes = _bytes + (Monitor?.Source.Bytes ?? 0);
         Record.Batches = _batches + (Monitor?.Source.Batches ?? 0);
+        Record.Marked |= Monitor?.Marked ?? false;
     }
 
     public StreamRunReport Snapshot(string? cursor) => Outcome ?? new StreamRunReport(

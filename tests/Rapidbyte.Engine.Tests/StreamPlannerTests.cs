@@ -48,13 +48,16 @@ public sealed class StreamPlannerTests : IDisposable
         var spec = Spec("test-connector", "test-connector");
         var planner = new StreamPlanner(new ConnectorRegistry(_runtime, RepositoryPaths.ConnectorsDirectory));
 
-        var (source, destination) = planner.Plan(spec, spec.Source.Streams[0], cursor: "{\"cursor\":\"7\"}");
+        var (source, destination) = planner.Plan(spec, spec.Source.Streams[0], cursor: "{\"cursor\":\"7\"}", marker: new Contracts.MarkerKey("p/orders", "run1"));
 
         Assert.Equal(("orders", Contracts.SyncMode.Incremental, "id", "{\"cursor\":\"7\"}"),
             (source.Stream.Name, source.Stream.SyncMode, source.Stream.CursorField, source.Stream.Cursor));
         Assert.Equal(123, source.Stream.Limits!.MaxBatchRows);
         Assert.Equal(Contracts.WriteMode.Upsert, destination.Stream.WriteMode);
         Assert.Equal(["id"], destination.Stream.PrimaryKey!);
+        // The source reads by the key too (a view has none); only an append keeps a commit marker.
+        Assert.Equal(["id"], source.Stream.PrimaryKey!);
+        Assert.Null(destination.Stream.Marker);
         Assert.Equal(64L * 1024 * 1024, source.Options.MemoryLimitBytes);
     }
 

@@ -123,13 +123,16 @@ pub fn spec() -> ConnectorSpec {
         config_schema: schema.to_string(),
         supported_sync_modes: vec![SyncMode::FullRefresh, SyncMode::Incremental],
         supported_write_modes: vec![WriteMode::Append, WriteMode::Replace, WriteMode::Upsert],
+        commit_markers: true,
     }
 }
 
 #[cfg(target_arch = "wasm32")]
 mod connector {
     use crate::DestConfig;
-    use rapidbyte_sdk::protocol::{CheckResult, ConnectorSpec, StreamRequest, StreamSummary};
+    use rapidbyte_sdk::protocol::{
+        CheckResult, CommitMarker, ConnectorSpec, StreamRequest, StreamSummary,
+    };
     use rapidbyte_sdk::{Connector, ConnectorError, LocalBoxFuture};
 
     #[derive(Default)]
@@ -155,6 +158,14 @@ mod connector {
             stream: StreamRequest,
         ) -> LocalBoxFuture<'_, Result<StreamSummary, ConnectorError>> {
             Box::pin(async move { crate::writer::write(config, stream).await })
+        }
+
+        fn committed(
+            &mut self,
+            config: DestConfig,
+            stream: StreamRequest,
+        ) -> LocalBoxFuture<'_, Result<Option<CommitMarker>, ConnectorError>> {
+            Box::pin(async move { crate::writer::committed(config, stream).await })
         }
     }
 }

@@ -206,6 +206,37 @@ pub fn upsert_from_stage(table: &str, plan: &LoadPlan, key: &[String], seq: &str
     )
 }
 
+/// The table of commit markers, one row per stream, in the destination's schema.
+pub const MARKERS: &str = "rapidbyte_commit_markers";
+
+pub fn create_markers(schema: &str) -> String {
+    format!(
+        "CREATE TABLE IF NOT EXISTS {} (stream text PRIMARY KEY, run text NOT NULL, \
+         checkpoint text, complete boolean NOT NULL, committed_at timestamptz NOT NULL)",
+        qualified_name(schema, MARKERS)
+    )
+}
+
+/// Sets a stream's marker (`$1` stream, `$2` run, `$3` checkpoint, `$4` complete), inside
+/// the transaction that commits the rows it speaks for.
+pub fn put_marker(schema: &str) -> String {
+    format!(
+        "INSERT INTO {} AS m (stream, run, checkpoint, complete, committed_at) \
+         VALUES ($1, $2, $3, $4, clock_timestamp()) ON CONFLICT (stream) DO UPDATE \
+         SET run = excluded.run, checkpoint = excluded.checkpoint, \
+         complete = excluded.complete, committed_at = excluded.committed_at",
+        qualified_name(schema, MARKERS)
+    )
+}
+
+/// A stream's marker (`$1` stream): run, checkpoint, complete.
+pub fn get_marker(schema: &str) -> String {
+    format!(
+        "SELECT run, checkpoint, complete FROM {} WHERE stream = $1",
+        qualified_name(schema, MARKERS)
+    )
+}
+
 /// The swap that ends a replace, as one transaction: the old table goes, the staging
 /// table takes its name, and its primary key the name PostgreSQL would have given it.
 pub fn swap(schema: &str, table: &str, stage: &str, has_key: bool) -> String {

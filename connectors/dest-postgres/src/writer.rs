@@ -14,8 +14,10 @@ use rapidbyte_postgres::{
     cancel, catalog, classify, connect, qualified_name, PgConfig, PgRelation, Session,
 };
 use rapidbyte_sdk::arrow::{IpcBatch, Schema};
-use rapidbyte_sdk::protocol::{CheckResult, StreamRequest, StreamSummary, WriteMode};
-use rapidbyte_sdk::{checkpoint, log, next_batch, ConnectorError};
+use rapidbyte_sdk::protocol::{
+    CheckResult, CommitMarker, MarkerKey, StreamRequest, StreamSummary, WriteMode,
+};
+use rapidbyte_sdk::{checkpoint, log, next_batch, source_checkpoint, ConnectorError};
 use serde_json::json;
 use std::collections::HashMap;
 use std::future::Future;
@@ -81,6 +83,12 @@ pub async fn write(
         ));
     }
     let mode = stream.write_mode.unwrap_or(WriteMode::Append);
+    if stream.marker.is_some() && mode != WriteMode::Append {
+        return Err(ConnectorError::config(format!(
+            "a commit marker is kept in append mode only, and stream {} is written in {:?} mode",
+            stream.name, mode
+        )));
+    }
     let (client, session) = connect(&config.pg).await?;
     let mut writer = Writer::new(&config, client, session, &stream, mode);
     let outcome = writer.run().await;
@@ -88,6 +96,33 @@ pub async fn write(
         writer.abort().await;
     }
     outcome
+}
+
+/// The commit marker `write` keeps for `stream` (see `Writer::commit`), as committed last.
+pub async fn committed(
+    config: DestConfig,
+    stream: StreamRequest,
+) -> Result<Option<CommitMarker>, ConnectorError> {
+    let key = stream.marker.ok_or_else(|| {
+        ConnectorError::config("`committed` needs the stream request's marker (which stream)")
+    })?;
+    let (client, _session) = connect(&config.pg).await?;
+    let schema = config.pg.schema();
+    if catalog::relation(&client, schema, sql::MARKERS)
+        .await?
+        .is_none()
+    {
+        return Ok(None);
+    }
+    let row = client
+        .query_opt(sql::get_marker(schema).as_str(), &[&key.stream])
+        .await
+        .map_err(|e| classify(&e))?;
+    Ok(row.map(|row| CommitMarker {
+        run: row.get(0),
+        checkpoint: row.get(1),
+        complete: row.get(2),
+    }))
 }
 
 /// An open transaction and its COPY.
@@ -128,6 +163,9 @@ struct Writer<'a> {
     first_schema: Option<Schema>,
     buf: BytesMut,
     txn: Option<Txn>,
+    /// The commit marker to keep, and its prepared upsert once the first batch came.
+    marker: Option<MarkerKey>,
+    put_marker: Option<Statement>,
     summary: StreamSummary,
     committed_rows: u64,
     /// Batches taken since the last checkpoint.
@@ -160,6 +198,8 @@ impl<'a> Writer<'a> {
             first_schema: None,
             buf: BytesMut::with_capacity(2 * CHUNK),
             txn: None,
+            marker: stream.marker.clone(),
+            put_marker: None,
             summary: StreamSummary::default(),
             committed_rows: 0,
             unreported: 0,
@@ -194,15 +234,28 @@ impl<'a> Writer<'a> {
                     || txn.bytes + self.buf.len() as u64 >= self.config.commit_bytes
             });
             if full {
-                self.commit().await?;
-                self.report()?;
+                // With a marker, only where the source's checkpoint covers exactly the rows
+                // taken: a resume then starts right after them.
+                let commit = match &self.marker {
+                    None => Some(None),
+                    Some(_) => source_checkpoint()?.map(Some),
+                };
+                if let Some(checkpoint) = commit {
+                    self.commit(checkpoint, false).await?;
+                    self.report()?;
+                }
             }
         }
         if self.first_schema.is_none() {
             // The source ended without a batch: nothing to create, nothing to write.
             return Ok(self.summary);
         }
-        self.commit().await?;
+        // The source has finished: its last checkpoint covers every batch.
+        let checkpoint = match &self.marker {
+            None => None,
+            Some(_) => source_checkpoint()?,
+        };
+        self.commit(checkpoint, true).await?;
         if self.mode == WriteMode::Replace {
             self.swap().await?;
         }
@@ -309,6 +362,22 @@ impl<'a> Writer<'a> {
                 (self.target.clone(), relation, key)
             }
         };
+        if let Some(key) = &self.marker {
+            self.execute(&sql::create_markers(&self.schema)).await?;
+            let statement = self
+                .client
+                .prepare(&sql::put_marker(&self.schema))
+                .await
+                .map_err(|e| self.server_error(&e))?;
+            self.put_marker = Some(statement);
+            log::info(&format!(
+                "append into {}: commit marker of stream {} (run {}) kept in {}",
+                self.target,
+                key.stream,
+                key.run,
+                qualified_name(&self.schema, sql::MARKERS)
+            ));
+        }
         let plan = plan_load(schema, &relation, &load_table)?;
         let copy_table = if self.mode == WriteMode::Upsert {
             let seq = sql::seq_column(&plan);
@@ -547,30 +616,58 @@ impl<'a> Writer<'a> {
         sent.map_err(|e| context_error(&self.target, e))
     }
 
-    /// Ends the COPY, merges from staging, commits.
-    async fn commit(&mut self) -> Result<(), ConnectorError> {
-        if self.txn.is_none() {
-            return Ok(());
-        }
-        put_trailer(&mut self.buf);
-        self.flush().await?;
-        let mut txn = self.txn.take().expect("checked above");
-        let finished = guarded(&self.config.pg, &self.session, txn.sink.as_mut().finish()).await;
-        drop(txn.sink);
-        finished.map_err(|e| self.context(e))?;
-        match &self.merge {
-            Merge::None => {}
-            Merge::Insert(sql) | Merge::Upsert(sql) => {
-                let sql = sql.clone();
-                self.execute(&sql).await?;
+    /// Ends the COPY, merges from staging, sets the commit marker (when one is kept: to
+    /// `checkpoint`, and `last` says the stream is complete) and commits. With a marker, the
+    /// last commit happens even without new rows, to mark the stream complete.
+    async fn commit(
+        &mut self,
+        checkpoint: Option<String>,
+        last: bool,
+    ) -> Result<(), ConnectorError> {
+        let marking = self.marker.is_some() && (self.txn.is_some() || last);
+        let rows = if self.txn.is_some() {
+            put_trailer(&mut self.buf);
+            self.flush().await?;
+            let mut txn = self.txn.take().expect("checked above");
+            let finished =
+                guarded(&self.config.pg, &self.session, txn.sink.as_mut().finish()).await;
+            drop(txn.sink);
+            finished.map_err(|e| self.context(e))?;
+            match &self.merge {
+                Merge::None => {}
+                Merge::Insert(sql) | Merge::Upsert(sql) => {
+                    let sql = sql.clone();
+                    self.execute(&sql).await?;
+                }
             }
+            txn.rows
+        } else if marking {
+            self.execute("BEGIN").await?;
+            0
+        } else {
+            return Ok(());
+        };
+        if marking {
+            let key = self.marker.clone().expect("marking");
+            let statement = self
+                .put_marker
+                .clone()
+                .expect("prepared with the first batch");
+            guarded(
+                &self.config.pg,
+                &self.session,
+                self.client
+                    .execute(&statement, &[&key.stream, &key.run, &checkpoint, &last]),
+            )
+            .await
+            .map_err(|e| self.context(e))?;
         }
         // Not cancellable: once the server may have committed, the checkpoint must follow.
         self.client
             .batch_execute("COMMIT")
             .await
             .map_err(|e| self.server_error(&e))?;
-        self.committed_rows += txn.rows;
+        self.committed_rows += rows;
         Ok(())
     }
 

@@ -42,9 +42,14 @@ fn port_number_or_text<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Res
     }
     match Port::deserialize(deserializer)? {
         Port::Number(port) => Ok(port),
-        Port::Text(text) => text.trim().parse::<u16>().ok().filter(|p| *p > 0).ok_or_else(|| {
-            serde::de::Error::custom(format!("port: '{}' is not a port number (1-65535)", text))
-        }),
+        Port::Text(text) => text
+            .trim()
+            .parse::<u16>()
+            .ok()
+            .filter(|p| *p > 0)
+            .ok_or_else(|| {
+                serde::de::Error::custom(format!("port: '{}' is not a port number (1-65535)", text))
+            }),
     }
 }
 
@@ -141,7 +146,11 @@ mod tests {
             "host": "db", "port": "pg", "user": "app", "database": "shop"
         }))
         .unwrap_err();
-        assert!(error.to_string().contains("'pg' is not a port number"), "{}", error);
+        assert!(
+            error.to_string().contains("'pg' is not a port number"),
+            "{}",
+            error
+        );
     }
 
     #[test]

@@ -31,7 +31,10 @@ pub async fn connect(config: &PgConfig) -> Result<(Client, Session), ConnectorEr
     // tokio-postgres reads through an 8 KiB frame buffer: unbuffered, a 250 MB COPY took
     // ~37,000 host calls and recv syscalls. Reads through this buffer take what the kernel
     // has, up to its size, in one call; writes pass straight through.
-    let stream = BufReader::with_capacity(READ_BUFFER_BYTES, TcpStream::connect(&config.host, config.port)?);
+    let stream = BufReader::with_capacity(
+        READ_BUFFER_BYTES,
+        TcpStream::connect(&config.host, config.port)?,
+    );
     let mut pg = tokio_postgres::Config::new();
     pg.user(&config.user)
         .dbname(&config.database)

@@ -16,6 +16,7 @@ extern "C" {
     pub(crate) fn emit_batch(ptr: *const u8, len: usize) -> i64;
     pub(crate) fn next_batch() -> i64;
     pub(crate) fn checkpoint(ptr: *const u8, len: usize) -> i64;
+    pub(crate) fn source_checkpoint() -> i64;
     pub(crate) fn state_get(key_ptr: *const u8, key_len: usize) -> i64;
     pub(crate) fn state_put(
         key_ptr: *const u8,

@@ -2,7 +2,9 @@
 //! [`connector!`](crate::connector!). The SDK does everything the ABI asks for.
 
 use crate::error::ConnectorError;
-use crate::protocol::{CheckResult, ConnectorSpec, StreamRequest, StreamSchema, StreamSummary};
+use crate::protocol::{
+    CheckResult, CommitMarker, ConnectorSpec, StreamRequest, StreamSchema, StreamSummary,
+};
 use serde::de::DeserializeOwned;
 use std::future::Future;
 use std::pin::Pin;
@@ -52,6 +54,17 @@ pub trait Connector: Default + 'static {
         _stream: StreamRequest,
     ) -> LocalBoxFuture<'_, Result<StreamSummary, ConnectorError>> {
         unsupported("write")
+    }
+
+    /// Destination: the commit marker `write` keeps for `stream` (its `marker` names it), as
+    /// committed last, or `None` when there is none yet. Only for connectors whose spec says
+    /// `commit_markers`.
+    fn committed(
+        &mut self,
+        _config: Self::Config,
+        _stream: StreamRequest,
+    ) -> LocalBoxFuture<'_, Result<Option<CommitMarker>, ConnectorError>> {
+        unsupported("committed")
     }
 
     /// Called once, last: say goodbye to servers. Dropping a tokio-postgres `Client`

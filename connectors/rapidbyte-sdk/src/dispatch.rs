@@ -17,6 +17,7 @@ pub(crate) enum Op {
     Read,
     Write,
     Close,
+    Committed,
 }
 
 impl Op {
@@ -28,6 +29,7 @@ impl Op {
             3 => Some(Op::Read),
             4 => Some(Op::Write),
             5 => Some(Op::Close),
+            6 => Some(Op::Committed),
             _ => None,
         }
     }
@@ -40,6 +42,7 @@ impl Op {
             Op::Read => "read",
             Op::Write => "write",
             Op::Close => "close",
+            Op::Committed => "committed",
         }
     }
 }
@@ -62,14 +65,14 @@ pub(crate) async fn dispatch<C: Connector>(
                 output(&connector.discover(config).await?)
             }
         }
-        Op::Read | Op::Write => {
+        Op::Read | Op::Write | Op::Committed => {
             let mut input = parse_input(op, input)?;
             let config = config::<C>(op, &mut input)?;
             let stream: StreamRequest = member(op, &mut input, "stream", "stream request")?;
-            if op == Op::Read {
-                output(&connector.read(config, stream).await?)
-            } else {
-                output(&connector.write(config, stream).await?)
+            match op {
+                Op::Read => output(&connector.read(config, stream).await?),
+                Op::Write => output(&connector.write(config, stream).await?),
+                _ => output(&connector.committed(config, stream).await?),
             }
         }
     }

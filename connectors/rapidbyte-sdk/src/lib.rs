@@ -26,6 +26,7 @@
 //!             config_schema: r#"{"type":"object","required":["greeting"]}"#.into(),
 //!             supported_sync_modes: vec![],
 //!             supported_write_modes: vec![],
+//!             commit_markers: false,
 //!         }
 //!     }
 //!
@@ -93,7 +94,7 @@ pub use poll_fn::{poll_fn, PollFn};
 pub use {
     batch::{emit_batch, next_batch},
     cancel::{cancelled, is_cancelled},
-    checkpoint::checkpoint,
+    checkpoint::{checkpoint, source_checkpoint},
     metrics::{counter_add, gauge_set},
     state::{state_get, state_put},
     tcp::TcpStream,

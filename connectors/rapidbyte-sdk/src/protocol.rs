@@ -32,6 +32,10 @@ pub struct ConnectorSpec {
     pub config_schema: String,
     pub supported_sync_modes: Vec<SyncMode>,
     pub supported_write_modes: Vec<WriteMode>,
+    /// Whether `write` keeps the commit marker a stream request asks for
+    /// ([`StreamRequest::marker`]) and `committed` reads it back.
+    #[serde(default)]
+    pub commit_markers: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -91,6 +95,29 @@ pub struct StreamRequest {
     pub primary_key: Vec<String>,
     #[serde(default)]
     pub limits: Limits,
+    /// Destination: keep this stream's commit marker, in the same transaction as the rows.
+    #[serde(default)]
+    pub marker: Option<MarkerKey>,
+}
+
+/// Which commit marker a destination keeps: the stream's (its pipeline's and its own name,
+/// as the host spells them) and the run writing it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MarkerKey {
+    pub stream: String,
+    pub run: String,
+}
+
+/// What a destination committed last of a stream, stored in its own database with the rows
+/// (the `committed` operation reads it back).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommitMarker {
+    /// The run that committed it ([`MarkerKey::run`]).
+    pub run: String,
+    /// The source checkpoint covering exactly the rows committed, if the source gave one.
+    pub checkpoint: Option<String>,
+    /// That commit was the run's last: the whole stream is in.
+    pub complete: bool,
 }
 
 /// What `read` and `write` return when they finish.
@@ -124,6 +151,7 @@ mod tests {
                     max_batch_rows: 10_000,
                     max_batch_bytes: 8_388_608
                 },
+                marker: None,
             }
         );
     }
@@ -193,6 +221,7 @@ mod tests {
             config_schema: "{\"type\":\"object\"}".into(),
             supported_sync_modes: vec![SyncMode::FullRefresh, SyncMode::Incremental],
             supported_write_modes: vec![WriteMode::Append, WriteMode::Replace, WriteMode::Upsert],
+            commit_markers: false,
         };
         assert_eq!(
             serde_json::to_value(&spec).unwrap(),
@@ -202,7 +231,8 @@ mod tests {
                 "protocol_version": 1,
                 "config_schema": "{\"type\":\"object\"}",
                 "supported_sync_modes": ["full_refresh", "incremental"],
-                "supported_write_modes": ["append", "replace", "upsert"]
+                "supported_write_modes": ["append", "replace", "upsert"],
+                "commit_markers": false
             })
         );
     }

@@ -215,6 +215,7 @@ mod tests {
                 config_schema: "{}".into(),
                 supported_sync_modes: vec![],
                 supported_write_modes: vec![],
+                commit_markers: false,
             }
         }
 
@@ -389,7 +390,7 @@ mod tests {
 
     #[test]
     fn host_misuse_is_reported_with_a_negative_code() {
-        assert_eq!(start_json(6, json!({})), Err(Misuse::UnknownOperation(6)));
+        assert_eq!(start_json(7, json!({})), Err(Misuse::UnknownOperation(7)));
         assert_eq!(poll(&[], 0), Err(Misuse::NoOperation));
         assert_eq!(
             start_json(CHECK, json!({"config": {"table": "t"}})),

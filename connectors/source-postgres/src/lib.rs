@@ -33,6 +33,7 @@ pub fn spec() -> ConnectorSpec {
         config_schema: rapidbyte_postgres::config_schema().to_string(),
         supported_sync_modes: vec![SyncMode::FullRefresh, SyncMode::Incremental],
         supported_write_modes: vec![],
+        commit_markers: false,
     }
 }
 

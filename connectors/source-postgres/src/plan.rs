@@ -28,8 +28,52 @@ pub struct ReadPlan {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CursorPlan {
     pub field: String,
-    /// The checkpointed value this read starts from (inclusive), as PostgreSQL text.
+    /// When the table has a primary key: its columns other than the cursor. A checkpoint is
+    /// then the last row's position (cursor value and key), unique, and a read resumes right
+    /// after it. `None`: the value alone, and a read resumes at it, inclusive.
+    pub key: Option<Vec<String>>,
+    /// The checkpointed value this read starts from, as PostgreSQL text.
     pub start: Option<String>,
+    /// The key (in `key`'s order) of the last row read at `start`: the read starts right
+    /// after that row. `None`: at `start`, inclusive.
+    pub start_key: Option<Vec<String>>,
+}
+
+impl CursorPlan {
+    /// The checkpoint after a row whose hidden cursor column read `last` (the value's text,
+    /// or with a key the JSON array of the value's and the key's texts).
+    pub fn checkpoint_after(&self, last: &[u8]) -> Result<Value, ConnectorError> {
+        let text = String::from_utf8_lossy(last);
+        let names = match &self.key {
+            Some(names) => names,
+            None => return Ok(checkpoint_payload(&self.field, Some(&text))),
+        };
+        let parts: Vec<String> = serde_json::from_str(&text).map_err(|e| {
+            ConnectorError::internal(format!(
+                "the cursor position {} is not a JSON array of texts: {}",
+                text, e
+            ))
+        })?;
+        match parts.split_first() {
+            Some((value, key)) if key.len() == names.len() => {
+                Ok(position_payload(&self.field, value, names, key))
+            }
+            _ => Err(ConnectorError::internal(format!(
+                "the cursor position {} does not hold the cursor and the key's {} columns",
+                text,
+                names.len()
+            ))),
+        }
+    }
+
+    /// The checkpoint this read started from, when it had one (nothing new was read).
+    pub fn start_checkpoint(&self) -> Option<Value> {
+        let start = self.start.as_deref()?;
+        Some(match (&self.key, &self.start_key) {
+            (Some(names), Some(key)) => position_payload(&self.field, start, names, key),
+            _ => checkpoint_payload(&self.field, Some(start)),
+        })
+    }
 }
 
 /// The table's alias in the SELECT.
@@ -170,35 +214,93 @@ pub fn plan_read(
                     field, table
                 ));
             }
-            let (start, warning) = start_cursor(request.cursor.as_deref(), field)?;
+            let (start, start_position, warning) =
+                start_position(request.cursor.as_deref(), field)?;
             warnings.extend(warning);
             let quoted = quote_ident(field);
-            select.push(format!("{}::text", quoted));
+            let qualified = format!("{}.{}", TABLE_ALIAS, quoted);
+            // The table's primary key, else (a view has none) the one the stream request names.
+            let key_names = if relation.primary_key.is_empty() {
+                &request.primary_key
+            } else {
+                &relation.primary_key
+            };
+            let key: Option<Vec<&rapidbyte_postgres::PgColumn>> = if key_names.is_empty() {
+                None
+            } else {
+                let mut key = Vec::new();
+                for name in key_names.iter().filter(|k| k.as_str() != field) {
+                    key.push(relation.column(name).ok_or_else(|| {
+                        ConnectorError::config(format!(
+                            "primary key column \"{}\" does not exist in table {}",
+                            name, table
+                        ))
+                    })?);
+                }
+                Some(key)
+            };
+            let mut order = vec![qualified.clone()];
+            match &key {
+                None => select.push(format!("{}::text", quoted)),
+                Some(key) => {
+                    let mut parts = vec![format!("{}::text", qualified)];
+                    for column in key {
+                        let name = format!("{}.{}", TABLE_ALIAS, quote_ident(&column.name));
+                        parts.push(format!("{}::text", name));
+                        order.push(name);
+                    }
+                    select.push(format!("json_build_array({})::text", parts.join(", ")));
+                }
+            }
+            let order = order.join(", ");
             fields.push(FieldPlan {
                 decode: Decode::Cursor,
                 column: usize::MAX,
                 name: field.to_string(),
                 native_type: column.pg_type.format_type.clone(),
             });
-            // `>=`: rows sharing the checkpointed value are read again rather than lost.
-            // Qualified by the table's alias: a bare name in ORDER BY would mean the output
-            // column `<cursor>::text` (also named after the cursor) and order as text.
-            let qualified = format!("{}.{}", TABLE_ALIAS, quoted);
+            // With a key, right after the last row read (its position is unique); else `>=`:
+            // rows sharing the checkpointed value are read again rather than lost. Qualified by
+            // the table's alias: a bare name in ORDER BY would mean the output column
+            // `<cursor>::text` (also named after the cursor) and order as text.
+            let start_key = match (&key, start_position) {
+                (Some(key), Some(position)) => {
+                    let names: Vec<&str> = key.iter().map(|c| c.name.as_str()).collect();
+                    position.values_for(&names)
+                }
+                _ => None,
+            };
             match &start {
                 Some(value) => {
-                    filter = format!(
-                        " WHERE {} >= {}::{} ORDER BY {}",
-                        qualified,
-                        quote_literal(value),
-                        column.pg_type.format_type,
-                        qualified
-                    )
+                    let literal =
+                        format!("{}::{}", quote_literal(value), column.pg_type.format_type);
+                    filter = format!(" WHERE {} >= {}", qualified, literal);
+                    if let (Some(key), Some(values)) = (&key, &start_key) {
+                        let mut names = vec![qualified.clone()];
+                        let mut literals = vec![literal];
+                        for (column, value) in key.iter().zip(values) {
+                            names.push(format!("{}.{}", TABLE_ALIAS, quote_ident(&column.name)));
+                            literals.push(format!(
+                                "{}::{}",
+                                quote_literal(value),
+                                column.pg_type.format_type
+                            ));
+                        }
+                        filter.push_str(&format!(
+                            " AND ({}) > ({})",
+                            names.join(", "),
+                            literals.join(", ")
+                        ));
+                    }
+                    filter.push_str(&format!(" ORDER BY {}", order));
                 }
-                None => filter = format!(" WHERE {} IS NOT NULL ORDER BY {}", qualified, qualified),
+                None => filter = format!(" WHERE {} IS NOT NULL ORDER BY {}", qualified, order),
             }
             Some(CursorPlan {
                 field: field.to_string(),
+                key: key.map(|k| k.iter().map(|c| c.name.clone()).collect()),
                 start,
+                start_key,
             })
         }
     };
@@ -224,10 +326,56 @@ pub fn checkpoint_payload(field: &str, cursor: Option<&str>) -> Value {
     json!({"cursor_field": field, "cursor": cursor})
 }
 
+/// A checkpoint with the last row's key: `{"cursor_field": ..., "cursor": "<text>", "key":
+/// {"<column>": "<text>", ...}}` (the key's columns other than the cursor; none when the key
+/// is the cursor itself).
+pub fn position_payload(field: &str, cursor: &str, names: &[String], key: &[String]) -> Value {
+    let key: serde_json::Map<String, Value> = names
+        .iter()
+        .zip(key)
+        .map(|(name, value)| (name.clone(), Value::String(value.clone())))
+        .collect();
+    json!({"cursor_field": field, "cursor": cursor, "key": key})
+}
+
 #[derive(Deserialize)]
 struct Checkpoint {
     cursor_field: Option<String>,
     cursor: Option<String>,
+    #[serde(default)]
+    key: Option<serde_json::Map<String, Value>>,
+}
+
+/// The key a checkpoint recorded with its value.
+struct StartKey(serde_json::Map<String, Value>);
+
+impl StartKey {
+    /// The key's values in `names`' order, when it names exactly those columns.
+    fn values_for(&self, names: &[&str]) -> Option<Vec<String>> {
+        if self.0.len() != names.len() {
+            return None;
+        }
+        names
+            .iter()
+            .map(|name| self.0.get(*name).and_then(|v| v.as_str()).map(String::from))
+            .collect()
+    }
+}
+
+/// [`start_cursor`], with the key the checkpoint recorded, if any.
+fn start_position(
+    checkpoint: Option<&str>,
+    field: &str,
+) -> Result<(Option<String>, Option<StartKey>, Option<String>), ConnectorError> {
+    let (start, warning) = start_cursor(checkpoint, field)?;
+    let key = match (&start, checkpoint) {
+        (Some(_), Some(text)) => serde_json::from_str::<Checkpoint>(text)
+            .ok()
+            .and_then(|c| c.key)
+            .map(StartKey),
+        _ => None,
+    };
+    Ok((start, key, warning))
 }
 
 /// The value to start from, given the stream's last checkpoint (as this connector wrote
@@ -327,6 +475,7 @@ mod tests {
             write_mode: None,
             primary_key: vec![],
             limits: Limits::default(),
+            marker: None,
         }
     }
 
@@ -453,7 +602,9 @@ mod tests {
 
     #[test]
     fn incremental_without_a_cursor_reads_everything_not_null_in_order() {
-        let plan = plan_read(&table(), &incremental(None), false).unwrap();
+        let mut relation = table();
+        relation.primary_key.clear();
+        let plan = plan_read(&relation, &incremental(None), false).unwrap();
         assert_eq!(
             plan.sql,
             "COPY (SELECT \"id\", \"Select\", \"updated_at\"::text FROM \"Sales Data\".\"Order \"\"Lines\"\"\" AS t \
@@ -466,7 +617,9 @@ mod tests {
             plan.cursor,
             Some(CursorPlan {
                 field: "updated_at".into(),
-                start: None
+                key: None,
+                start: None,
+                start_key: None,
             })
         );
         assert_eq!(plan.warnings.len(), 1);
@@ -478,14 +631,136 @@ mod tests {
     }
 
     #[test]
-    fn incremental_resumes_at_the_checkpoint_inclusive() {
+    fn without_a_primary_key_incremental_resumes_at_the_checkpoint_inclusive() {
         let checkpoint =
             checkpoint_payload("updated_at", Some("2024-01-02 03:04:05.123456+00")).to_string();
-        let plan = plan_read(&table(), &incremental(Some(&checkpoint)), false).unwrap();
+        let mut relation = table();
+        relation.primary_key.clear();
+        let plan = plan_read(&relation, &incremental(Some(&checkpoint)), false).unwrap();
         assert!(
             plan.sql.contains(
                 " WHERE t.\"updated_at\" >= '2024-01-02 03:04:05.123456+00'::timestamp with time zone ORDER BY t.\"updated_at\")"
             ),
+            "{}",
+            plan.sql
+        );
+    }
+
+    #[test]
+    fn with_a_primary_key_an_incremental_read_resumes_right_after_the_last_row() {
+        let mut relation = table();
+        relation.primary_key = vec!["id".into()];
+        let plan = plan_read(&relation, &incremental(None), false).unwrap();
+        assert!(
+            plan.sql.contains(
+                "json_build_array(t.\"updated_at\"::text, t.\"id\"::text)::text FROM \"Sales Data\".\"Order \"\"Lines\"\"\" AS t \
+                 WHERE t.\"updated_at\" IS NOT NULL ORDER BY t.\"updated_at\", t.\"id\")"
+            ),
+            "{}",
+            plan.sql
+        );
+        let cursor = plan.cursor.unwrap();
+        assert_eq!(cursor.key, Some(vec!["id".to_string()]));
+        // The decoder keeps the hidden column's text: the value and the key.
+        let checkpoint = cursor
+            .checkpoint_after(br#"["2024-01-02 03:04:05+00", "41"]"#)
+            .unwrap();
+        assert_eq!(
+            checkpoint,
+            json!({"cursor_field": "updated_at", "cursor": "2024-01-02 03:04:05+00", "key": {"id": "41"}})
+        );
+        assert!(cursor.checkpoint_after(b"[\"2024-01-02\"]").is_err());
+
+        let resumed = plan_read(
+            &relation,
+            &incremental(Some(&checkpoint.to_string())),
+            false,
+        )
+        .unwrap();
+        assert!(
+            resumed.sql.contains(
+                " WHERE t.\"updated_at\" >= '2024-01-02 03:04:05+00'::timestamp with time zone \
+                 AND (t.\"updated_at\", t.\"id\") > ('2024-01-02 03:04:05+00'::timestamp with time zone, '41'::bigint) \
+                 ORDER BY t.\"updated_at\", t.\"id\")"
+            ),
+            "{}",
+            resumed.sql
+        );
+        // Nothing new: the same position is checkpointed again.
+        assert_eq!(
+            resumed.cursor.unwrap().start_checkpoint(),
+            Some(checkpoint.clone())
+        );
+
+        // A checkpoint without a key (an older one, or the key changed) resumes inclusive.
+        let bare = checkpoint_payload("updated_at", Some("2024-01-02")).to_string();
+        let plan = plan_read(&relation, &incremental(Some(&bare)), false).unwrap();
+        assert!(
+            plan.sql.contains(
+                " WHERE t.\"updated_at\" >= '2024-01-02'::timestamp with time zone ORDER BY"
+            ),
+            "{}",
+            plan.sql
+        );
+        assert_eq!(plan.cursor.unwrap().start_key, None);
+        relation.primary_key = vec!["Select".into()];
+        let plan = plan_read(
+            &relation,
+            &incremental(Some(&checkpoint.to_string())),
+            false,
+        )
+        .unwrap();
+        assert!(!plan.sql.contains(" AND ("), "{}", plan.sql);
+    }
+
+    #[test]
+    fn a_view_takes_its_key_from_the_stream_request() {
+        let mut relation = table();
+        relation.primary_key.clear();
+        let request = StreamRequest {
+            primary_key: vec!["id".into()],
+            ..incremental(None)
+        };
+        let plan = plan_read(&relation, &request, false).unwrap();
+        assert_eq!(plan.cursor.unwrap().key, Some(vec!["id".to_string()]));
+        let request = StreamRequest {
+            primary_key: vec!["nope".into()],
+            ..incremental(None)
+        };
+        let error = plan_read(&relation, &request, false).unwrap_err();
+        assert_eq!(error.category, ErrorCategory::Config);
+        assert!(
+            error.message.contains("\"nope\" does not exist"),
+            "{}",
+            error.message
+        );
+    }
+
+    #[test]
+    fn a_cursor_that_is_the_primary_key_resumes_after_its_value() {
+        let mut relation = table();
+        relation.primary_key = vec!["id".into()];
+        let request = StreamRequest {
+            cursor_field: Some("id".into()),
+            ..incremental(None)
+        };
+        let cursor = plan_read(&relation, &request, false)
+            .unwrap()
+            .cursor
+            .unwrap();
+        assert_eq!(cursor.key, Some(vec![]));
+        let checkpoint = cursor.checkpoint_after(br#"["41"]"#).unwrap();
+        assert_eq!(
+            checkpoint,
+            json!({"cursor_field": "id", "cursor": "41", "key": {}})
+        );
+        let request = StreamRequest {
+            cursor: Some(checkpoint.to_string()),
+            ..request
+        };
+        let plan = plan_read(&relation, &request, false).unwrap();
+        assert!(
+            plan.sql.contains(" WHERE t.\"id\" >= '41'::bigint AND (t.\"id\") > ('41'::bigint) ORDER BY t.\"id\")"),
             "{}",
             plan.sql
         );

@@ -1,7 +1,7 @@
 //! `read`: one COPY statement, decoded into batches as its chunks arrive.
 
 use crate::decode::{CopyDecoder, Limits, Progress};
-use crate::plan::{checkpoint_payload, plan_read, ReadPlan};
+use crate::plan::{plan_read, CursorPlan, ReadPlan};
 use futures_core::Stream;
 use rapidbyte_postgres::{cancel, catalog, classify, connect, PgConfig, Session};
 use rapidbyte_sdk::arrow::BatchBuilder;
@@ -121,7 +121,7 @@ async fn copy(
     let mut decoder = CopyDecoder::new(plan.fields.clone());
     let mut out = Vec::new();
     let mut summary = StreamSummary::default();
-    let cursor_field = plan.cursor.as_ref().map(|c| c.field.as_str());
+    let cursor_plan = plan.cursor.as_ref();
     loop {
         // Cancellation is looked at only when no data is ready (and after every batch):
         // a busy stream costs no extra host call per chunk.
@@ -161,7 +161,7 @@ async fn copy(
                         &mut out,
                         &mut summary,
                         &mut decoder,
-                        cursor_field,
+                        cursor_plan,
                     )
                     .await
                     .map_err(Failure::running)?;
@@ -187,7 +187,7 @@ async fn copy(
             &mut out,
             &mut summary,
             &mut decoder,
-            cursor_field,
+            cursor_plan,
         )
         .await
         .map_err(done)?;
@@ -195,8 +195,8 @@ async fn copy(
     match &plan.cursor {
         // Nothing new: the previous checkpoint still holds.
         Some(cursor) if decoder.cursor().is_none() => {
-            if let Some(start) = &cursor.start {
-                checkpoint(&checkpoint_payload(&cursor.field, Some(start))).map_err(done)?;
+            if let Some(start) = cursor.start_checkpoint() {
+                checkpoint(&start).map_err(done)?;
             }
         }
         Some(_) => {}
@@ -206,13 +206,13 @@ async fn copy(
 }
 
 /// Emits the builder's rows as one batch and, for an incremental read, checkpoints the
-/// highest cursor value emitted so far (the last row's: rows come in cursor order).
+/// last row's cursor (rows come in cursor order): its value, and its key when it has one.
 async fn emit(
     builder: &mut BatchBuilder,
     out: &mut Vec<u8>,
     summary: &mut StreamSummary,
     decoder: &mut CopyDecoder,
-    cursor_field: Option<&str>,
+    cursor_plan: Option<&CursorPlan>,
 ) -> Result<(), ConnectorError> {
     let rows = builder.rows() as u64;
     out.clear();
@@ -227,9 +227,8 @@ async fn emit(
     summary.bytes += out.len() as u64;
     summary.batches += 1;
     decoder.start_batch();
-    if let (Some(field), Some(cursor)) = (cursor_field, decoder.cursor()) {
-        let cursor = String::from_utf8_lossy(cursor);
-        checkpoint(&checkpoint_payload(field, Some(&cursor)))?;
+    if let (Some(plan), Some(last)) = (cursor_plan, decoder.cursor()) {
+        checkpoint(&plan.checkpoint_after(last)?)?;
     }
     Ok(())
 }

@@ -110,6 +110,7 @@ fn full_refresh() -> StreamRequest {
         write_mode: None,
         primary_key: vec![],
         limits: StreamLimits::default(),
+        marker: None,
     }
 }
 

@@ -27,6 +27,7 @@ impl Connector for TestConnector {
             config_schema: r#"{"type":"object"}"#.into(),
             supported_sync_modes: vec![SyncMode::FullRefresh],
             supported_write_modes: vec![WriteMode::Append],
+            commit_markers: false,
         }
     }
 

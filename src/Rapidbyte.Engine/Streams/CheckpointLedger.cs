@@ -14,6 +14,8 @@ public sealed class CheckpointLedger
     private readonly Queue<ConnectorCheckpoint> _pending = new();
     private long _committedBatches;
     private long _committedRows;
+    // The batches CommittedCursor covers exactly.
+    private long _committedCursorBatches = -1;
 
     /// <param name="initialCursor">The cursor the run started from (already committed).</param>
     public CheckpointLedger(string? initialCursor = null) => CommittedCursor = initialCursor;
@@ -42,6 +44,31 @@ public sealed class CheckpointLedger
             {
                 return _committedRows;
             }
+        }
+    }
+
+    /// <summary>
+    /// The source checkpoint that covers exactly the first <paramref name="batches"/> batches
+    /// (the newest such), or null when those batches end between two of its checkpoints: what
+    /// a destination commits with its rows as the stream's commit marker.
+    /// </summary>
+    public string? SourceCheckpointCovering(long batches)
+    {
+        lock (_gate)
+        {
+            var found = _committedCursorBatches == batches ? CommittedCursor : null;
+            foreach (var checkpoint in _pending)
+            {
+                if (checkpoint.Batches > batches)
+                {
+                    break;
+                }
+                if (checkpoint.Batches == batches)
+                {
+                    found = checkpoint.Payload;
+                }
+            }
+            return found;
         }
     }
 
@@ -89,6 +116,7 @@ public sealed class CheckpointLedger
         while (_pending.TryPeek(out var next) && next.Batches <= _committedBatches)
         {
             advanced = _pending.Dequeue().Payload;
+            _committedCursorBatches = next.Batches;
         }
         if (advanced is not null)
         {

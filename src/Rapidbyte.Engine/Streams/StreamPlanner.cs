@@ -15,13 +15,20 @@ namespace Rapidbyte.Engine.Streams;
 /// </summary>
 public sealed class StreamPlanner(ConnectorRegistry connectors)
 {
+    /// <param name="marker">
+    /// The commit marker an append asks its destination to keep (the stream's key and the run);
+    /// other write modes need none (replace starts over, upsert overwrites).
+    /// </param>
     public (StreamEndpoint Source, StreamEndpoint Destination) Plan(
         PipelineSpec pipeline, StreamSpec stream, string? cursor,
-        IConnectorStateStore? sourceState = null, IConnectorStateStore? destinationState = null)
+        IConnectorStateStore? sourceState = null, IConnectorStateStore? destinationState = null,
+        MarkerKey? marker = null)
     {
         var limits = new BatchLimits(pipeline.Resources.BatchRows, pipeline.Resources.BatchBytes);
-        var read = new StreamRequest(stream.Name, stream.SyncMode, stream.Columns, stream.CursorField, cursor, Limits: limits);
-        var write = new StreamRequest(stream.Name, WriteMode: pipeline.Destination.WriteMode, PrimaryKey: pipeline.Destination.PrimaryKey, Limits: limits);
+        // The source reads the key too: a view has none of its own to resume exactly after a row.
+        var read = new StreamRequest(stream.Name, stream.SyncMode, stream.Columns, stream.CursorField, cursor, PrimaryKey: pipeline.Destination.PrimaryKey, Limits: limits);
+        var write = new StreamRequest(stream.Name, WriteMode: pipeline.Destination.WriteMode, PrimaryKey: pipeline.Destination.PrimaryKey, Limits: limits,
+            Marker: pipeline.Destination.WriteMode == WriteMode.Append ? marker : null);
         return (
             new StreamEndpoint(connectors.Load(pipeline.Source.Use), pipeline.Source.Config, read, Options(pipeline, pipeline.Source.Config, sourceState)),
             new StreamEndpoint(connectors.Load(pipeline.Destination.Use), pipeline.Destination.Config, write, Options(pipeline, pipeline.Destination.Config, destinationState)));

@@ -20,6 +20,9 @@ public sealed class StreamRunMonitor
     /// <summary>Called with this attempt's committed rows each time the destination commits more, after <see cref="CursorCommitted"/>; same rules.</summary>
     public Action<long>? RowsCommitted { get; init; }
 
+    /// <summary>The destination keeps a commit marker with this run's rows (see <see cref="StreamRunResult.Marked"/>); known before the first row moves.</summary>
+    public bool Marked { get; internal set; }
+
     /// <summary>What the source instance emitted so far.</summary>
     public ConnectorMetrics Source { get; private set; } = NotStarted;
 

@@ -9,7 +9,12 @@ namespace Rapidbyte.Engine.Streams;
 /// <param name="CommittedBatches">Batches of this run the destination has committed (0: it wrote nothing that stays).</param>
 /// <param name="CommittedRows">Rows in those batches.</param>
 /// <param name="Error">Why the run failed; null when both sides succeeded.</param>
-public sealed record StreamRunResult(StreamSummary? Read, StreamSummary? Written, string? CommittedCursor, long CommittedBatches, long CommittedRows, ConnectorError? Error)
+/// <param name="Marked">
+/// The destination kept a commit marker with its rows (an append asked for one and the
+/// connector keeps them): another attempt resumes right after what it committed, so appending
+/// again adds nothing twice.
+/// </param>
+public sealed record StreamRunResult(StreamSummary? Read, StreamSummary? Written, string? CommittedCursor, long CommittedBatches, long CommittedRows, ConnectorError? Error, bool Marked = false)
 {
     public bool Succeeded => Error is null;
 }

@@ -38,4 +38,11 @@ public sealed class StreamRunRecord
 
     [Id(8)]
     public long Batches { get; set; }
+
+    /// <summary>
+    /// The destination keeps a commit marker with this run's rows (an append whose connector
+    /// keeps them): taking the run up again after commits adds nothing twice.
+    /// </summary>
+    [Id(9)]
+    public bool Marked { get; set; }
 }

@@ -47,6 +47,18 @@ public sealed class BatchChannel
         }
     }
 
+    /// <summary>The writer finished (<see cref="Complete"/>): no batch comes after those queued.</summary>
+    public bool IsCompleted
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _completed;
+            }
+        }
+    }
+
     /// <summary>Batches written so far.</summary>
     public long BatchesWritten { get; private set; }
 

@@ -111,7 +111,34 @@ internal static class BatchImports
                 return ImportContext.Unexpected(context, "checkpoint", e);
             }
         });
+
+        DefineSourceCheckpoint(linker);
     }
+
+    /// <summary>A destination's question: which source checkpoint covers exactly the batches it took so far.</summary>
+    private static void DefineSourceCheckpoint(Linker linker) =>
+        linker.DefineFunction(Abi.ImportModule, "source_checkpoint", (Caller caller) =>
+        {
+            var context = ImportContext.Of(caller);
+            if (context.Operation != ConnectorOperation.Write)
+            {
+                return context.Fail(Abi.Denied, "source_checkpoint is only valid during a write operation");
+            }
+            try
+            {
+                if (context.SourceCheckpoint?.Invoke(context.OperationBatches) is not { } payload)
+                {
+                    return Abi.None;
+                }
+                var bytes = System.Text.Encoding.UTF8.GetBytes(payload);
+                context.Result.Set(bytes);
+                return bytes.Length;
+            }
+            catch (Exception e)
+            {
+                return ImportContext.Unexpected(context, "source_checkpoint", e);
+            }
+        });
 
     private static bool IsJson(string payload)
     {

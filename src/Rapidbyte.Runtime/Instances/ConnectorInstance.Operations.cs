@@ -48,11 +48,16 @@ public sealed partial class ConnectorInstance
     /// Writes the batches of <paramref name="input"/> into <paramref name="stream"/>. When the
     /// write fails the channel is failed too, so the source stops instead of waiting for room.
     /// </summary>
+    /// <param name="sourceCheckpoint">
+    /// Answers the destination's <c>source-checkpoint</c>: the source checkpoint covering exactly
+    /// the first N batches, or null.
+    /// </param>
     public async Task<StreamSummary> WriteAsync(
         JsonElement config, StreamRequest stream, BatchChannel input,
-        Action<ConnectorCheckpoint>? onCheckpoint = null, CancellationToken cancellationToken = default)
+        Action<ConnectorCheckpoint>? onCheckpoint = null, CancellationToken cancellationToken = default,
+        Func<long, string?>? sourceCheckpoint = null)
     {
-        var run = new ConnectorRunContext { Input = input, OnCheckpoint = onCheckpoint };
+        var run = new ConnectorRunContext { Input = input, OnCheckpoint = onCheckpoint, SourceCheckpoint = sourceCheckpoint };
         try
         {
             return Parse<StreamSummary>(await RunAsync(ConnectorOperation.Write, Input(config, stream), run, cancellationToken).ConfigureAwait(false));
@@ -62,6 +67,16 @@ public sealed partial class ConnectorInstance
             input.Fail(Describe(e, "the destination"));
             throw;
         }
+    }
+
+    /// <summary>
+    /// Destination: the commit marker its writes keep for <paramref name="stream"/> (named by
+    /// its <see cref="StreamRequest.Marker"/>), or null when it has none yet.
+    /// </summary>
+    public async Task<CommitMarker?> CommittedAsync(JsonElement config, StreamRequest stream, CancellationToken cancellationToken = default)
+    {
+        var output = await RunAsync(ConnectorOperation.Committed, Input(config, stream), ConnectorRunContext.None, cancellationToken).ConfigureAwait(false);
+        return output.Trim() == "null" ? null : Parse<CommitMarker>(output);
     }
 
     /// <summary>Lets the connector say goodbye to its servers; call it last.</summary>

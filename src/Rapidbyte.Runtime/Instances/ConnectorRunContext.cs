@@ -16,4 +16,7 @@ public sealed record ConnectorRunContext
 
     /// <summary>Called, inside the guest's slice, for every checkpoint the connector reports.</summary>
     public Action<ConnectorCheckpoint>? OnCheckpoint { get; init; }
+
+    /// <summary>A <c>write</c>'s answer to <c>source-checkpoint</c>: the source checkpoint covering exactly the first N batches, or null.</summary>
+    public Func<long, string?>? SourceCheckpoint { get; init; }
 }

@@ -52,6 +52,9 @@ internal sealed class InstanceContext : IDisposable
 
     public Action<ConnectorCheckpoint>? OnCheckpoint { get; private set; }
 
+    /// <summary>Answers a <c>write</c>'s <c>source-checkpoint</c>.</summary>
+    public Func<long, string?>? SourceCheckpoint { get; private set; }
+
     public long OperationBatches { get; set; }
 
     /// <summary>Rows in the batches of <see cref="OperationBatches"/>.</summary>
@@ -83,6 +86,7 @@ internal sealed class InstanceContext : IDisposable
         Output = run.Output;
         Input = run.Input;
         OnCheckpoint = run.OnCheckpoint;
+        SourceCheckpoint = run.SourceCheckpoint;
         OperationBatches = 0;
         OperationRows = 0;
         ChannelReadInterest = ChannelWriteInterest = CancellationInterest = false;
@@ -94,6 +98,7 @@ internal sealed class InstanceContext : IDisposable
         Operation = null;
         Output = Input = null;
         OnCheckpoint = null;
+        SourceCheckpoint = null;
         Result.Clear();
     }
 

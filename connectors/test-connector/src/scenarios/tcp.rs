@@ -63,7 +63,10 @@ pub(super) async fn request_reply(
     let mut stream = BufReader::new(TcpStream::connect(host, port)?);
     let mut line = String::new();
     for i in 0..requests {
-        stream.get_mut().write_all(format!("ping {}\n", i).as_bytes()).await?;
+        stream
+            .get_mut()
+            .write_all(format!("ping {}\n", i).as_bytes())
+            .await?;
         line.clear();
         if stream.read_line(&mut line).await? == 0 || line != format!("pong {}\n", i) {
             return Err(ConnectorError::data(format!("reply {}: got {:?}", i, line)));
