@@ -20,9 +20,12 @@
 //! Write modes:
 //! - `append`: transactions of at most `commit_rows` rows / `commit_bytes` COPY bytes;
 //!   after each commit a checkpoint `{"rows": <rows committed so far>}`. A table append
-//!   creates gets no primary key: append adds every row it is given, and an incremental
-//!   source may give its boundary rows again (a key on an existing table is honoured: a
-//!   duplicate is a data error).
+//!   creates gets no primary key: append adds every row it is given (a key on an existing
+//!   table is honoured: a duplicate is a data error). When the request names a `marker`,
+//!   each transaction also sets the stream's row in `rapidbyte_commit_markers` (the run, the
+//!   source checkpoint covering exactly the rows committed, whether the stream is complete)
+//!   and ends only where `source_checkpoint` gives one (a full refresh: once, at its end), so
+//!   the host can resume right after the committed rows (`committed` reads the marker).
 //! - `replace`: loads `<table>__rb_replace` (a leftover from a failed run is dropped
 //!   first), then in one transaction drops the table and renames the new one (and its
 //!   primary key) into place: readers see the old table or the new, never a mix. A failure

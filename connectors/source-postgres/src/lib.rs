@@ -7,11 +7,14 @@
 //!   batches (one COPY = one consistent snapshot), bounded by the stream's
 //!   `max_batch_rows`/`max_batch_bytes`. Types: see `rapidbyte_postgres` (the mapping table).
 //!
-//! Incremental reads take rows whose cursor is `>=` the last checkpointed value, in cursor
-//! order, and checkpoint `{"cursor_field": ..., "cursor": "<highest value emitted, as
-//! PostgreSQL text>"}` after every batch. Rows that share the checkpointed value are read
-//! again on the next run (never lost; they may repeat, which an upsert destination
-//! absorbs). Rows whose cursor is NULL are never read incrementally.
+//! Incremental reads take rows in cursor order and checkpoint after every batch the last
+//! row's position: `{"cursor_field": ..., "cursor": "<value, as PostgreSQL text>", "key":
+//! {"<column>": "<text>", ...}}`, the key being the table's primary key (a view's: the
+//! request's `primary_key`) without the cursor column. The next read starts right after
+//! that row (`(cursor, key) > (...)`), so rows sharing a cursor value are neither skipped nor
+//! read twice. Without a key, the checkpoint is the value alone and the next read starts at
+//! it (`>=`): rows sharing it are read again (never lost; an upsert destination absorbs
+//! them). Rows whose cursor is NULL are never read incrementally.
 
 mod decode;
 mod plan;
