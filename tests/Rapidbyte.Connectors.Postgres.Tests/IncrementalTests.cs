@@ -2,7 +2,11 @@ using Rapidbyte.Contracts;
 
 namespace Rapidbyte.Connectors.Postgres.Tests;
 
-/// <summary>Incremental reads by cursor: nothing lost across runs, and upsert absorbs the boundary rows read twice.</summary>
+/// <summary>
+/// Incremental reads by cursor: nothing lost across runs (a cursor that is the key resumes
+/// right after it; any other at its value, and upsert absorbs the rows read again), and an
+/// append whose cursor write was lost starts from its destination's commit marker instead.
+/// </summary>
 [Collection(PostgresCollection.Name)]
 public sealed class IncrementalTests(PostgresPipeline pipeline)
 {
@@ -53,9 +57,42 @@ public sealed class IncrementalTests(PostgresPipeline pipeline)
         var second = await RunAsync(db, first.CommittedCursor, WriteMode.Append);
 
         Assert.True(first.Succeeded && second.Succeeded, first.Error?.Message ?? second.Error?.Message);
-        // Every current source row is in the destination; the boundary rows may repeat.
+        // Every current source row is in the destination; the rows at the last cursor value
+        // are read again (the cursor is not unique), so with append they repeat.
         Assert.Equal(0L, (await db.DifferenceAsync("src.events", "dst.events")).OnlyInSource);
     }
+
+    [Fact]
+    public async Task An_append_whose_cursor_write_was_lost_starts_after_its_destinations_commit_marker()
+    {
+        var db = await pipeline.CreateDatabaseAsync();
+        await db.ExecuteAsync("CREATE TABLE src.numbers (id int8 PRIMARY KEY, v text); INSERT INTO src.numbers SELECT i, 'v' || i FROM generate_series(1, 20000) AS i;");
+        var marker = new MarkerKey("p/numbers", "run-1");
+
+        var first = await AppendNumbersAsync(db, cursor: null, marker);
+        Assert.True(first.Succeeded && first.Marked, first.Error?.Message);
+        await db.ExecuteAsync("INSERT INTO src.numbers SELECT i, 'v' || i FROM generate_series(20001, 20500) AS i");
+        // The cursor the first run committed never reached the state store (its silo was lost
+        // right after the destination's commit): the next run is given the one before it.
+        var second = await AppendNumbersAsync(db, cursor: null, marker with { Run = "run-2" });
+
+        Assert.True(second.Succeeded, second.Error?.Message);
+        Assert.Equal(500, second.Read!.Rows);
+        Assert.Equal((0L, 0L), await db.DifferenceAsync("src.numbers", "dst.numbers"));
+        Assert.Equal("run-2", await db.ScalarAsync<string>("SELECT run FROM dst.rapidbyte_commit_markers WHERE stream = 'p/numbers' AND complete"));
+
+        // The run whose last commit is in, taken up again (its completion was not recorded): nothing more.
+        var again = await AppendNumbersAsync(db, cursor: null, marker with { Run = "run-2" });
+        Assert.True(again.Succeeded, again.Error?.Message);
+        Assert.Equal(0, again.Read!.Rows);
+        Assert.Equal(second.CommittedCursor, again.CommittedCursor);
+        Assert.Equal((0L, 0L), await db.DifferenceAsync("src.numbers", "dst.numbers"));
+    }
+
+    private Task<Engine.Streams.StreamRunResult> AppendNumbersAsync(TestDatabase db, string? cursor, MarkerKey marker) =>
+        pipeline.RunAsync(
+            db.SourceConfig(), new StreamRequest("numbers", SyncMode.Incremental, CursorField: "id", Cursor: cursor, Limits: new BatchLimits(MaxBatchRows: 1000)),
+            db.DestinationConfig(), new StreamRequest("numbers", WriteMode: WriteMode.Append, Marker: marker));
 
     [Fact]
     public async Task An_integer_cursor_checkpoints_the_highest_value_not_the_highest_text()
@@ -74,7 +111,7 @@ public sealed class IncrementalTests(PostgresPipeline pipeline)
 
         Assert.True(first.Succeeded && second.Succeeded, first.Error?.Message ?? second.Error?.Message);
         Assert.Contains("20000", first.CommittedCursor);
-        Assert.Equal(2, second.Read!.Rows); // the boundary row again, and the new one
+        Assert.Equal(1, second.Read!.Rows); // the new row only: the cursor is the key
         Assert.Equal((0L, 0L), await db.DifferenceAsync("src.numbers", "dst.numbers"));
     }
 

@@ -7,14 +7,14 @@
 //!   batches (one COPY = one consistent snapshot), bounded by the stream's
 //!   `max_batch_rows`/`max_batch_bytes`. Types: see `rapidbyte_postgres` (the mapping table).
 //!
-//! Incremental reads take rows in cursor order and checkpoint after every batch the last
-//! row's position: `{"cursor_field": ..., "cursor": "<value, as PostgreSQL text>", "key":
-//! {"<column>": "<text>", ...}}`, the key being the table's primary key (a view's: the
-//! request's `primary_key`) without the cursor column. The next read starts right after
-//! that row (`(cursor, key) > (...)`), so rows sharing a cursor value are neither skipped nor
-//! read twice. Without a key, the checkpoint is the value alone and the next read starts at
-//! it (`>=`): rows sharing it are read again (never lost; an upsert destination absorbs
-//! them). Rows whose cursor is NULL are never read incrementally.
+//! Incremental reads take rows in cursor order and checkpoint the last row's cursor after
+//! every batch: `{"cursor_field": ..., "cursor": "<value, as PostgreSQL text>"}`. When the
+//! cursor is the whole primary key (a view's: the request's `primary_key`) it is unique; the
+//! checkpoint then says so (`"key": {}`) and the next read starts right after it. Any other
+//! cursor restarts at its value (`>=`): a row may take that value later with a key before
+//! the last row's, and starting past it would skip that row; the rows at that value are read
+//! again (never lost; an upsert destination absorbs them). Rows whose cursor is NULL are
+//! never read incrementally.
 
 mod decode;
 mod plan;
