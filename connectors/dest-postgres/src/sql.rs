@@ -209,11 +209,15 @@ pub fn upsert_from_stage(table: &str, plan: &LoadPlan, key: &[String], seq: &str
 /// The table of commit markers, one row per stream, in the destination's schema.
 pub const MARKERS: &str = "rapidbyte_commit_markers";
 
+/// Creates the markers table when missing. Under a lock: the streams of a run start at once,
+/// and two concurrent `CREATE TABLE IF NOT EXISTS` of one name can fail on the catalog.
 pub fn create_markers(schema: &str) -> String {
     format!(
-        "CREATE TABLE IF NOT EXISTS {} (stream text PRIMARY KEY, run text NOT NULL, \
-         checkpoint text, complete boolean NOT NULL, committed_at timestamptz NOT NULL)",
-        qualified_name(schema, MARKERS)
+        "BEGIN; SELECT pg_advisory_xact_lock(hashtext({lock})); \
+         CREATE TABLE IF NOT EXISTS {table} (stream text PRIMARY KEY, run text NOT NULL, \
+         checkpoint text, complete boolean NOT NULL, committed_at timestamptz NOT NULL); COMMIT",
+        lock = quote_literal(&format!("rapidbyte:{}", qualified_name(schema, MARKERS))),
+        table = qualified_name(schema, MARKERS)
     )
 }
 
@@ -394,6 +398,25 @@ mod tests {
         assert_eq!(
             pkey_name(&"x".repeat(63)),
             format!("{}_pkey", "x".repeat(58))
+        );
+    }
+
+    #[test]
+    fn the_markers_table_is_created_under_a_lock_and_set_in_place() {
+        let create = create_markers("Sales");
+        assert!(
+            create.starts_with(
+                "BEGIN; SELECT pg_advisory_xact_lock(hashtext('rapidbyte:\"Sales\".\"rapidbyte_commit_markers\"')); \
+                 CREATE TABLE IF NOT EXISTS \"Sales\".\"rapidbyte_commit_markers\" (stream text PRIMARY KEY"
+            ),
+            "{}",
+            create
+        );
+        assert!(create.ends_with("; COMMIT"), "{}", create);
+        assert!(put_marker("Sales").contains("ON CONFLICT (stream) DO UPDATE"));
+        assert_eq!(
+            get_marker("Sales"),
+            "SELECT run, checkpoint, complete FROM \"Sales\".\"rapidbyte_commit_markers\" WHERE stream = $1"
         );
     }
 }
