@@ -25,6 +25,9 @@ pub enum Decode {
     Value(BinaryFormat),
     /// The cursor's `::text`, kept as the last row's cursor value and not emitted.
     Cursor,
+    /// The row's key as a JSON array of texts (after `Cursor`), kept for the rows that share
+    /// the last cursor value and not emitted.
+    CursorKey,
 }
 
 impl Decode {
@@ -40,7 +43,7 @@ impl Decode {
                 F::Numeric { .. } | F::Interval | F::Uuid => 16,
                 F::Text | F::Bytea | F::Char => 4,
             },
-            Decode::Cursor => 0,
+            Decode::Cursor | Decode::CursorKey => 0,
         }
     }
 }
@@ -99,6 +102,38 @@ pub struct CopyDecoder {
     fixed_row_bytes: usize,
     cursor: Vec<u8>,
     has_cursor: bool,
+    /// The keys of the rows read at the cursor value `cursor`.
+    seen: SeenKeys,
+}
+
+/// Keys back to back, and where each ends; `full` once more than `MAX_SEEN_KEYS` came.
+#[derive(Default)]
+struct SeenKeys {
+    bytes: Vec<u8>,
+    ends: Vec<usize>,
+    full: bool,
+}
+
+impl SeenKeys {
+    fn push(&mut self, key: &[u8]) {
+        if self.full {
+            return;
+        }
+        if self.ends.len() == crate::plan::MAX_SEEN_KEYS {
+            self.full = true;
+            self.bytes.clear();
+            self.ends.clear();
+            return;
+        }
+        self.bytes.extend_from_slice(key);
+        self.ends.push(self.bytes.len());
+    }
+
+    fn clear(&mut self) {
+        self.bytes.clear();
+        self.ends.clear();
+        self.full = false;
+    }
 }
 
 impl CopyDecoder {
@@ -114,7 +149,33 @@ impl CopyDecoder {
             fixed_row_bytes,
             cursor: Vec::new(),
             has_cursor,
+            seen: SeenKeys::default(),
         }
+    }
+
+    /// Starts from a checkpoint's value and the keys already read at it: rows of that value
+    /// add to those keys.
+    pub fn seed(&mut self, cursor: &str, seen: &[Vec<String>]) {
+        self.cursor.clear();
+        self.cursor.extend_from_slice(cursor.as_bytes());
+        for key in seen {
+            let text = serde_json::to_vec(key).expect("texts serialize");
+            self.seen.push(&text);
+        }
+    }
+
+    /// The keys (JSON arrays of texts) of the rows read at the last cursor value, the seeded
+    /// ones included; `None` when there were more than `MAX_SEEN_KEYS`.
+    pub fn seen(&self) -> Option<impl Iterator<Item = &[u8]>> {
+        if self.seen.full {
+            return None;
+        }
+        let mut start = 0;
+        Some(self.seen.ends.iter().map(move |&end| {
+            let key = &self.seen.bytes[start..end];
+            start = end;
+            key
+        }))
     }
 
     /// Rows decoded so far, all batches.
@@ -355,9 +416,13 @@ impl CopyDecoder {
                     builder.append_bytes(col, &text[..n]);
                 }
                 Decode::Cursor => {
-                    self.cursor.clear();
-                    self.cursor.extend_from_slice(v);
+                    if self.cursor != v {
+                        self.cursor.clear();
+                        self.cursor.extend_from_slice(v);
+                        self.seen.clear();
+                    }
                 }
+                Decode::CursorKey => self.seen.push(v),
             }
         }
         self.rows += 1;

@@ -8,13 +8,14 @@
 //!   `max_batch_rows`/`max_batch_bytes`. Types: see `rapidbyte_postgres` (the mapping table).
 //!
 //! Incremental reads take rows in cursor order and checkpoint the last row's cursor after
-//! every batch: `{"cursor_field": ..., "cursor": "<value, as PostgreSQL text>"}`. When the
-//! cursor is the whole primary key (a view's: the request's `primary_key`) it is unique; the
-//! checkpoint then says so (`"key": {}`) and the next read starts right after it. Any other
-//! cursor restarts at its value (`>=`): a row may take that value later with a key before
-//! the last row's, and starting past it would skip that row; the rows at that value are read
-//! again (never lost; an upsert destination absorbs them). Rows whose cursor is NULL are
-//! never read incrementally.
+//! every batch: `{"cursor_field": ..., "cursor": "<value, as PostgreSQL text>"}`. The next
+//! read starts at that value (`>=`): a row may take it later (an update, a late commit) with
+//! any key, and must not be skipped. With a key (the table's primary key; a view's: the
+//! request's `primary_key`) the checkpoint also lists the keys of the rows read at its value
+//! (`"key": [...], "seen": [[...], ...]`, at most `MAX_SEEN_KEYS`), and the next read skips
+//! exactly those, so no row is read twice. Without, the rows at that value are read again
+//! (never lost; an upsert destination absorbs them). Rows whose cursor is NULL are never
+//! read incrementally.
 
 mod decode;
 mod plan;

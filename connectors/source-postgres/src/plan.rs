@@ -28,49 +28,54 @@ pub struct ReadPlan {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CursorPlan {
     pub field: String,
-    /// When the table has a primary key: its columns other than the cursor. A checkpoint is
-    /// then the last row's position (cursor value and key), unique, and a read resumes right
-    /// after it. `None`: the value alone, and a read resumes at it, inclusive.
+    /// The key's columns (the table's primary key; a view's: the request's), when there is
+    /// one. A checkpoint then also lists the keys of the rows read at its value (`seen`),
+    /// and the next read skips exactly those: nothing read twice, and a row that takes that
+    /// value later (an update, a late commit) is still read. Without a key a read starts at
+    /// the value, inclusive, and its rows are read again.
     pub key: Option<Vec<String>>,
-    /// The checkpointed value this read starts from, as PostgreSQL text.
+    /// The checkpointed value this read starts from (inclusive), as PostgreSQL text.
     pub start: Option<String>,
-    /// The key (in `key`'s order) of the last row read at `start`: the read starts right
-    /// after that row. `None`: at `start`, inclusive.
-    pub start_key: Option<Vec<String>>,
+    /// The keys (texts, in `key`'s order) of the rows already read at `start`: skipped.
+    pub start_seen: Option<Vec<Vec<String>>>,
 }
 
+/// At most this many keys are kept of the rows read at one cursor value; past it the
+/// checkpoint lists none, and the next read reads that value's rows again.
+pub const MAX_SEEN_KEYS: usize = 10_000;
+
 impl CursorPlan {
-    /// The checkpoint after a row whose hidden cursor column read `last` (the value's text,
-    /// or with a key the JSON array of the value's and the key's texts).
-    pub fn checkpoint_after(&self, last: &[u8]) -> Result<Value, ConnectorError> {
-        let text = String::from_utf8_lossy(last);
-        let names = match &self.key {
-            Some(names) => names,
-            None => return Ok(checkpoint_payload(&self.field, Some(&text))),
+    /// The checkpoint after a batch whose last row's cursor read `last`; `seen`: the hidden
+    /// key texts (JSON arrays) of the rows read at that value, `None` when there were too many.
+    pub fn checkpoint_after<'a>(
+        &self,
+        last: &[u8],
+        seen: Option<impl Iterator<Item = &'a [u8]>>,
+    ) -> Result<Value, ConnectorError> {
+        let value = String::from_utf8_lossy(last);
+        let (names, seen) = match (&self.key, seen) {
+            (Some(names), Some(seen)) => (names, seen),
+            _ => return Ok(checkpoint_payload(&self.field, Some(&value))),
         };
-        let parts: Vec<String> = serde_json::from_str(&text).map_err(|e| {
-            ConnectorError::internal(format!(
-                "the cursor position {} is not a JSON array of texts: {}",
-                text, e
-            ))
-        })?;
-        match parts.split_first() {
-            Some((value, key)) if key.len() == names.len() => {
-                Ok(position_payload(&self.field, value, names, key))
-            }
-            _ => Err(ConnectorError::internal(format!(
-                "the cursor position {} does not hold the cursor and the key's {} columns",
-                text,
-                names.len()
-            ))),
+        let mut keys = Vec::new();
+        for key in seen {
+            let key: Vec<String> = serde_json::from_slice(key).map_err(|e| {
+                ConnectorError::internal(format!(
+                    "the hidden key column read {} (not a JSON array of texts: {})",
+                    String::from_utf8_lossy(key),
+                    e
+                ))
+            })?;
+            keys.push(key);
         }
+        Ok(seen_payload(&self.field, &value, names, &keys))
     }
 
     /// The checkpoint this read started from, when it had one (nothing new was read).
     pub fn start_checkpoint(&self) -> Option<Value> {
         let start = self.start.as_deref()?;
-        Some(match (&self.key, &self.start_key) {
-            (Some(names), Some(key)) => position_payload(&self.field, start, names, key),
+        Some(match (&self.key, &self.start_seen) {
+            (Some(names), Some(seen)) => seen_payload(&self.field, start, names, seen),
             _ => checkpoint_payload(&self.field, Some(start)),
         })
     }
@@ -214,89 +219,97 @@ pub fn plan_read(
                     field, table
                 ));
             }
-            let (start, start_position, warning) =
-                start_position(request.cursor.as_deref(), field)?;
+            let (start, start_seen, warning) = start_cursor_seen(request.cursor.as_deref(), field)?;
             warnings.extend(warning);
             let quoted = quote_ident(field);
-            let qualified = format!("{}.{}", TABLE_ALIAS, quoted);
-            // A cursor that is the whole primary key (a view's: the request's) is unique: a
-            // read resumes right after the last row. Any other cursor resumes at the last
-            // value, inclusive: a row may take that value after the checkpoint (an update, a
-            // late commit) with a key before the last row's, and a position past it would
-            // skip that row.
-            let key_names = if relation.primary_key.is_empty() {
-                &request.primary_key
-            } else {
-                &relation.primary_key
-            };
-            let key: Option<Vec<&rapidbyte_postgres::PgColumn>> =
-                if key_names.len() == 1 && key_names[0] == field {
-                    Some(Vec::new())
-                } else {
-                    None
-                };
-            let mut order = vec![qualified.clone()];
-            match &key {
-                None => select.push(format!("{}::text", quoted)),
-                Some(key) => {
-                    let mut parts = vec![format!("{}::text", qualified)];
-                    for column in key {
-                        let name = format!("{}.{}", TABLE_ALIAS, quote_ident(&column.name));
-                        parts.push(format!("{}::text", name));
-                        order.push(name);
-                    }
-                    select.push(format!("json_build_array({})::text", parts.join(", ")));
-                }
-            }
-            let order = order.join(", ");
+            select.push(format!("{}::text", quoted));
             fields.push(FieldPlan {
                 decode: Decode::Cursor,
                 column: usize::MAX,
                 name: field.to_string(),
                 native_type: column.pg_type.format_type.clone(),
             });
-            // With a key, right after the last row read (its position is unique); else `>=`:
-            // rows sharing the checkpointed value are read again rather than lost. Qualified by
-            // the table's alias: a bare name in ORDER BY would mean the output column
-            // `<cursor>::text` (also named after the cursor) and order as text.
-            let start_key = match (&key, start_position) {
-                (Some(key), Some(position)) => {
-                    let names: Vec<&str> = key.iter().map(|c| c.name.as_str()).collect();
-                    position.values_for(&names)
-                }
-                _ => None,
+            // The table's primary key, else (a view has none) the one the request names.
+            let key_names = if relation.primary_key.is_empty() {
+                &request.primary_key
+            } else {
+                &relation.primary_key
             };
+            let mut key = Vec::with_capacity(key_names.len());
+            for name in key_names {
+                key.push(relation.column(name).ok_or_else(|| {
+                    ConnectorError::config(format!(
+                        "primary key column \"{}\" does not exist in table {}",
+                        name, table
+                    ))
+                })?);
+            }
+            let key_names: Vec<String> = key.iter().map(|c| c.name.clone()).collect();
+            if !key.is_empty() {
+                let texts: Vec<String> = key
+                    .iter()
+                    .map(|c| format!("{}.{}::text", TABLE_ALIAS, quote_ident(&c.name)))
+                    .collect();
+                select.push(format!("json_build_array({})::text", texts.join(", ")));
+                fields.push(FieldPlan {
+                    decode: Decode::CursorKey,
+                    column: usize::MAX,
+                    name: key_names.join(", "),
+                    native_type: "key".into(),
+                });
+            }
+            // `>=`: rows taking the checkpointed value later are read too; those already read
+            // at it are skipped by key when the checkpoint lists them. Qualified by the table's
+            // alias: a bare name in ORDER BY would mean the output column `<cursor>::text`
+            // (also named after the cursor) and order as text.
+            let qualified = format!("{}.{}", TABLE_ALIAS, quoted);
+            let start_seen = start_seen
+                .filter(|(names, _)| !key.is_empty() && *names == key_names)
+                .map(|(_, seen)| seen);
             match &start {
                 Some(value) => {
                     let literal =
                         format!("{}::{}", quote_literal(value), column.pg_type.format_type);
                     filter = format!(" WHERE {} >= {}", qualified, literal);
-                    if let (Some(key), Some(values)) = (&key, &start_key) {
-                        let mut names = vec![qualified.clone()];
-                        let mut literals = vec![literal];
-                        for (column, value) in key.iter().zip(values) {
-                            names.push(format!("{}.{}", TABLE_ALIAS, quote_ident(&column.name)));
-                            literals.push(format!(
-                                "{}::{}",
-                                quote_literal(value),
-                                column.pg_type.format_type
-                            ));
-                        }
+                    if let Some(seen) = start_seen.as_ref().filter(|seen| !seen.is_empty()) {
+                        let columns: Vec<String> = key
+                            .iter()
+                            .map(|c| format!("{}.{}", TABLE_ALIAS, quote_ident(&c.name)))
+                            .collect();
+                        let rows: Vec<String> = seen
+                            .iter()
+                            .map(|values| {
+                                let literals: Vec<String> = key
+                                    .iter()
+                                    .zip(values)
+                                    .map(|(c, v)| {
+                                        format!("{}::{}", quote_literal(v), c.pg_type.format_type)
+                                    })
+                                    .collect();
+                                format!("({})", literals.join(", "))
+                            })
+                            .collect();
                         filter.push_str(&format!(
-                            " AND ({}) > ({})",
-                            names.join(", "),
-                            literals.join(", ")
+                            " AND NOT ({} = {} AND ({}) IN ({}))",
+                            qualified,
+                            literal,
+                            columns.join(", "),
+                            rows.join(", ")
                         ));
                     }
-                    filter.push_str(&format!(" ORDER BY {}", order));
+                    filter.push_str(&format!(" ORDER BY {}", qualified));
                 }
-                None => filter = format!(" WHERE {} IS NOT NULL ORDER BY {}", qualified, order),
+                None => filter = format!(" WHERE {} IS NOT NULL ORDER BY {}", qualified, qualified),
             }
             Some(CursorPlan {
                 field: field.to_string(),
-                key: key.map(|k| k.iter().map(|c| c.name.clone()).collect()),
+                key: if key.is_empty() {
+                    None
+                } else {
+                    Some(key_names)
+                },
                 start,
-                start_key,
+                start_seen,
             })
         }
     };
@@ -322,56 +335,46 @@ pub fn checkpoint_payload(field: &str, cursor: Option<&str>) -> Value {
     json!({"cursor_field": field, "cursor": cursor})
 }
 
-/// A checkpoint with the last row's key: `{"cursor_field": ..., "cursor": "<text>", "key":
-/// {"<column>": "<text>", ...}}` (the key's columns other than the cursor; none when the key
-/// is the cursor itself).
-pub fn position_payload(field: &str, cursor: &str, names: &[String], key: &[String]) -> Value {
-    let key: serde_json::Map<String, Value> = names
-        .iter()
-        .zip(key)
-        .map(|(name, value)| (name.clone(), Value::String(value.clone())))
-        .collect();
-    json!({"cursor_field": field, "cursor": cursor, "key": key})
+/// A checkpoint that also lists the keys of the rows read at its value: `{"cursor_field":
+/// ..., "cursor": "<text>", "key": ["<column>", ...], "seen": [["<text>", ...], ...]}`.
+pub fn seen_payload(field: &str, cursor: &str, names: &[String], seen: &[Vec<String>]) -> Value {
+    json!({"cursor_field": field, "cursor": cursor, "key": names, "seen": seen})
 }
 
 #[derive(Deserialize)]
 struct Checkpoint {
     cursor_field: Option<String>,
     cursor: Option<String>,
-    #[serde(default)]
-    key: Option<serde_json::Map<String, Value>>,
 }
 
-/// The key a checkpoint recorded with its value.
-struct StartKey(serde_json::Map<String, Value>);
-
-impl StartKey {
-    /// The key's values in `names`' order, when it names exactly those columns.
-    fn values_for(&self, names: &[&str]) -> Option<Vec<String>> {
-        if self.0.len() != names.len() {
-            return None;
-        }
-        names
-            .iter()
-            .map(|name| self.0.get(*name).and_then(|v| v.as_str()).map(String::from))
-            .collect()
-    }
+#[derive(Deserialize)]
+struct SeenCheckpoint {
+    key: Vec<String>,
+    seen: Vec<Vec<String>>,
 }
 
-/// [`start_cursor`], with the key the checkpoint recorded, if any.
-fn start_position(
+/// [`start_cursor`], with the key columns and the keys already read at the value, when the
+/// checkpoint lists them.
+#[allow(clippy::type_complexity)]
+fn start_cursor_seen(
     checkpoint: Option<&str>,
     field: &str,
-) -> Result<(Option<String>, Option<StartKey>, Option<String>), ConnectorError> {
+) -> Result<
+    (
+        Option<String>,
+        Option<(Vec<String>, Vec<Vec<String>>)>,
+        Option<String>,
+    ),
+    ConnectorError,
+> {
     let (start, warning) = start_cursor(checkpoint, field)?;
-    let key = match (&start, checkpoint) {
-        (Some(_), Some(text)) => serde_json::from_str::<Checkpoint>(text)
+    let seen = match (&start, checkpoint) {
+        (Some(_), Some(text)) => serde_json::from_str::<SeenCheckpoint>(text)
             .ok()
-            .and_then(|c| c.key)
-            .map(StartKey),
+            .map(|c| (c.key, c.seen)),
         _ => None,
     };
-    Ok((start, key, warning))
+    Ok((start, seen, warning))
 }
 
 /// The value to start from, given the stream's last checkpoint (as this connector wrote
@@ -615,7 +618,7 @@ mod tests {
                 field: "updated_at".into(),
                 key: None,
                 start: None,
-                start_key: None,
+                start_seen: None,
             })
         );
         assert_eq!(plan.warnings.len(), 1);
@@ -643,19 +646,40 @@ mod tests {
     }
 
     #[test]
-    fn a_cursor_that_is_not_the_whole_key_resumes_at_its_value_inclusive() {
-        // A row updated to the last value after the checkpoint may have a lower key: it must
-        // still be read, so the read starts at the value itself.
+    fn with_a_key_a_checkpoint_lists_the_rows_read_at_its_value_and_the_next_read_skips_them() {
         let relation = table();
         assert_eq!(relation.primary_key, vec!["id".to_string()]);
         let plan = plan_read(&relation, &incremental(None), false).unwrap();
+        assert!(
+            plan.sql.contains(
+                "\"updated_at\"::text, json_build_array(t.\"id\"::text)::text FROM \"Sales Data\".\"Order \"\"Lines\"\"\" AS t \
+                 WHERE t.\"updated_at\" IS NOT NULL ORDER BY t.\"updated_at\")"
+            ),
+            "{}",
+            plan.sql
+        );
+        assert_eq!(plan.fields.last().unwrap().decode, Decode::CursorKey);
         let cursor = plan.cursor.unwrap();
-        assert_eq!(cursor.key, None);
-        let checkpoint = cursor.checkpoint_after(b"2024-01-02 03:04:05+00").unwrap();
+        assert_eq!(cursor.key, Some(vec!["id".to_string()]));
+        let seen: Vec<&[u8]> = vec![br#"["40"]"#, br#"["41"]"#];
+        let checkpoint = cursor
+            .checkpoint_after(b"2024-01-02 03:04:05+00", Some(seen.into_iter()))
+            .unwrap();
         assert_eq!(
             checkpoint,
-            json!({"cursor_field": "updated_at", "cursor": "2024-01-02 03:04:05+00"})
+            json!({"cursor_field": "updated_at", "cursor": "2024-01-02 03:04:05+00", "key": ["id"], "seen": [["40"], ["41"]]})
         );
+        // Too many rows at one value: the value alone, read again from it.
+        let bare = cursor
+            .checkpoint_after(b"2024-01-02", None::<std::vec::IntoIter<&[u8]>>)
+            .unwrap();
+        assert_eq!(
+            bare,
+            json!({"cursor_field": "updated_at", "cursor": "2024-01-02"})
+        );
+
+        // From the value, inclusive (a row updated to it later has any key), without the rows
+        // already read at it.
         let resumed = plan_read(
             &relation,
             &incremental(Some(&checkpoint.to_string())),
@@ -664,59 +688,52 @@ mod tests {
         .unwrap();
         assert!(
             resumed.sql.contains(
-                " WHERE t.\"updated_at\" >= '2024-01-02 03:04:05+00'::timestamp with time zone ORDER BY t.\"updated_at\")"
+                " WHERE t.\"updated_at\" >= '2024-01-02 03:04:05+00'::timestamp with time zone \
+                 AND NOT (t.\"updated_at\" = '2024-01-02 03:04:05+00'::timestamp with time zone \
+                 AND (t.\"id\") IN (('40'::bigint), ('41'::bigint))) ORDER BY t.\"updated_at\")"
             ),
             "{}",
             resumed.sql
         );
+        let resumed_cursor = resumed.cursor.unwrap();
+        assert_eq!(
+            resumed_cursor.start_seen,
+            Some(vec![vec!["40".to_string()], vec!["41".to_string()]])
+        );
+        // Nothing new: the same checkpoint again.
+        assert_eq!(resumed_cursor.start_checkpoint(), Some(checkpoint.clone()));
+
+        // A checkpoint of other key columns, or none, reads the value's rows again.
+        let mut other = relation.clone();
+        other.primary_key = vec!["Select".into()];
+        let plan = plan_read(&other, &incremental(Some(&checkpoint.to_string())), false).unwrap();
+        assert!(!plan.sql.contains("AND NOT"), "{}", plan.sql);
+        let plan = plan_read(&relation, &incremental(Some(&bare.to_string())), false).unwrap();
+        assert!(!plan.sql.contains("AND NOT"), "{}", plan.sql);
     }
 
     #[test]
     fn a_view_takes_its_key_from_the_stream_request() {
         let mut relation = table();
         relation.primary_key.clear();
+        let plan = plan_read(&relation, &incremental(None), false).unwrap();
+        assert_eq!(plan.cursor.unwrap().key, None);
         let request = StreamRequest {
-            cursor_field: Some("id".into()),
             primary_key: vec!["id".into()],
             ..incremental(None)
         };
         let plan = plan_read(&relation, &request, false).unwrap();
-        assert_eq!(plan.cursor.unwrap().key, Some(vec![]));
+        assert_eq!(plan.cursor.unwrap().key, Some(vec!["id".to_string()]));
         let request = StreamRequest {
-            primary_key: vec![],
-            ..request
-        };
-        let plan = plan_read(&relation, &request, false).unwrap();
-        assert_eq!(plan.cursor.unwrap().key, None);
-    }
-
-    #[test]
-    fn a_cursor_that_is_the_primary_key_resumes_after_its_value() {
-        let mut relation = table();
-        relation.primary_key = vec!["id".into()];
-        let request = StreamRequest {
-            cursor_field: Some("id".into()),
+            primary_key: vec!["nope".into()],
             ..incremental(None)
         };
-        let cursor = plan_read(&relation, &request, false)
-            .unwrap()
-            .cursor
-            .unwrap();
-        assert_eq!(cursor.key, Some(vec![]));
-        let checkpoint = cursor.checkpoint_after(br#"["41"]"#).unwrap();
-        assert_eq!(
-            checkpoint,
-            json!({"cursor_field": "id", "cursor": "41", "key": {}})
-        );
-        let request = StreamRequest {
-            cursor: Some(checkpoint.to_string()),
-            ..request
-        };
-        let plan = plan_read(&relation, &request, false).unwrap();
+        let error = plan_read(&relation, &request, false).unwrap_err();
+        assert_eq!(error.category, ErrorCategory::Config);
         assert!(
-            plan.sql.contains(" WHERE t.\"id\" >= '41'::bigint AND (t.\"id\") > ('41'::bigint) ORDER BY t.\"id\")"),
+            error.message.contains("\"nope\" does not exist"),
             "{}",
-            plan.sql
+            error.message
         );
     }
 

@@ -119,6 +119,14 @@ async fn copy(
     };
     let mut builder = BatchBuilder::new(plan.schema.clone());
     let mut decoder = CopyDecoder::new(plan.fields.clone());
+    if let Some(CursorPlan {
+        start: Some(start),
+        start_seen: Some(seen),
+        ..
+    }) = &plan.cursor
+    {
+        decoder.seed(start, seen);
+    }
     let mut out = Vec::new();
     let mut summary = StreamSummary::default();
     let cursor_plan = plan.cursor.as_ref();
@@ -206,7 +214,8 @@ async fn copy(
 }
 
 /// Emits the builder's rows as one batch and, for an incremental read, checkpoints the
-/// last row's cursor (rows come in cursor order): its value, and its key when it has one.
+/// last row's cursor value (rows come in cursor order) and, with a key, the keys of the rows
+/// read at that value.
 async fn emit(
     builder: &mut BatchBuilder,
     out: &mut Vec<u8>,
@@ -228,7 +237,7 @@ async fn emit(
     summary.batches += 1;
     decoder.start_batch();
     if let (Some(plan), Some(last)) = (cursor_plan, decoder.cursor()) {
-        checkpoint(&plan.checkpoint_after(last)?)?;
+        checkpoint(&plan.checkpoint_after(last, decoder.seen())?)?;
     }
     Ok(())
 }

@@ -536,6 +536,88 @@ fn the_cursor_column_is_kept_not_emitted() {
     assert!(batch.column(1).is_null(0));
 }
 
+#[test]
+fn the_keys_of_the_rows_at_the_last_cursor_value_are_kept() {
+    let request = StreamRequest {
+        columns: Some(vec!["i8".into()]),
+        sync_mode: SyncMode::Incremental,
+        cursor_field: Some("ts".into()),
+        primary_key: vec!["i8".into()],
+        ..full_refresh()
+    };
+    let plan = plan_read(&every_type_table(), &request, false).unwrap();
+    assert_eq!(
+        plan.fields.iter().map(|f| f.decode).collect::<Vec<_>>()[1..],
+        [Decode::Cursor, Decode::CursorKey]
+    );
+    let row = |id: i64, ts: &str| {
+        [
+            some(id.to_be_bytes()),
+            some(ts),
+            some(format!("[\"{}\"]", id)),
+        ]
+    };
+    let seen = |decoder: &CopyDecoder| -> Option<Vec<String>> {
+        decoder.seen().map(|keys| {
+            keys.map(|k| String::from_utf8_lossy(k).into_owned())
+                .collect()
+        })
+    };
+    let mut copy = Copy::new();
+    copy.tuple(&row(1, "a"))
+        .tuple(&row(3, "b"))
+        .tuple(&row(2, "b"));
+    let stream = copy.end();
+    let mut builder = BatchBuilder::new(plan.schema.clone());
+
+    // Seeded from a checkpoint at "a" that had read the row of key 0.
+    let mut decoder = CopyDecoder::new(plan.fields.clone());
+    decoder.seed("a", &[vec!["0".to_string()]]);
+    let mut input = &stream[..];
+    let one = Limits {
+        max_rows: 1,
+        max_bytes: usize::MAX,
+    };
+    assert_eq!(
+        decoder.decode(&mut input, &mut builder, one).unwrap(),
+        Progress::BatchFull
+    );
+    assert_eq!(
+        seen(&decoder),
+        Some(vec!["[\"0\"]".into(), "[\"1\"]".into()])
+    );
+    builder.finish().unwrap();
+    assert_eq!(
+        decoder.decode(&mut input, &mut builder, BIG).unwrap(),
+        Progress::Finished
+    );
+    assert_eq!(decoder.cursor(), Some(&b"b"[..]));
+    assert_eq!(
+        seen(&decoder),
+        Some(vec!["[\"3\"]".into(), "[\"2\"]".into()])
+    );
+    assert_eq!(
+        IpcBatch::parse(&builder.finish().unwrap())
+            .unwrap()
+            .num_columns(),
+        1
+    );
+
+    // More rows at one value than are kept: none listed.
+    let mut copy = Copy::new();
+    for id in 0..=crate::plan::MAX_SEEN_KEYS as i64 {
+        copy.tuple(&row(id, "c"));
+    }
+    let stream = copy.end();
+    let mut decoder = CopyDecoder::new(plan.fields.clone());
+    let mut input = &stream[..];
+    assert_eq!(
+        decoder.decode(&mut input, &mut builder, BIG).unwrap(),
+        Progress::Finished
+    );
+    assert!(decoder.seen().is_none());
+}
+
 fn numeric_special(sign: u16) -> Vec<u8> {
     let mut b = vec![0, 0, 0, 0];
     b.extend_from_slice(&sign.to_be_bytes());
