@@ -4,8 +4,8 @@ using Rapidbyte.Testing.Pipelines;
 namespace Rapidbyte.Grains.Tests;
 
 /// <summary>
-/// Faults on the data side while rows move: the destination's backend killed mid-COPY, the
-/// PostgreSQL server restarted (source, destination and state on it). Retried with backoff,
+/// Faults on the data side while rows move: the source's or the destination's backend killed
+/// mid-COPY (<c>pg_terminate_backend</c>), the PostgreSQL server restarted (source, destination and state on it). Retried with backoff,
 /// and the destination equals the source at the end, in every write mode: an append resumes
 /// right after its destination's commit marker, so no row is added twice.
 /// </summary>
@@ -24,17 +24,21 @@ public sealed class DataFaultTests : IAsyncLifetime
     public async Task DisposeAsync() => await _databases.DisposeAsync();
 
     [Theory]
-    [InlineData("upsert", "incremental")]
-    [InlineData("replace", "full_refresh")]
-    [InlineData("append", "incremental")]
-    [InlineData("append", "full_refresh")]
-    public async Task A_destination_backend_killed_mid_copy_is_retried_and_the_destination_equals_the_source(string writeMode, string syncMode)
+    [InlineData(PipelineDatabases.Source, "upsert", "incremental")]
+    [InlineData(PipelineDatabases.Source, "replace", "full_refresh")]
+    [InlineData(PipelineDatabases.Source, "append", "incremental")]
+    [InlineData(PipelineDatabases.Source, "append", "full_refresh")]
+    [InlineData(PipelineDatabases.Destination, "upsert", "incremental")]
+    [InlineData(PipelineDatabases.Destination, "replace", "full_refresh")]
+    [InlineData(PipelineDatabases.Destination, "append", "incremental")]
+    [InlineData(PipelineDatabases.Destination, "append", "full_refresh")]
+    public async Task A_backend_killed_mid_copy_is_retried_and_the_destination_equals_the_source(string side, string writeMode, string syncMode)
     {
         await using var silo = await PipelineSilo.StartAsync(_databases.Server.ConnectionString(PipelineDatabases.Destination), maxRetries: 3);
         var started = await silo.StartAsync(Pipeline(writeMode, syncMode));
 
         await WhenWrittenAsync(silo, started, 2000);
-        await Eventually.WhenAsync(async () => await _databases.TerminateCopiesAsync(PipelineDatabases.Destination) > 0);
+        await Eventually.WhenAsync(async () => await _databases.TerminateCopiesAsync(side) > 0);
         var run = await silo.FinishAsync(started);
 
         var stream = run.Streams.Single();
