@@ -12,13 +12,18 @@ internal static class SiloTelemetry
 {
     /// <summary>
     /// Rapidbyte's own meter and traces (rows, bytes, batches, run durations and outcomes per
-    /// pipeline and stream), Orleans' and Npgsql's, and ASP.NET Core's. They leave the process
-    /// only when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set (the standard OpenTelemetry
-    /// variables choose protocol, headers and service name).
+    /// pipeline and stream), Orleans' and Npgsql's, and ASP.NET Core's, exported over OTLP when
+    /// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set (the standard OpenTelemetry variables choose
+    /// protocol, headers and service name). Without an endpoint nothing listens: Orleans then
+    /// creates no activity per grain call, and no instrument is observed.
     /// </summary>
     public static WebApplicationBuilder AddSiloTelemetry(this WebApplicationBuilder builder)
     {
-        var telemetry = builder.Services.AddOpenTelemetry()
+        if (string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+        {
+            return builder;
+        }
+        builder.Services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService("rapidbyte-silo"))
             .WithMetrics(metrics => metrics
                 .AddMeter(RunTelemetry.Name, "Microsoft.Orleans", "Npgsql")
@@ -26,11 +31,8 @@ internal static class SiloTelemetry
             .WithTracing(tracing => tracing
                 .AddSource(RunTelemetry.Name, "Microsoft.Orleans.Runtime", "Microsoft.Orleans.Application")
                 .AddNpgsql()
-                .AddAspNetCoreInstrumentation(o => o.Filter = context => !context.Request.Path.StartsWithSegments("/health")));
-        if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
-        {
-            telemetry.UseOtlpExporter();
-        }
+                .AddAspNetCoreInstrumentation(o => o.Filter = context => !context.Request.Path.StartsWithSegments("/health")))
+            .UseOtlpExporter();
         return builder;
     }
 }
