@@ -92,6 +92,28 @@ public sealed class IncrementalTests(PostgresPipeline pipeline)
         Assert.Equal((0L, 0L), await db.DifferenceAsync("src.numbers", "dst.numbers"));
     }
 
+    [Fact]
+    public async Task A_full_refresh_append_taken_up_after_its_last_commit_appends_nothing_more()
+    {
+        var db = await pipeline.CreateDatabaseAsync();
+        await db.ExecuteAsync("CREATE TABLE src.numbers (id int8 PRIMARY KEY, v text); INSERT INTO src.numbers SELECT i, 'v' || i FROM generate_series(1, 20000) AS i;");
+        Task<Engine.Streams.StreamRunResult> RunAsync(string run) => pipeline.RunAsync(
+            db.SourceConfig(), new StreamRequest("numbers", Limits: new BatchLimits(MaxBatchRows: 1000)),
+            db.DestinationConfig(), new StreamRequest("numbers", WriteMode: WriteMode.Append, Marker: new MarkerKey("p/numbers", run)));
+
+        var first = await RunAsync("run-1");
+        // The same run again, as a silo taking it up does when the run's end was not recorded.
+        var again = await RunAsync("run-1");
+        var count = await db.ScalarAsync<long>("SELECT count(*) FROM dst.numbers");
+        // A new run of a full refresh appends the table once more, as append says.
+        var next = await RunAsync("run-2");
+
+        Assert.True(first.Succeeded && again.Succeeded && next.Succeeded, first.Error?.Message ?? again.Error?.Message ?? next.Error?.Message);
+        Assert.Equal(0, again.Read!.Rows);
+        Assert.Equal(20000, count);
+        Assert.Equal(40000, await db.ScalarAsync<long>("SELECT count(*) FROM dst.numbers"));
+    }
+
     private Task<Engine.Streams.StreamRunResult> AppendNumbersAsync(TestDatabase db, string? cursor, MarkerKey marker) =>
         pipeline.RunAsync(
             db.SourceConfig(), new StreamRequest("numbers", SyncMode.Incremental, CursorField: "id", Cursor: cursor, Limits: new BatchLimits(MaxBatchRows: 1000)),
