@@ -5,11 +5,49 @@ namespace Rapidbyte.Grains;
 
 /// <summary>
 /// One pipeline (key: its name): at most one run at a time, fanned out to one
-/// <see cref="IStreamGrain"/> per stream, and the latest runs kept in grain storage. Every
-/// method answers at once, also while a run moves.
+/// <see cref="IStreamGrain"/> per stream, and the latest runs kept in grain storage. A
+/// pipeline may be registered (its YAML stored in the cluster) and then runs on request and
+/// on its schedule. Every method answers at once, also while a run moves.
 /// </summary>
 public interface IPipelineGrain : IGrainWithStringKey
 {
+    /// <summary>
+    /// Registers the pipeline from its YAML, or updates it (a new version when the YAML
+    /// changed; the same one when it did not). The YAML is stored as written, its
+    /// <c>${NAME}</c> references unresolved; they are read from the environment of the silo
+    /// a run starts on. A schedule starts firing at its next occurrence.
+    /// </summary>
+    /// <param name="file">The file name its errors cite.</param>
+    /// <exception cref="PipelineRejectedException">The YAML is invalid, of another pipeline, holds a literal secret, or names a variable outside the silos' prefix.</exception>
+    Task<PipelineRegistration> RegisterAsync(string yaml, string file);
+
+    /// <summary>The registration, its schedule's next occurrence and its last outcome; null if the pipeline is not registered.</summary>
+    Task<PipelineRegistration?> GetRegistrationAsync();
+
+    /// <summary>Stops the schedule firing (runs on request still start).</summary>
+    /// <exception cref="PipelineNotFoundException">The pipeline is not registered.</exception>
+    Task<PipelineRegistration> PauseAsync();
+
+    /// <summary>Fires the schedule again from its next occurrence; occurrences while paused are not caught up.</summary>
+    /// <exception cref="PipelineNotFoundException">The pipeline is not registered.</exception>
+    Task<PipelineRegistration> ResumeAsync();
+
+    /// <summary>
+    /// Deletes the registration (and its schedule). With <paramref name="clearState"/> its
+    /// streams' cursors and its run history are cleared too, so registering it again starts
+    /// from nothing; without, they are kept for a pipeline of the same name.
+    /// </summary>
+    /// <exception cref="PipelineNotFoundException">The pipeline is not registered.</exception>
+    /// <exception cref="PipelineBusyException">A run is going: cancel it or let it finish first.</exception>
+    Task DeleteAsync(bool clearState);
+
+    /// <summary>Starts a run of the registered pipeline now, under the same one-run-at-a-time rule as its schedule.</summary>
+    /// <param name="streams">The streams to run; null or empty runs them all.</param>
+    /// <returns>The run's first snapshot; a run that could not start (a variable not set on the silo) comes back failed, with the reason.</returns>
+    /// <exception cref="PipelineNotFoundException">The pipeline is not registered.</exception>
+    /// <exception cref="PipelineBusyException">A run of this pipeline is going.</exception>
+    Task<PipelineRunReport> TriggerAsync(IReadOnlyList<string>? streams);
+
     /// <summary>Starts a run of <paramref name="definition"/> and returns its first snapshot.</summary>
     /// <param name="streams">The streams to run; null or empty runs them all.</param>
     /// <exception cref="PipelineBusyException">A run of this pipeline is still going.</exception>
@@ -30,7 +68,7 @@ public interface IPipelineGrain : IGrainWithStringKey
     /// <summary>The run in progress, if any.</summary>
     Task<PipelineRunReport?> GetActiveRunAsync();
 
-    /// <summary>Finished runs, newest first.</summary>
+    /// <summary>Finished runs and skipped occurrences, newest first.</summary>
     Task<IReadOnlyList<PipelineRunReport>> GetHistoryAsync();
 
     /// <summary>

@@ -36,4 +36,11 @@ public interface IStreamGrain : IGrainWithStringKey
 
     /// <summary>The stored cursor and last outcome.</summary>
     Task<StreamState> GetStateAsync();
+
+    /// <summary>
+    /// Forgets the stream's cursor and last outcome: its next incremental run reads from the
+    /// start (and no commit marker of a destination from before the reset is read back).
+    /// </summary>
+    /// <exception cref="PipelineBusyException">A run of this stream is going.</exception>
+    Task ResetAsync();
 }

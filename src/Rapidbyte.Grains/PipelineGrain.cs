@@ -5,6 +5,7 @@ using Rapidbyte.Grains.Execution;
 using Rapidbyte.Grains.Runs;
 using Rapidbyte.Grains.State;
 using Rapidbyte.Pipelines.Parsing;
+using Rapidbyte.Pipelines.Spec;
 
 namespace Rapidbyte.Grains;
 
@@ -48,9 +49,22 @@ public sealed partial class PipelineGrain(
         {
             await TryTakeOverAsync();
         }
+        LoadSchedule();
     }
 
     public async Task<PipelineRunReport> StartRunAsync(PipelineDefinition definition, IReadOnlyList<string>? streams)
+    {
+        await ThrowIfBusyAsync();
+        var spec = definition.Parse();
+        if (spec.Name != Name)
+        {
+            throw new ArgumentException($"the definition is of pipeline {spec.Name}, not {Name}");
+        }
+        return await StartAsync(definition, spec, streams, RunTrigger.Direct, scheduledFor: null, version: null);
+    }
+
+    // A run of this pipeline is going here or, stored, elsewhere (one whose owner is gone is taken over first).
+    private async Task ThrowIfBusyAsync()
     {
         if (_active is not null)
         {
@@ -61,11 +75,17 @@ public sealed partial class PipelineGrain(
             var takenOver = await TryTakeOverAsync();
             throw new PipelineBusyException($"pipeline {Name}", stored.RunId, takenOver ? null : $"{stored.Owner} since {stored.StartedAt:u}", takenOver);
         }
-        var spec = definition.Parse();
-        if (spec.Name != Name)
-        {
-            throw new ArgumentException($"the definition is of pipeline {spec.Name}, not {Name}");
-        }
+    }
+
+    /// <summary>
+    /// Stores a new run and starts it. Whatever else the caller changed in the state (a
+    /// schedule's next occurrence) is stored in the same write: if another activation or
+    /// process wrote first, neither is.
+    /// </summary>
+    /// <exception cref="PipelineBusyException">Another process stored a run of this pipeline first.</exception>
+    private async Task<PipelineRunReport> StartAsync(
+        PipelineDefinition definition, PipelineSpec spec, IReadOnlyList<string>? streams, RunTrigger trigger, DateTimeOffset? scheduledFor, long? version, int coalesced = 0)
+    {
         var names = spec.Source.Streams.Select(s => s.Name).ToList();
         var chosen = streams is { Count: > 0 } ? streams : names;
         var unknown = chosen.Except(names, StringComparer.Ordinal).ToList();
@@ -77,12 +97,16 @@ public sealed partial class PipelineGrain(
         var now = DateTimeOffset.UtcNow;
         var record = new PipelineRunRecord
         {
-            RunId = Guid.NewGuid().ToString("N")[..12],
+            RunId = NewRunId(),
             StartedAt = now,
             Streams = names.Where(chosen.Contains).ToList(),
             File = definition.File,
             Owner = Silo,
             RenewedAt = now,
+            Trigger = trigger,
+            ScheduledFor = scheduledFor,
+            Version = version,
+            Coalesced = coalesced,
         };
         // The YAML is stored only when it holds no secret: the values of its ${NAME}
         // references stay in memory, and a silo taking the run up reads its own.
@@ -107,9 +131,46 @@ public sealed partial class PipelineGrain(
             await state.ReadStateAsync();
             throw new PipelineBusyException($"pipeline {Name}", state.State.Active?.RunId ?? "(unknown)");
         }
+        catch
+        {
+            // Not stored (the state database is away): this activation must not believe it was.
+            await ForgetUnstoredAsync();
+            throw;
+        }
         await this.RegisterOrUpdateReminder(ReminderName, engine.Options.RunCheckInterval, engine.Options.RunCheckInterval);
         Begin(new PipelineRun(Name, record), definition, spec.Resources.ParallelStreams);
         return _active!.Snapshot();
+    }
+
+    /// <summary>
+    /// After a write that failed for another reason than a conflict: the state in memory is
+    /// put back to what is stored, or, if that cannot be read either, this activation goes
+    /// away so that the next one reads it.
+    /// </summary>
+    private async Task ForgetUnstoredAsync()
+    {
+        try
+        {
+            await state.ReadStateAsync();
+            LoadSchedule();
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            DeactivateOnIdle();
+        }
+    }
+
+    private static string NewRunId() => Guid.NewGuid().ToString("N")[..12];
+
+    // Newest first, as long as the settings allow.
+    private void AddToHistory(PipelineRunReport report)
+    {
+        var history = state.State.History;
+        history.Insert(0, report);
+        if (history.Count > engine.Options.RunHistoryLength)
+        {
+            history.RemoveRange(engine.Options.RunHistoryLength, history.Count - engine.Options.RunHistoryLength);
+        }
     }
 
     public Task<PipelineRunReport?> GetRunAsync(string runId) => Task.FromResult(
@@ -154,6 +215,11 @@ public sealed partial class PipelineGrain(
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
+        if (reminderName == ScheduleReminderName)
+        {
+            await OnScheduleTickAsync();
+            return;
+        }
         if (reminderName != ReminderName)
         {
             return;
@@ -175,6 +241,7 @@ public sealed partial class PipelineGrain(
         // next activation (woken by a stream, or the reminder) takes it over at once.
         _lease?.Dispose();
         _takeOver?.Dispose();
+        _occurrence?.Dispose();
         if (_active is { Lost: false } run && state.State.Active?.RunId == run.RunId)
         {
             run.Lost = true;
@@ -313,11 +380,7 @@ public sealed partial class PipelineGrain(
             return;
         }
         var outcome = run.Snapshot(finished: true);
-        state.State.History.Insert(0, outcome);
-        if (state.State.History.Count > PipelineState.HistoryLength)
-        {
-            state.State.History.RemoveRange(PipelineState.HistoryLength, state.State.History.Count - PipelineState.HistoryLength);
-        }
+        AddToHistory(outcome);
         state.State.Active = null;
         try
         {

@@ -27,7 +27,11 @@ internal sealed class PipelineRun(string pipeline, PipelineRunRecord record) : I
         pipeline, record.RunId, status, record.StartedAt, DateTimeOffset.UtcNow - record.StartedAt,
         streams ?? record.Streams.Select(s => StreamRunReport.Pending(s, record.RunId)).ToList(),
         record.Resumes.ToList(),
-        status.IsFinished() ? null : record.Owner);
+        status.IsFinished() ? null : record.Owner,
+        record.Trigger,
+        record.ScheduledFor,
+        Version: record.Version,
+        Coalesced: record.Coalesced);
 
     private RunStatus Outcome() =>
         Streams.Any(s => s.Status == RunStatus.Failed) ? RunStatus.Failed

@@ -122,6 +122,23 @@ public sealed partial class StreamGrain(
 
     public Task<StreamState> GetStateAsync() => Task.FromResult(state.State);
 
+    public async Task ResetAsync()
+    {
+        if (_run is { Outcome: null } running)
+        {
+            throw new PipelineBusyException($"stream {this.GetPrimaryKeyString()}", running.RunId);
+        }
+        if (state.State.Active is { } stored)
+        {
+            throw new PipelineBusyException($"stream {this.GetPrimaryKeyString()}", stored.RunId);
+        }
+        state.State = new StreamState { Epoch = Guid.NewGuid().ToString("N")[..12] };
+        await state.WriteStateAsync();
+    }
+
+    // The key the destination's commit marker is kept under: the grain's, and after a reset its epoch too.
+    private string MarkerStream() => state.State.Epoch is { } epoch ? $"{this.GetPrimaryKeyString()}@{epoch}" : this.GetPrimaryKeyString();
+
     public async Task AbandonAsync(string runId, string reason)
     {
         if (_run?.RunId == runId || state.State.Active is not { } record || record.RunId != runId)
@@ -279,7 +296,7 @@ public sealed partial class StreamGrain(
         StreamEndpoint source, destination;
         try
         {
-            (source, destination) = engine.Planner.Plan(spec, stream, cursor, marker: new MarkerKey(this.GetPrimaryKeyString(), runId));
+            (source, destination) = engine.Planner.Plan(spec, stream, cursor, marker: new MarkerKey(MarkerStream(), runId));
         }
         catch (ConnectorNotFoundException e)
         {

@@ -139,7 +139,7 @@ public sealed class PipelineSpecParserTests
 
         Assert.Equal(
         [
-            "pipeline.yaml:1:10 version: '2' is not a supported version; this Rapidbyte reads version 1",
+            "pipeline.yaml:1:10 version: '2' is not a supported version; this Rapidbyte reads version 1 (also written 1.0)",
             "pipeline.yaml:2:11 pipeline: 'bad name!' is not a pipeline name: use letters, digits, '_', '.', '-' (at most 128, starting with a letter or digit)",
             "pipeline.yaml:7:18 source.streams[0].cursor_field: is required for an incremental stream",
             "pipeline.yaml:8:13 source.streams[1].name: stream 't' is listed twice",

@@ -21,7 +21,7 @@ internal static class ValidateCommand
             Console.WriteLine(
                 $"{path}: valid. Pipeline {spec.Name}: {spec.Source.Use} -> {spec.Destination.Use} ({spec.Destination.WriteMode.ToString().ToLowerInvariant()}), " +
                 $"streams: {string.Join(", ", spec.Source.Streams.Select(s => $"{s.Name} ({(s.SyncMode == Contracts.SyncMode.Incremental ? $"incremental by {s.CursorField}" : "full refresh")})"))}" +
-                (spec.Schedule is { } schedule ? $", schedule '{schedule.Cron}'" : ""));
+                (spec.Schedule is { } schedule ? $", schedule '{schedule}'" : ""));
             return ExitCodes.Success;
         });
         return command;

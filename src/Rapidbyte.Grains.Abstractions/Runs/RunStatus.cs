@@ -19,4 +19,7 @@ public enum RunStatus
 
     /// <summary>Stopped on request; nothing past the last commit is kept.</summary>
     Cancelled,
+
+    /// <summary>A scheduled occurrence that came while a run of its pipeline was going: recorded, not run.</summary>
+    Skipped,
 }

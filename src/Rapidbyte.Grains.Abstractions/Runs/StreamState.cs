@@ -22,4 +22,12 @@ public sealed class StreamState
     /// <summary>The run in progress, if any: stored before it starts, cleared when it ends.</summary>
     [Id(3)]
     public StreamRunRecord? Active { get; set; }
+
+    /// <summary>
+    /// Set anew each time the stream's state is reset: the commit markers a destination keeps
+    /// for this stream are keyed by it, so a marker written before the reset (a checkpoint
+    /// the reset meant to forget) is never read back. Null until the first reset.
+    /// </summary>
+    [Id(4)]
+    public string? Epoch { get; set; }
 }

@@ -116,6 +116,18 @@ public sealed class RapidbyteOptionsValidator(IConfiguration configuration) : IV
         {
             problems.Add($"{Prefix}RunCheckInterval must be at least 00:00:01");
         }
+        if (engine.ScheduleCheckInterval < TimeSpan.FromSeconds(1))
+        {
+            problems.Add($"{Prefix}ScheduleCheckInterval must be at least 00:00:01");
+        }
+        if (engine.RunHistoryLength is < 1 or > 1000)
+        {
+            problems.Add($"{Prefix}RunHistoryLength must be from 1 to 1000");
+        }
+        if (!System.Text.RegularExpressions.Regex.IsMatch(engine.VariablePrefix, "^[A-Za-z_][A-Za-z0-9_]*$"))
+        {
+            problems.Add($"{Prefix}VariablePrefix must be the start of an environment variable's name (letters, digits, '_'), e.g. RAPIDBYTE_");
+        }
     }
 
     // Walks the configuration under the section along the options' own properties.

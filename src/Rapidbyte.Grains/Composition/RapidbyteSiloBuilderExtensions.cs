@@ -63,9 +63,10 @@ public static class RapidbyteSiloBuilderExtensions
             membership.NumMissedProbesLimit = 3;
         });
 
-        // The reminder that finds runs whose owner is gone ticks more often than Orleans' default minimum (1 min).
+        // The reminder that finds runs whose owner is gone ticks more often than Orleans' default
+        // minimum (1 min); a schedule's may too (tests of schedules with seconds).
         services.AddOptions<ReminderOptions>().Configure<IOptions<RapidbyteOptions>>((reminders, rapidbyte) =>
-            reminders.MinimumReminderPeriod = TimeSpan.FromTicks(Math.Min(reminders.MinimumReminderPeriod.Ticks, rapidbyte.Value.Engine.RunCheckInterval.Ticks)));
+            reminders.MinimumReminderPeriod = new[] { reminders.MinimumReminderPeriod, rapidbyte.Value.Engine.RunCheckInterval, rapidbyte.Value.Engine.ScheduleCheckInterval }.Min());
 
         // The one choice made while the silo is composed: which membership provider to register.
         var membership = configuration.GetSection(RapidbyteOptions.Section).GetSection("Cluster").GetValue("Membership", MembershipKind.Database);

@@ -57,9 +57,20 @@ public sealed class PipelineEngineOptions
     public TimeSpan RunCheckInterval { get; set; } = TimeSpan.FromSeconds(15);
 
     /// <summary>
-    /// The environment variables of the silo a run may read for its <c>${NAME}</c> references
-    /// when it is taken up on a silo other than the one it was started on (the caller's values
-    /// never leave memory): only names starting with this prefix.
+    /// The environment variables of the silo a pipeline may read for its <c>${NAME}</c>
+    /// references (a registered pipeline's runs, and a run taken up on a silo other than the
+    /// one it was started on): only names starting with this prefix, so a pipeline cannot read
+    /// the silo's other settings. A registered pipeline naming any other variable is refused.
     /// </summary>
     public string VariablePrefix { get; set; } = "RAPIDBYTE_";
+
+    /// <summary>
+    /// How often the reminder of a scheduled pipeline ticks. Occurrences are fired by a timer
+    /// at their time; the reminder keeps the pipeline's grain active and, after a silo is
+    /// lost or the cluster was down, activates it again to catch up (within one interval).
+    /// </summary>
+    public TimeSpan ScheduleCheckInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Finished (and skipped) runs a pipeline keeps in its history.</summary>
+    public int RunHistoryLength { get; set; } = 50;
 }

@@ -10,7 +10,7 @@ public static class PipelineDefinitions
     /// <exception cref="PipelineSpecException">Every problem in the file.</exception>
     public static (PipelineDefinition Definition, PipelineSpec Spec) Load(string path, Func<string, string?> environment)
     {
-        var yaml = File.ReadAllText(path);
+        var yaml = PipelineSpecParser.ReadFile(path);
         var used = new Dictionary<string, string>(StringComparer.Ordinal);
         var spec = PipelineSpecParser.Parse(yaml, Path.GetFileName(path), name =>
         {

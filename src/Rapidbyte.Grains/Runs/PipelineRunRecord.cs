@@ -43,4 +43,19 @@ public sealed class PipelineRunRecord
     /// <summary>Each time another silo took the run over.</summary>
     [Id(8)]
     public List<RunResume> Resumes { get; set; } = [];
+
+    [Id(9)]
+    public RunTrigger Trigger { get; set; }
+
+    /// <summary>The occurrence a scheduled run stands for.</summary>
+    [Id(10)]
+    public DateTimeOffset? ScheduledFor { get; set; }
+
+    /// <summary>The registered version it runs; null for a definition handed over.</summary>
+    [Id(11)]
+    public long? Version { get; set; }
+
+    /// <summary>For a scheduled run: the earlier occurrences (missed while no silo ran) it also stands for.</summary>
+    [Id(12)]
+    public int Coalesced { get; set; }
 }

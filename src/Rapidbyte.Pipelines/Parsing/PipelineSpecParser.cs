@@ -16,11 +16,15 @@ public static partial class PipelineSpecParser
 {
     public const string SupportedVersion = "1";
 
+    // The same version as written by the files of the system this project grew from.
+    private static readonly string[] VersionSpellings = [SupportedVersion, "1.0"];
+
     private static readonly string[] RootKeys = ["version", "pipeline", "source", "destination", "state", "schedule", "resources", "network"];
     private static readonly string[] SourceKeys = ["use", "config", "streams"];
     private static readonly string[] StreamKeys = ["name", "sync_mode", "cursor_field", "columns"];
     private static readonly string[] DestinationKeys = ["use", "config", "write_mode", "primary_key"];
-    private static readonly string[] StateKeys = ["connection"];
+    private static readonly string[] StateKeys = ["backend", "connection"];
+    private static readonly string[] ScheduleKeys = ["cron", "timezone"];
     private static readonly string[] ResourceKeys = ["batch_rows", "batch_bytes", "max_inflight_batches", "parallel_streams", "connector_memory", "connector_cpu_limit"];
     private static readonly string[] NetworkKeys = ["allow"];
 
@@ -29,13 +33,31 @@ public static partial class PipelineSpecParser
 
     /// <summary>Reads and validates the file at <paramref name="path"/>, substituting the process environment.</summary>
     public static PipelineSpec Load(string path) =>
-        Parse(File.ReadAllText(path), Path.GetFileName(path), Environment.GetEnvironmentVariable);
+        Parse(ReadFile(path), Path.GetFileName(path), Environment.GetEnvironmentVariable);
+
+    /// <summary>The text of a pipeline file; one too large to be a pipeline is refused before it is read.</summary>
+    /// <exception cref="PipelineSpecException">The file is over <see cref="DocumentLimits.MaxCharacters"/>.</exception>
+    public static string ReadFile(string path)
+    {
+        var length = new FileInfo(path).Length;
+        if (length > DocumentLimits.MaxCharacters * 4L)
+        {
+            // Larger than the most characters could take as UTF-8: not worth reading.
+            throw new PipelineSpecException([new SpecError(Path.GetFileName(path), 1, 1, "", DocumentLimits.TooLarge(length))]);
+        }
+        return File.ReadAllText(path);
+    }
 
     /// <summary>Validates <paramref name="yaml"/>; <paramref name="file"/> is the name errors cite.</summary>
     /// <exception cref="PipelineSpecException">Every problem found.</exception>
     public static PipelineSpec Parse(string yaml, string file, Func<string, string?> environment)
     {
         var reader = new SpecReader(file, environment);
+        if (DocumentLimits.Check(yaml) is { } broken)
+        {
+            reader.Error(broken.At, "", broken.Message);
+            throw new PipelineSpecException(reader.Errors);
+        }
         var document = LoadDocument(yaml, reader);
         var spec = document is null ? null : Read(document, reader);
         if (reader.Errors.Count > 0 || spec is null)
@@ -81,9 +103,9 @@ public static partial class PipelineSpecParser
             return null;
         }
         var version = reader.String(root, "version", "", required: true);
-        if (version is not null && version != SupportedVersion)
+        if (version is not null && !VersionSpellings.Contains(version))
         {
-            reader.Error(SpecReader.Get(root, "version")!, "version", $"'{version}' is not a supported version; this Rapidbyte reads version {SupportedVersion}");
+            reader.Error(SpecReader.Get(root, "version")!, "version", $"'{version}' is not a supported version; this Rapidbyte reads version {SupportedVersion} (also written 1.0)");
         }
         var name = reader.String(root, "pipeline", "", required: true);
         if (name is not null && !PipelineName().IsMatch(name))
@@ -182,23 +204,60 @@ public static partial class PipelineSpecParser
     private static StateSpec ReadState(YamlMappingNode root, SpecReader reader)
     {
         var state = reader.Mapping(SpecReader.Get(root, "state"), "state", StateKeys);
-        return new StateSpec(reader.String(state, "connection", "state"));
+        return new StateSpec(reader.Enum<StateBackend>(state, "backend", "state") ?? StateBackend.Postgres, reader.String(state, "connection", "state"));
     }
 
+    // schedule: "0 2 * * *", or schedule: {cron: "0 2 * * *", timezone: Europe/Berlin}
     private static ScheduleSpec? ReadSchedule(YamlMappingNode root, SpecReader reader)
     {
-        var text = reader.String(root, "schedule", "");
+        var node = SpecReader.Get(root, "schedule");
+        if (node is null)
+        {
+            return null;
+        }
+        string? text;
+        var zoneId = "UTC";
+        YamlNode cronNode = node, zoneNode = node;
+        var path = "schedule";
+        if (node is YamlMappingNode)
+        {
+            var schedule = reader.Mapping(node, "schedule", ScheduleKeys);
+            text = reader.String(schedule, "cron", "schedule", required: true);
+            cronNode = SpecReader.Get(schedule, "cron") ?? node;
+            path = "schedule.cron";
+            if (reader.String(schedule, "timezone", "schedule") is { } written)
+            {
+                zoneId = written;
+                zoneNode = SpecReader.Get(schedule, "timezone")!;
+            }
+        }
+        else
+        {
+            text = reader.String(root, "schedule", "");
+        }
+        TimeZoneInfo? zone = null;
+        try
+        {
+            zone = zoneId == "UTC" ? TimeZoneInfo.Utc : TimeZoneInfo.FindSystemTimeZoneById(zoneId);
+        }
+        catch (Exception e) when (e is TimeZoneNotFoundException or InvalidTimeZoneException)
+        {
+            reader.Error(zoneNode, "schedule.timezone", $"'{zoneId}' is not a time zone this machine knows; use an IANA name such as Europe/Berlin or America/New_York");
+        }
         if (text is null)
         {
             return null;
         }
+        // Five fields, or six with seconds first.
+        var format = text.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length == 6 ? CronFormat.IncludeSeconds : CronFormat.Standard;
         try
         {
-            return new ScheduleSpec(text, CronExpression.Parse(text, CronFormat.Standard));
+            var expression = CronExpression.Parse(text, format);
+            return zone is null ? null : new ScheduleSpec(text, zoneId, expression, zone);
         }
         catch (CronFormatException e)
         {
-            reader.Error(SpecReader.Get(root, "schedule")!, "schedule", $"'{text}' is not a cron expression (minute hour day-of-month month day-of-week, e.g. '*/15 * * * *'): {e.Message}");
+            reader.Error(cronNode, path, $"'{text}' is not a cron expression (minute hour day-of-month month day-of-week, e.g. '*/15 * * * *'): {e.Message}");
             return null;
         }
     }

@@ -23,6 +23,10 @@ public static partial class SecretLiterals
     /// <summary>The key paths (<c>source.config.password</c>) holding a literal secret; empty when there are none or the YAML does not parse.</summary>
     public static IReadOnlyList<string> Find(string yaml)
     {
+        if (DocumentLimits.Check(yaml) is not null)
+        {
+            return []; // not a pipeline: refused by the parser before anything looks for secrets
+        }
         var stream = new YamlStream();
         try
         {
