@@ -94,7 +94,7 @@ public sealed partial class StreamGrain(
         _run?.Dispose();
         _run = new StreamRun(streamName, record, Silo);
         // Runs on this grain's scheduler between other calls; only awaits leave it.
-        _run.Completion = ExecuteAsync(_run, spec, stream);
+        _run.Completion = ExecuteGuardedAsync(_run, spec, stream);
     }
 
     public Task<StreamRunReport?> GetRunAsync(string runId) => Task.FromResult(
@@ -166,6 +166,23 @@ public sealed partial class StreamGrain(
             LogHandedOver(logger, this.GetPrimaryKeyString(), run.RunId, reason.Description);
             // Wakes the pipeline (wherever it is) to hand this stream to another silo now.
             GrainFactory.GetGrain<IPipelineGrain>(pipeline).StreamStoppedAsync(run.RunId).Ignore();
+        }
+    }
+
+    // A fault of our own must still end the run, or its pipeline would wait on it for ever.
+    private async Task ExecuteGuardedAsync(StreamRun run, PipelineSpec spec, StreamSpec stream)
+    {
+        try
+        {
+            await ExecuteAsync(run, spec, stream);
+        }
+        catch (Exception e) when (run.Outcome is null)
+        {
+            LogCrashed(logger, e, this.GetPrimaryKeyString(), run.RunId);
+            Finish(run, RunStatus.Failed, $"the stream stopped on an internal error ({e.GetType().Name}: {e.Message}); its cursor stays at its last commit");
+            state.State.LastRun = run.Outcome;
+            state.State.Active = null;
+            await WriteProgressAsync();
         }
     }
 
@@ -286,17 +303,19 @@ public sealed partial class StreamGrain(
         var persisting = PersistCommitsAsync(commits.Reader, run);
         // Off the grain's scheduler: loading a module may compile it (a second or more), and
         // the connectors' slices run on the thread pool anyway.
-        var result = await Task.Run(() => RunStreamAsync(run.RunId, spec, stream, cursor, monitor, run.Cancellation.Token));
+        var marker = new MarkerKey(MarkerStream(), run.RunId);
+        var result = await Task.Run(() => RunStreamAsync(spec, stream, cursor, marker, monitor, run.Cancellation.Token));
         commits.Writer.Complete();
         return (result, await persisting);
     }
 
-    private async Task<StreamRunResult> RunStreamAsync(string runId, PipelineSpec spec, StreamSpec stream, string? cursor, StreamRunMonitor monitor, CancellationToken cancellationToken)
+    // Off the grain's scheduler: touches no grain state.
+    private async Task<StreamRunResult> RunStreamAsync(PipelineSpec spec, StreamSpec stream, string? cursor, MarkerKey marker, StreamRunMonitor monitor, CancellationToken cancellationToken)
     {
         StreamEndpoint source, destination;
         try
         {
-            (source, destination) = engine.Planner.Plan(spec, stream, cursor, marker: new MarkerKey(MarkerStream(), runId));
+            (source, destination) = engine.Planner.Plan(spec, stream, cursor, marker: marker);
         }
         catch (ConnectorNotFoundException e)
         {
@@ -383,6 +402,9 @@ public sealed partial class StreamGrain(
         run.Error = error;
         run.Outcome = run.Snapshot(state.State.Cursor);
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "stream {Stream}: run {RunId} stopped on an internal error")]
+    private static partial void LogCrashed(ILogger logger, Exception exception, string stream, string runId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "stream {Stream}: attempt {Attempt} failed, retrying in {Seconds:F0} s: {Error}")]
     private static partial void LogRetry(ILogger logger, string stream, int attempt, double seconds, string error);

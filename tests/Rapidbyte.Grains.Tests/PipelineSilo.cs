@@ -15,14 +15,17 @@ internal sealed class PipelineSilo : IAsyncDisposable
     public IGrainFactory Grains => _silo.Services.GetRequiredService<IGrainFactory>();
 
     /// <param name="progressInterval">How long the pipeline grain waits on a running stream between refreshes (default 50 ms).</param>
-    public static async Task<PipelineSilo> StartAsync(string stateConnection, int maxRetries = 0, TimeSpan? progressInterval = null) =>
+    /// <param name="logs">Given, every log line of the silo is captured in it.</param>
+    public static async Task<PipelineSilo> StartAsync(string stateConnection, int maxRetries = 0, TimeSpan? progressInterval = null, CapturedLogs? logs = null) =>
         new(await RunningSilo.StartAsync(stateConnection, options => options.Engine = new PipelineEngineOptions
         {
             ConnectorsDirectory = RepositoryPaths.ConnectorsDirectory,
             MaxRetries = maxRetries,
             RetryDelay = TimeSpan.FromMilliseconds(200),
             ProgressInterval = progressInterval ?? TimeSpan.FromMilliseconds(50),
-        }));
+            // Schedules with seconds in the tests: their reminders tick every 2 s.
+            ScheduleCheckInterval = TimeSpan.FromSeconds(2),
+        }, logs: logs));
 
     /// <summary>Starts a run of <paramref name="yaml"/>.</summary>
     public Task<PipelineRunReport> StartAsync(string yaml, params string[] streams)

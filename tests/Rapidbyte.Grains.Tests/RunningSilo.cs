@@ -20,7 +20,8 @@ internal sealed class RunningSilo(IHost host) : IAsyncDisposable
     /// </summary>
     /// <param name="configure">Changes to those settings.</param>
     /// <param name="silo">Anything a test adds beyond Rapidbyte's own composition.</param>
-    public static async Task<RunningSilo> StartAsync(string stateConnection, Action<RapidbyteOptions>? configure = null, Action<ISiloBuilder>? silo = null)
+    /// <param name="logs">Given, every log line of the silo (all levels) is written to it.</param>
+    public static async Task<RunningSilo> StartAsync(string stateConnection, Action<RapidbyteOptions>? configure = null, Action<ISiloBuilder>? silo = null, CapturedLogs? logs = null)
     {
         var options = new RapidbyteOptions
         {
@@ -32,6 +33,11 @@ internal sealed class RunningSilo(IHost host) : IAsyncDisposable
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration.AddInMemoryCollection(RapidbyteConfiguration.Entries(options));
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        if (logs is not null)
+        {
+            builder.Logging.SetMinimumLevel(LogLevel.Trace);
+            builder.Logging.AddProvider(logs);
+        }
         builder.UseOrleans(orleans =>
         {
             orleans.AddRapidbyte(builder.Configuration);
