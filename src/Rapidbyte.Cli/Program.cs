@@ -8,6 +8,7 @@ var root = new RootCommand("Rapidbyte: move data between databases with sandboxe
     DiscoverCommand.Create(),
     ValidateCommand.Create(),
     StatusCommand.Create(),
+    PipelinesCommand.Create(),
 };
 // Ctrl-C cancels the command's token; a run then needs a moment to roll back and report.
 return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(30) });

@@ -17,6 +17,12 @@ public static class StateConnection
     /// <exception cref="ArgumentException">Neither says where a PostgreSQL database is.</exception>
     public static string ConnectionString(PipelineSpec spec)
     {
+        if (spec.State.Backend != StateBackend.Postgres)
+        {
+            throw new ArgumentException(
+                $"pipeline {spec.Name}: state.backend {spec.State.Backend.ToString().ToLowerInvariant()} is not available in this version; " +
+                "remove state: to keep state in the destination database, or set state.backend: postgres with state.connection");
+        }
         if (spec.State.Connection is { } explicitConnection)
         {
             return explicitConnection;

@@ -1,0 +1,263 @@
+using System.CommandLine;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Rapidbyte.Cli.Cluster;
+using Rapidbyte.Cli.Output;
+using Rapidbyte.Grains;
+using Rapidbyte.Grains.Runs;
+using Rapidbyte.Pipelines.Parsing;
+
+namespace Rapidbyte.Cli.Commands;
+
+/// <summary>
+/// <c>rapidbyte pipelines register|list|show|history|trigger|pause|resume|delete</c>: the
+/// pipelines registered in a running cluster, which run on their schedules there.
+/// </summary>
+internal static class PipelinesCommand
+{
+    private static readonly JsonSerializerOptions JsonOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, WriteIndented = false };
+
+    public static Command Create() => new("pipelines", "Register pipelines in a running cluster, where they run on their schedules; list, inspect, trigger, pause, resume and delete them.")
+    {
+        Register(), List(), Show(), History(), Trigger(), Pause(), Resume(), Delete(),
+    };
+
+    private static Command Register()
+    {
+        var file = CommonArguments.Pipeline();
+        var command = Cluster(new Command("register", "Register a pipeline from its YAML (or update it: a new version when it changed). ${NAME} references stay unresolved; the silos read them when a run starts.") { file });
+        command.SetAction((parse, cancellationToken) => WithClusterAsync(parse, cancellationToken, async grains =>
+        {
+            var path = parse.GetRequiredValue(file);
+            string yaml;
+            try
+            {
+                yaml = PipelineSpecParser.ReadFile(path);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or PipelineSpecException)
+            {
+                Console.Error.WriteLine(e is PipelineSpecException spec ? string.Join(Environment.NewLine, spec.Errors) : $"{path}: {e.Message}");
+                return ExitCodes.InvalidInput;
+            }
+            // The name comes from the YAML; the cluster checks the rest (its prefix, no literal secrets).
+            string name;
+            try
+            {
+                name = RegistrationRules.Unresolved(yaml, Path.GetFileName(path)).Name;
+            }
+            catch (PipelineSpecException e)
+            {
+                foreach (var error in e.Errors)
+                {
+                    Console.Error.WriteLine(error);
+                }
+                return ExitCodes.InvalidInput;
+            }
+            var registration = await grains.GetGrain<IPipelineGrain>(name).RegisterAsync(yaml, Path.GetFileName(path));
+            Print(parse, registration, $"pipeline {registration.Name}: version {registration.Version} registered; " +
+                (registration.Schedule is null ? "no schedule (runs on request)" : $"schedule {registration.Schedule}, next run {When(registration.NextOccurrence)}"));
+            return ExitCodes.Success;
+        }));
+        return command;
+    }
+
+    private static Command List()
+    {
+        var command = Cluster(new Command("list", "The registered pipelines: version, schedule, next run and last outcome."));
+        command.SetAction((parse, cancellationToken) => WithClusterAsync(parse, cancellationToken, async grains =>
+        {
+            var all = await RegisteredPipelines.ListAsync(grains);
+            if (parse.GetValue(JsonOption))
+            {
+                Console.WriteLine(JsonSerializer.Serialize(all.Select(Json), JsonOptions));
+                return ExitCodes.Success;
+            }
+            if (all.Count == 0)
+            {
+                Console.WriteLine("no pipelines are registered");
+            }
+            foreach (var r in all)
+            {
+                Console.WriteLine($"{r.Name}  v{r.Version}  {(r.Schedule is null ? "no schedule" : r.Paused ? $"{r.Schedule}, paused" : $"{r.Schedule}, next {When(r.NextOccurrence)}")}  last: {Outcome(r.LastOutcome)}");
+            }
+            return ExitCodes.Success;
+        }));
+        return command;
+    }
+
+    private static Command Show()
+    {
+        var name = Name();
+        var command = Cluster(new Command("show", "A registered pipeline: its YAML as registered, version, schedule, next run and last outcome.") { name });
+        command.SetAction((parse, cancellationToken) => WithClusterAsync(parse, cancellationToken, async grains =>
+        {
+            var registration = await grains.GetGrain<IPipelineGrain>(parse.GetRequiredValue(name)).GetRegistrationAsync()
+                ?? throw new PipelineNotFoundException(parse.GetRequiredValue(name));
+            Print(parse, registration,
+                $"pipeline {registration.Name}, version {registration.Version} (registered {registration.RegisteredAt:u}, updated {registration.UpdatedAt:u})\n" +
+                $"schedule: {(registration.Schedule is null ? "none" : registration.Paused ? $"{registration.Schedule}, paused" : registration.Schedule)}\n" +
+                $"next run: {When(registration.NextOccurrence)}\n" +
+                $"last run: {Outcome(registration.LastOutcome)}\n" +
+                $"--- {registration.File}\n{registration.Yaml.TrimEnd()}");
+            return ExitCodes.Success;
+        }));
+        return command;
+    }
+
+    private static Command History()
+    {
+        var name = Name();
+        var command = Cluster(new Command("history", "A pipeline's latest runs and skipped occurrences, newest first.") { name });
+        command.SetAction((parse, cancellationToken) => WithClusterAsync(parse, cancellationToken, async grains =>
+        {
+            var history = await grains.GetGrain<IPipelineGrain>(parse.GetRequiredValue(name)).GetHistoryAsync();
+            if (parse.GetValue(JsonOption))
+            {
+                Console.WriteLine(JsonSerializer.Serialize(history.Select(RunJson), JsonOptions));
+                return ExitCodes.Success;
+            }
+            foreach (var run in history)
+            {
+                Console.WriteLine(Outcome(run));
+            }
+            return ExitCodes.Success;
+        }));
+        return command;
+    }
+
+    private static Command Trigger()
+    {
+        var name = Name();
+        var stream = new Option<string[]>("--stream", "-s") { Description = "Run only this stream (repeatable)." };
+        var command = Cluster(new Command("trigger", "Start a run of a registered pipeline now, in the cluster (refused while one is going).") { name, stream });
+        command.SetAction((parse, cancellationToken) => WithClusterAsync(parse, cancellationToken, async grains =>
+        {
+            var run = await grains.GetGrain<IPipelineGrain>(parse.GetRequiredValue(name)).TriggerAsync(parse.GetValue(stream));
+            Print(parse, RunJson(run), run.Status == RunStatus.Failed ? $"run {run.RunId} failed to start: {run.Error}" : $"run {run.RunId} started");
+            return run.Status == RunStatus.Failed ? ExitCodes.Failed : ExitCodes.Success;
+        }));
+        return command;
+    }
+
+    private static Command Pause()
+    {
+        var name = Name();
+        var command = Cluster(new Command("pause", "Stop a pipeline's schedule firing (it still runs on request).") { name });
+        command.SetAction((parse, cancellationToken) => WithClusterAsync(parse, cancellationToken, async grains =>
+        {
+            var registration = await grains.GetGrain<IPipelineGrain>(parse.GetRequiredValue(name)).PauseAsync();
+            Print(parse, registration, $"pipeline {registration.Name}: schedule paused");
+            return ExitCodes.Success;
+        }));
+        return command;
+    }
+
+    private static Command Resume()
+    {
+        var name = Name();
+        var command = Cluster(new Command("resume", "Fire a paused schedule again, from its next occurrence (what came while paused is not caught up).") { name });
+        command.SetAction((parse, cancellationToken) => WithClusterAsync(parse, cancellationToken, async grains =>
+        {
+            var registration = await grains.GetGrain<IPipelineGrain>(parse.GetRequiredValue(name)).ResumeAsync();
+            Print(parse, registration, $"pipeline {registration.Name}: schedule resumed, next run {When(registration.NextOccurrence)}");
+            return ExitCodes.Success;
+        }));
+        return command;
+    }
+
+    private static Command Delete()
+    {
+        var name = Name();
+        var clear = new Option<bool>("--clear-state") { Description = "Also forget its streams' cursors and its run history (registering it again then starts from nothing)." };
+        var command = Cluster(new Command("delete", "Delete a registered pipeline and its schedule; its cursors are kept unless --clear-state.") { name, clear });
+        command.SetAction((parse, cancellationToken) => WithClusterAsync(parse, cancellationToken, async grains =>
+        {
+            var pipeline = parse.GetRequiredValue(name);
+            await grains.GetGrain<IPipelineGrain>(pipeline).DeleteAsync(parse.GetValue(clear));
+            Console.WriteLine($"pipeline {pipeline}: deleted{(parse.GetValue(clear) ? ", its cursors and history cleared" : "; its cursors are kept")}");
+            return ExitCodes.Success;
+        }));
+        return command;
+    }
+
+    private static readonly Option<string?> ClusterConnectionOption = ClusterConnection.ClusterOption();
+    private static readonly Option<string> ClusterIdOption = ClusterConnection.ClusterIdOption();
+    private static readonly Option<bool> JsonOption = CommonArguments.Json();
+
+    private static Argument<string> Name() => new("name") { Description = "The pipeline's name." };
+
+    private static Command Cluster(Command command)
+    {
+        command.Options.Add(ClusterConnectionOption);
+        command.Options.Add(ClusterIdOption);
+        command.Options.Add(JsonOption);
+        return command;
+    }
+
+    // Connects, runs the action, and turns the cluster's refusals into messages and exit codes.
+    private static async Task<int> WithClusterAsync(ParseResult parse, CancellationToken cancellationToken, Func<IGrainFactory, Task<int>> action)
+    {
+        await using var cluster = await ClusterConnection.TryConnectAsync(parse.GetValue(ClusterConnectionOption), parse.GetRequiredValue(ClusterIdOption), cancellationToken);
+        if (cluster is null)
+        {
+            return ExitCodes.Failed;
+        }
+        try
+        {
+            return await action(cluster.Grains);
+        }
+        catch (PipelineRejectedException e)
+        {
+            Console.Error.WriteLine(e.Message);
+            return ExitCodes.InvalidInput;
+        }
+        catch (Exception e) when (e is PipelineNotFoundException or PipelineBusyException or ArgumentException or InvalidOperationException)
+        {
+            Console.Error.WriteLine(e.Message);
+            return ExitCodes.Failed;
+        }
+    }
+
+    private static void Print(ParseResult parse, object json, string text)
+    {
+        var value = json is PipelineRegistration registration ? Json(registration) : json;
+        Console.WriteLine(parse.GetValue(JsonOption) ? JsonSerializer.Serialize(value, JsonOptions) : text);
+    }
+
+    private static string When(DateTimeOffset? at) => at is { } time ? $"{time.ToUniversalTime():yyyy-MM-dd HH:mm:ss} UTC" : "none";
+
+    private static string Outcome(PipelineRunReport? run) => run is null ? "never run" :
+        $"{run.StartedAt.ToUniversalTime():yyyy-MM-dd HH:mm:ss} UTC  {run.Status.ToName()}  {run.Trigger.ToString().ToLowerInvariant()}" +
+        (run.ScheduledFor is { } due ? $" for {due.ToUniversalTime():HH:mm:ss}" : "") +
+        (run.Coalesced > 0 ? $" (+{run.Coalesced} missed occurrences)" : "") +
+        $"  run {run.RunId}" +
+        (run.Status is RunStatus.Skipped or RunStatus.Failed && (run.Error ?? run.Streams.Select(s => s.Error).FirstOrDefault(e => e is not null)) is { } why ? $": {why}" : "");
+
+    private static object Json(PipelineRegistration r) => new
+    {
+        name = r.Name,
+        version = r.Version,
+        file = r.File,
+        paused = r.Paused,
+        schedule = r.Schedule,
+        next_occurrence = r.NextOccurrence,
+        registered_at = r.RegisteredAt,
+        updated_at = r.UpdatedAt,
+        last_run = r.LastOutcome is null ? null : RunJson(r.LastOutcome),
+        yaml = r.Yaml,
+    };
+
+    private static object RunJson(PipelineRunReport r) => new
+    {
+        run_id = r.RunId,
+        status = r.Status.ToName(),
+        trigger = r.Trigger.ToString().ToLowerInvariant(),
+        scheduled_for = r.ScheduledFor,
+        coalesced = r.Coalesced,
+        started_at = r.StartedAt,
+        duration_ms = (long)r.Duration.TotalMilliseconds,
+        version = r.Version,
+        error = r.Error,
+        streams = r.Streams.Select(s => new { name = s.Stream, status = s.Status.ToName(), rows_committed = s.RowsCommitted, error = s.Error }),
+    };
+}
