@@ -16,4 +16,6 @@ psql -X -q -h 127.0.0.1 -p 54329 -U rapidbyte -d postgres -tAc "SELECT 1 FROM pg
 export Rapidbyte__State__ConnectionString="${Rapidbyte__State__ConnectionString:-Host=127.0.0.1;Port=54329;Database=rapidbyte;Username=rapidbyte;Password=demo}"
 export Rapidbyte__Cluster__AdvertisedAddress="${Rapidbyte__Cluster__AdvertisedAddress:-127.0.0.1}"
 export ASPNETCORE_URLS="${ASPNETCORE_URLS:-http://127.0.0.1:8080}"
+# The demo pipeline's ${RAPIDBYTE_DEMO_PASSWORD}, for runs of it registered in this silo.
+export RAPIDBYTE_DEMO_PASSWORD="${RAPIDBYTE_DEMO_PASSWORD:-demo}"
 exec dotnet run -c Release --project src/Rapidbyte.Silo --no-launch-profile
