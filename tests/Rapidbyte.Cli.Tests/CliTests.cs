@@ -98,6 +98,41 @@ public sealed class CliTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task With_state_backend_sqlite_two_runs_keep_the_cursor_in_the_file_and_nothing_in_the_destination()
+    {
+        await _databases.ExecuteAsync(PipelineDatabases.Source,
+            "CREATE TABLE logs (id bigint PRIMARY KEY, line text); INSERT INTO logs SELECT g, 'line ' || g FROM generate_series(1, 700) g");
+        var stateFile = Path.Combine(_directory, "state", "debug_state.db");
+        var pipeline = Write("sqlite.yaml", _databases.PipelineYaml("sqlite_state", "- {name: logs, sync_mode: incremental, cursor_field: id}", "append")
+            .Replace("version: \"1\"", "version: \"1.0\"") + $"state:\n  backend: sqlite\n  connection: {stateFile}\n");
+
+        var first = await CliProcess.RunAsync("run", pipeline, "--json");
+        await _databases.ExecuteAsync(PipelineDatabases.Source, "INSERT INTO logs SELECT g, 'line ' || g FROM generate_series(701, 750) g");
+        var second = await CliProcess.RunAsync("run", pipeline, "--json");
+        var status = await CliProcess.RunAsync("status", pipeline, "--json");
+
+        Assert.True(first.ExitCode == 0, first.Stderr);
+        Assert.True(second.ExitCode == 0, second.Stderr);
+        Assert.Equal(700, JsonDocument.Parse(first.Stdout).RootElement.GetProperty("streams")[0].GetProperty("rows_committed").GetInt64());
+        Assert.Equal(50, JsonDocument.Parse(second.Stdout).RootElement.GetProperty("streams")[0].GetProperty("rows_committed").GetInt64());
+        Assert.Equal(0, await _databases.DifferenceAsync("logs", "logs"));
+        var cursor = JsonDocument.Parse(status.Stdout).RootElement.GetProperty("streams")[0].GetProperty("cursor").GetString()!;
+        Assert.Equal("750", JsonDocument.Parse(cursor).RootElement.GetProperty("cursor").GetString());
+        Assert.True(new FileInfo(stateFile).Length > 0);
+        // The state is in the file, none in the destination database.
+        Assert.Equal(0L, await _databases.ScalarAsync<long>(PipelineDatabases.Destination, "SELECT count(*) FROM pg_namespace WHERE nspname = 'rapidbyte_state'"));
+    }
+
+    [Fact]
+    public async Task The_post_mortem_pipeline_file_validates_verbatim()
+    {
+        var (exitCode, stdout, stderr) = await CliProcess.RunAsync("validate", Write("debug_pipeline.yaml", SeedFiles.PostMortemPipeline));
+
+        Assert.True(exitCode == 0, stderr);
+        Assert.Contains("valid. Pipeline debug_async: source-postgres -> dest-postgres (append)", stdout);
+    }
+
+    [Fact]
     public async Task A_wrong_password_fails_the_run_with_the_servers_message()
     {
         await _databases.ExecuteAsync(PipelineDatabases.Source, "CREATE TABLE t (id int)");

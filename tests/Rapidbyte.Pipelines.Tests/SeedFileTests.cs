@@ -1,42 +1,12 @@
 using Rapidbyte.Pipelines.Parsing;
 using Rapidbyte.Pipelines.Spec;
+using static Rapidbyte.Testing.Pipelines.SeedFiles;
 
 namespace Rapidbyte.Pipelines.Tests;
 
 /// <summary>The pipeline files of the system this project grew from (the post-mortem's, verbatim) work here.</summary>
 public sealed class SeedFileTests
 {
-    // ../shared/research/000_34e07b33d157eb2b.txt, "Pipeline config at /tmp/debug_pipeline.yaml".
-    public const string PostMortemPipeline = """
-        version: "1.0"
-        pipeline: debug_async
-        source:
-          use: source-postgres
-          config:
-            host: 127.0.0.1
-            port: 5433
-            user: postgres
-            password: password
-            database: rapidbyte_test
-          streams:
-            - name: debug_test
-              sync_mode: full_refresh
-        destination:
-          use: dest-postgres
-          config:
-            host: 127.0.0.1
-            port: 5433
-            user: postgres
-            password: password
-            database: rapidbyte_test
-            schema: raw
-          write_mode: append
-        state:
-          backend: sqlite
-          connection: /tmp/debug_state.db
-
-        """;
-
     [Fact]
     public void The_post_mortem_pipeline_file_validates_verbatim()
     {

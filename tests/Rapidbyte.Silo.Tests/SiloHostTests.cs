@@ -53,6 +53,21 @@ public sealed class SiloHostTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_clustered_silo_refuses_the_sqlite_state_backend_saying_why()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"rapidbyte-silo-{Guid.NewGuid():N}.db");
+        await using var silo = SiloProcess.Start(StateConnection, settings: new Dictionary<string, string?>
+        {
+            ["Rapidbyte__State__Backend"] = "Sqlite",
+            ["Rapidbyte__State__ConnectionString"] = file,
+        });
+
+        Assert.Equal(1, await silo.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Contains("Rapidbyte:State:Backend Sqlite keeps state in one local file, which the silos of a cluster cannot share: use Postgres", silo.Output);
+        Assert.False(File.Exists(file));
+    }
+
+    [Fact]
     public async Task Live_answers_while_the_state_database_is_down_and_ready_does_not()
     {
         await using var silo = SiloProcess.Start(StateConnection);

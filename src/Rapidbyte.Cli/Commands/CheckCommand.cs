@@ -48,6 +48,19 @@ internal static class CheckCommand
 
     private static async Task<bool> CheckStateAsync(Pipelines.Spec.PipelineSpec spec, CancellationToken cancellationToken)
     {
+        if (spec.State.Backend == Pipelines.Spec.StateBackend.Sqlite)
+        {
+            var file = Path.GetFullPath(StateConnection.ConnectionString(spec));
+            try
+            {
+                await SqliteGrainStorage.EnsureAsync(file, cancellationToken);
+                return Report("state", true, $"SQLite file {file} is usable");
+            }
+            catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or IOException or UnauthorizedAccessException)
+            {
+                return Report("state", false, $"the SQLite state file {file} cannot be used: {e.Message}");
+            }
+        }
         try
         {
             var builder = new NpgsqlConnectionStringBuilder(StateConnection.ConnectionString(spec)) { Timeout = 10 };

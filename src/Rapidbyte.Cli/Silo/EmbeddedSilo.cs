@@ -43,7 +43,7 @@ internal sealed partial class EmbeddedSilo : IAsyncDisposable
         }
         try
         {
-            return await StartAsync(connection, logLevel, engine, cancellationToken);
+            return await StartAsync(spec.State.Backend, connection, logLevel, engine, cancellationToken);
         }
         catch (Exception e) when (StartupFailure.Describe(e) is { } reason)
         {
@@ -52,21 +52,23 @@ internal sealed partial class EmbeddedSilo : IAsyncDisposable
         }
     }
 
-    /// <summary>Creates the state schema if missing and starts the silo.</summary>
+    /// <summary>Creates the state schema (or file) if missing and starts the silo.</summary>
     /// <exception cref="StateDatabaseException">The state database cannot be reached or used.</exception>
-    public static async Task<EmbeddedSilo> StartAsync(string stateConnection, LogLevel logLevel, PipelineEngineOptions engine, CancellationToken cancellationToken)
+    public static async Task<EmbeddedSilo> StartAsync(StateBackend backend, string stateConnection, LogLevel logLevel, PipelineEngineOptions engine, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         var options = new RapidbyteOptions
         {
-            State = { ConnectionString = stateConnection },
+            State = { Backend = backend, ConnectionString = stateConnection },
             Cluster = { Membership = MembershipKind.Local, SiloPort = 0, GatewayPort = 0 },
             Engine = engine,
         };
         // The schema is made ready on another thread while this one builds the host: both take
         // a good part of start-up (the database's round trips, and CPU for dependency injection
         // and Orleans); the silo's start awaits this same work.
-        var schema = StateSchema.EnsureOnceAsync(stateConnection, options.State.Schema, cancellationToken);
+        var schema = backend == StateBackend.Postgres
+            ? StateSchema.EnsureOnceAsync(stateConnection, options.State.Schema, cancellationToken)
+            : Task.CompletedTask;
         IHost? host = null;
         try
         {

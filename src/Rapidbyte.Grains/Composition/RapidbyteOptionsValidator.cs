@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using Rapidbyte.Pipelines.Spec;
 
 namespace Rapidbyte.Grains.Composition;
 
@@ -17,15 +18,27 @@ public sealed class RapidbyteOptionsValidator(IConfiguration configuration) : IV
     {
         var problems = new List<string>();
         UnknownKeys(configuration.GetSection(RapidbyteOptions.Section), typeof(RapidbyteOptions), problems);
-        State(options.State, problems);
+        State(options.State, options.Cluster, problems);
         Cluster(options.Cluster, problems);
         Engine(options, problems);
         return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
     }
 
-    private static void State(StateOptions state, List<string> problems)
+    private static void State(StateOptions state, ClusterSettings cluster, List<string> problems)
     {
         const string Key = $"{RapidbyteOptions.Section}:State:ConnectionString";
+        if (state.Backend == StateBackend.Sqlite)
+        {
+            if (cluster.Membership != MembershipKind.Local)
+            {
+                problems.Add($"{RapidbyteOptions.Section}:State:Backend Sqlite keeps state in one local file, which the silos of a cluster cannot share: use Postgres");
+            }
+            if (string.IsNullOrWhiteSpace(state.ConnectionString))
+            {
+                problems.Add($"{Key} is not set: give the SQLite state file's path");
+            }
+            return;
+        }
         if (string.IsNullOrWhiteSpace(state.ConnectionString))
         {
             problems.Add($"{Key} is not set: give the state database's connection string (Host=...;Database=...;Username=...)");

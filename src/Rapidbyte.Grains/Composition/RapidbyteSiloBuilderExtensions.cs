@@ -4,11 +4,13 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
+using Orleans.Runtime.Hosting;
 using Orleans.Serialization;
 using Orleans.Storage;
 using Rapidbyte.Grains.Execution;
 using Rapidbyte.Grains.State;
 using Rapidbyte.Grains.Telemetry;
+using Rapidbyte.Pipelines.Spec;
 
 namespace Rapidbyte.Grains.Composition;
 
@@ -27,8 +29,13 @@ public static class RapidbyteSiloBuilderExtensions
         var services = silo.Services;
         services.AddOptions<RapidbyteOptions>().Bind(configuration.GetSection(RapidbyteOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<RapidbyteOptions>>(new RapidbyteOptionsValidator(configuration));
-        services.AddSingleton<StateStore>();
-        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, StateSchemaParticipant>();
+        var section = configuration.GetSection(RapidbyteOptions.Section);
+        var backend = section.GetSection("State").GetValue("Backend", StateBackend.Postgres);
+        if (backend == StateBackend.Postgres)
+        {
+            services.AddSingleton<StateStore>();
+            services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, StateSchemaParticipant>();
+        }
         services.AddSingleton(provider => provider.GetRequiredService<IOptions<RapidbyteOptions>>().Value.Engine);
         services.AddSingleton<PipelineEngine>();
         services.AddMetrics();
@@ -68,8 +75,8 @@ public static class RapidbyteSiloBuilderExtensions
         services.AddOptions<ReminderOptions>().Configure<IOptions<RapidbyteOptions>>((reminders, rapidbyte) =>
             reminders.MinimumReminderPeriod = new[] { reminders.MinimumReminderPeriod, rapidbyte.Value.Engine.RunCheckInterval, rapidbyte.Value.Engine.ScheduleCheckInterval }.Min());
 
-        // The one choice made while the silo is composed: which membership provider to register.
-        var membership = configuration.GetSection(RapidbyteOptions.Section).GetSection("Cluster").GetValue("Membership", MembershipKind.Database);
+        // The choices made while the silo is composed: which providers to register.
+        var membership = section.GetSection("Cluster").GetValue("Membership", MembershipKind.Database);
         if (membership == MembershipKind.Local)
         {
             silo.UseDevelopmentClustering(options => options.Configure<IOptions<EndpointOptions>>((development, endpoints) =>
@@ -82,6 +89,21 @@ public static class RapidbyteSiloBuilderExtensions
                 clustering.Invariant = "Npgsql";
                 clustering.DataSource = store.DataSource;
             }));
+        }
+        if (backend == StateBackend.Sqlite)
+        {
+            // One local silo with its state in a file (the validator refuses anything else):
+            // grain state there, reminders in memory (they only look for interrupted runs,
+            // which the next run of the pipeline takes up anyway).
+            services.AddGrainStorage(StateStorage.Name, (provider, _) =>
+            {
+                var options = provider.GetRequiredService<IOptions<RapidbyteOptions>>().Value;
+                return new SqliteGrainStorage(options.State.ConnectionString, options.Cluster.ServiceId,
+                    new OrleansGrainStorageSerializer(provider.GetRequiredService<Serializer>()));
+            });
+            services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, SqliteStateParticipant>();
+            silo.UseInMemoryReminderService();
+            return silo;
         }
         // Grain state is written with the Orleans serializer (field ids and type aliases, no
         // .NET type names), so renaming a class does not orphan stored state.

@@ -9,6 +9,23 @@ namespace Rapidbyte.Grains.State;
 public static class StateConnection
 {
     /// <summary>
+    /// Where <c>state.backend: sqlite</c> keeps state unless <c>state.connection</c> names a file:
+    /// <c>$XDG_DATA_HOME/rapidbyte/state.db</c>, else <c>~/.local/share/rapidbyte/state.db</c>.
+    /// </summary>
+    public static string DefaultSqliteFile
+    {
+        get
+        {
+            var root = Environment.GetEnvironmentVariable("XDG_DATA_HOME") is { Length: > 0 } xdg
+                ? xdg
+                : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "share");
+            return Path.Combine(root, "rapidbyte", "state.db");
+        }
+    }
+
+    /// <summary>
+    /// For <c>state.backend: sqlite</c>, the state file's path (<see cref="DefaultSqliteFile"/>
+    /// unless <c>state.connection</c> names one). For PostgreSQL,
     /// <c>state.connection</c> when the pipeline gives one; else the destination's database,
     /// read from its connector config (<c>host</c>, <c>port</c>, <c>user</c>, <c>password</c>,
     /// <c>database</c>), so a user needs no extra server. State lives in
@@ -17,11 +34,9 @@ public static class StateConnection
     /// <exception cref="ArgumentException">Neither says where a PostgreSQL database is.</exception>
     public static string ConnectionString(PipelineSpec spec)
     {
-        if (spec.State.Backend != StateBackend.Postgres)
+        if (spec.State.Backend == StateBackend.Sqlite)
         {
-            throw new ArgumentException(
-                $"pipeline {spec.Name}: state.backend {spec.State.Backend.ToString().ToLowerInvariant()} is not available in this version; " +
-                "remove state: to keep state in the destination database, or set state.backend: postgres with state.connection");
+            return spec.State.Connection ?? DefaultSqliteFile;
         }
         if (spec.State.Connection is { } explicitConnection)
         {
