@@ -32,6 +32,9 @@ public sealed partial class PipelineGrain
 
     private bool Scheduled => _schedule is not null && state.State.Registration is { Paused: false };
 
+    // Whether this silo fires it (a one-shot process's embedded silo never does).
+    private bool Fires => Scheduled && engine.Options.FireSchedules;
+
     public async Task<PipelineRegistration> RegisterAsync(string yaml, string file)
     {
         var spec = RegistrationRules.Check(Name, yaml, file, engine.Options.VariablePrefix);
@@ -188,7 +191,7 @@ public sealed partial class PipelineGrain
     {
         _occurrence?.Dispose();
         _occurrence = null;
-        if (!Scheduled || state.State.NextOccurrence is not { } next)
+        if (!Fires || state.State.NextOccurrence is not { } next)
         {
             return;
         }
@@ -214,7 +217,7 @@ public sealed partial class PipelineGrain
     /// <summary>Handles the due occurrence, if one is: a run, or a skip when a run is going.</summary>
     private async Task FireDueAsync()
     {
-        if (!Scheduled || state.State.NextOccurrence is not { } due || _schedule is not { } schedule)
+        if (!Fires || state.State.NextOccurrence is not { } due || _schedule is not { } schedule)
         {
             return;
         }

@@ -127,6 +127,7 @@ public sealed class RegistrationTests : IAsyncLifetime
         var bomb = await Assert.ThrowsAsync<PipelineRejectedException>(() =>
             grain.RegisterAsync(HostileDocuments.AliasBomb().Replace("pipeline: p", "pipeline: refused"), "bomb.yaml"));
         var deep = await Assert.ThrowsAsync<PipelineRejectedException>(() => grain.RegisterAsync(HostileDocuments.DeepNesting(100_000), "deep.yaml"));
+        var huge = await Assert.ThrowsAsync<PipelineRejectedException>(() => grain.RegisterAsync(HostileDocuments.Huge(50), "huge.yaml"));
 
         Assert.Equal(
         [
@@ -140,7 +141,8 @@ public sealed class RegistrationTests : IAsyncLifetime
         Assert.Equal(["another.yaml: the YAML is of pipeline another, not refused"], other.Problems);
         Assert.Contains("values once its aliases are expanded", Assert.Single(bomb.Problems));
         Assert.Contains("nests mappings and lists more than 64 deep", Assert.Single(deep.Problems));
-        foreach (var problem in new[] { literal, foreign, connectionString, other, bomb, deep }.SelectMany(e => e.Problems))
+        Assert.Contains("characters long; a pipeline may be at most 1,048,576", Assert.Single(huge.Problems));
+        foreach (var problem in new[] { literal, foreign, connectionString, other, bomb, deep, huge }.SelectMany(e => e.Problems))
         {
             Assert.DoesNotContain(_secret, problem);
         }

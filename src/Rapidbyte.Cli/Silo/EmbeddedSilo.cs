@@ -57,6 +57,8 @@ internal sealed partial class EmbeddedSilo : IAsyncDisposable
     public static async Task<EmbeddedSilo> StartAsync(StateBackend backend, string stateConnection, LogLevel logLevel, PipelineEngineOptions engine, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
+        // A silo inside a one-shot process: the cluster's schedules and reminders are not its own.
+        engine.FireSchedules = false;
         var options = new RapidbyteOptions
         {
             State = { Backend = backend, ConnectionString = stateConnection },

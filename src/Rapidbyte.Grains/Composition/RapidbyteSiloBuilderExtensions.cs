@@ -31,6 +31,7 @@ public static class RapidbyteSiloBuilderExtensions
         services.AddSingleton<IValidateOptions<RapidbyteOptions>>(new RapidbyteOptionsValidator(configuration));
         var section = configuration.GetSection(RapidbyteOptions.Section);
         var backend = section.GetSection("State").GetValue("Backend", StateBackend.Postgres);
+        var fireSchedules = section.GetSection("Engine").GetValue("FireSchedules", true);
         if (backend == StateBackend.Postgres)
         {
             services.AddSingleton<StateStore>();
@@ -92,9 +93,7 @@ public static class RapidbyteSiloBuilderExtensions
         }
         if (backend == StateBackend.Sqlite)
         {
-            // One local silo with its state in a file (the validator refuses anything else):
-            // grain state there, reminders in memory (they only look for interrupted runs,
-            // which the next run of the pipeline takes up anyway).
+            // One local silo with its state in a file (the validator refuses anything else).
             services.AddGrainStorage(StateStorage.Name, (provider, _) =>
             {
                 var options = provider.GetRequiredService<IOptions<RapidbyteOptions>>().Value;
@@ -102,23 +101,33 @@ public static class RapidbyteSiloBuilderExtensions
                     new OrleansGrainStorageSerializer(provider.GetRequiredService<Serializer>()));
             });
             services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, SqliteStateParticipant>();
-            silo.UseInMemoryReminderService();
-            return silo;
         }
-        // Grain state is written with the Orleans serializer (field ids and type aliases, no
-        // .NET type names), so renaming a class does not orphan stored state.
-        silo.AddAdoNetGrainStorage(StateStorage.Name, options => options.Configure<Serializer, StateStore>((storage, serializer, store) =>
+        else
         {
-            storage.Invariant = "Npgsql";
-            storage.DataSource = store.DataSource;
-            storage.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
-        }));
-        // Reminders sit next to grain state, so a schedule survives every silo stopping.
-        silo.UseAdoNetReminderService(options => options.Configure<StateStore>((reminders, store) =>
+            // Grain state is written with the Orleans serializer (field ids and type aliases, no
+            // .NET type names), so renaming a class does not orphan stored state.
+            silo.AddAdoNetGrainStorage(StateStorage.Name, options => options.Configure<Serializer, StateStore>((storage, serializer, store) =>
+            {
+                storage.Invariant = "Npgsql";
+                storage.DataSource = store.DataSource;
+                storage.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
+            }));
+        }
+        if (fireSchedules && backend == StateBackend.Postgres)
         {
-            reminders.Invariant = "Npgsql";
-            reminders.DataSource = store.DataSource;
-        }));
+            // Reminders sit next to grain state, so a schedule survives every silo stopping.
+            silo.UseAdoNetReminderService(options => options.Configure<StateStore>((reminders, store) =>
+            {
+                reminders.Invariant = "Npgsql";
+                reminders.DataSource = store.DataSource;
+            }));
+        }
+        else
+        {
+            // A one-shot process's own reminders (they look for its interrupted runs, which the
+            // next run of the pipeline takes up anyway): the cluster's are not its to tick.
+            silo.UseInMemoryReminderService();
+        }
         return silo;
     }
 

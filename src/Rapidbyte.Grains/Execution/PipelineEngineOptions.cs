@@ -71,6 +71,14 @@ public sealed class PipelineEngineOptions
     /// </summary>
     public TimeSpan ScheduleCheckInterval { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// Whether this silo fires registered pipelines' schedules, with its reminders in the state
+    /// database (the cluster's, shared by every silo of the service). A one-shot process that
+    /// embeds a silo (the CLI's) sets it false: its reminders then live in its memory, so it
+    /// never ticks the cluster's reminders nor starts a scheduled run that would die with it.
+    /// </summary>
+    public bool FireSchedules { get; set; } = true;
+
     /// <summary>Finished (and skipped) runs a pipeline keeps in its history.</summary>
     public int RunHistoryLength { get; set; } = 50;
 }
