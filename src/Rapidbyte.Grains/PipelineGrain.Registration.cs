@@ -235,6 +235,12 @@ public sealed partial class PipelineGrain
             latest = later;
             coalesced++;
         }
+        if (_active is null && state.State.Active is not null)
+        {
+            // A stored run nobody here watches: take it over if its owner is gone (it is then
+            // the run going, and this occurrence is skipped for it).
+            await TryTakeOverAsync();
+        }
         state.State.NextOccurrence = schedule.NextAfter(now);
         try
         {

@@ -38,6 +38,7 @@ public sealed partial class PipelineGrain(
     private PipelineRun? _active;
     private IGrainTimer? _lease;
     private IGrainTimer? _takeOver;
+    private bool _runReminderMissing;
 
     private string Name => this.GetPrimaryKeyString();
 
@@ -137,7 +138,8 @@ public sealed partial class PipelineGrain(
             await ForgetUnstoredAsync();
             throw;
         }
-        await this.RegisterOrUpdateReminder(ReminderName, engine.Options.RunCheckInterval, engine.Options.RunCheckInterval);
+        // Stored: from here on the run starts whatever else fails.
+        await TryRegisterRunReminderAsync();
         Begin(new PipelineRun(Name, record), definition, spec.Resources.ParallelStreams);
         return _active!.Snapshot();
     }
@@ -289,7 +291,7 @@ public sealed partial class PipelineGrain(
             return false;
         }
         LogTakenOver(logger, Name, record.RunId, reason);
-        await this.RegisterOrUpdateReminder(ReminderName, engine.Options.RunCheckInterval, engine.Options.RunCheckInterval);
+        await TryRegisterRunReminderAsync();
         var definition = new PipelineDefinition(record.Yaml ?? "", record.File, SiloVariables(record.Yaml ?? ""));
         var parallel = 1;
         try
@@ -331,11 +333,34 @@ public sealed partial class PipelineGrain(
         run.Completion = RunAsync(run, definition, parallelStreams);
     }
 
+    /// <summary>
+    /// The reminder that finds this run again if its owner is lost. The silo holding it may
+    /// itself be just lost (its range not yet taken over): the run goes on, and each lease
+    /// renewal tries again until it is registered.
+    /// </summary>
+    private async Task TryRegisterRunReminderAsync()
+    {
+        try
+        {
+            await this.RegisterOrUpdateReminder(ReminderName, engine.Options.RunCheckInterval, engine.Options.RunCheckInterval);
+            _runReminderMissing = false;
+        }
+        catch (Exception e) when (e is OrleansException or TimeoutException or Npgsql.NpgsqlException)
+        {
+            _runReminderMissing = true;
+            LogReminderNotRegistered(logger, e, Name);
+        }
+    }
+
     private async Task RenewLeaseAsync(PipelineRun run)
     {
         if (run.Lost || state.State.Active?.RunId != run.RunId)
         {
             return;
+        }
+        if (_runReminderMissing)
+        {
+            await TryRegisterRunReminderAsync();
         }
         state.State.Active.RenewedAt = DateTimeOffset.UtcNow;
         try
@@ -500,6 +525,9 @@ public sealed partial class PipelineGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "pipeline {Pipeline}: run {RunId} was taken over by another owner; this silo stops watching it")]
     private static partial void LogLost(ILogger logger, string pipeline, string runId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "pipeline {Pipeline}: the reminder that finds its run after a loss could not be registered yet; the run goes on and it is tried again")]
+    private static partial void LogReminderNotRegistered(ILogger logger, Exception exception, string pipeline);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "pipeline {Pipeline}: the lease on run {RunId} could not be renewed")]
     private static partial void LogLeaseNotRenewed(ILogger logger, Exception exception, string pipeline, string runId);

@@ -40,6 +40,12 @@ public sealed class ScheduleFailoverTests(ITestOutputHelper output) : IAsyncLife
 
     public async Task DisposeAsync()
     {
+        // What the silos said, for a failure's diagnosis (warnings and errors only).
+        foreach (var silo in _silos)
+        {
+            var lines = silo.Output.Split('\n').Where(l => l.Contains("warn:", StringComparison.Ordinal) || l.Contains("fail:", StringComparison.Ordinal) || l.Contains("rapidbyte-schedule", StringComparison.Ordinal) || l.Contains("Rapidbyte.Grains", StringComparison.Ordinal));
+            output.WriteLine($"--- silo port {silo.SiloPort}{(silo.HasExited ? " (exited)" : "")}:\n{string.Join('\n', lines.TakeLast(40))}");
+        }
         foreach (var silo in _silos)
         {
             await silo.DisposeAsync();
