@@ -12,6 +12,9 @@ internal sealed record BenchmarkOptions
           --idle-seconds S  how long the idle-cost source waits, then twice that (default 10; smoke 2)
           --settle-seconds S  the idle cost once more, in the last S/6 of one S-second wait (default 60; smoke 12)
           --no-pgloader     leave pgloader out (else it is required, except in --smoke)
+          --schedules       the schedule benchmark instead: fire lag on 3 silo processes, idle CPU
+                            of 1,000 scheduled pipelines on one (smoke: 10 occurrences, 50 pipelines)
+          --cpu-window-minutes M  how long --schedules samples each idle silo's CPU (default 10; smoke 1)
           --smoke           tiny and fast: checks every destination, writes no result files
         """;
 
@@ -31,17 +34,38 @@ internal sealed record BenchmarkOptions
 
     public bool WithoutPgloader { get; private init; }
 
+    /// <summary>The schedule benchmark instead of the throughput one.</summary>
+    public bool Schedules { get; private init; }
+
+    /// <summary>Scheduled occurrences the fire lag is measured over.</summary>
+    public int ScheduleOccurrences { get; private init; } = 100;
+
+    /// <summary>Registered, scheduled pipelines on the silo whose idle CPU is measured.</summary>
+    public int ScheduledPipelines { get; private init; } = 1_000;
+
+    /// <summary>How long an idle silo is left alone (after its registrations) before its CPU is sampled.</summary>
+    public int ScheduleSettleSeconds { get; private init; } = 120;
+
+    /// <summary>How long each idle silo's CPU is sampled, in whole minutes.</summary>
+    public int CpuWindowMinutes { get; private init; } = 10;
+
     public bool ShowHelp { get; private init; }
 
     /// <summary>How the final line names this run.</summary>
-    public string Title => Smoke ? "pipeline benchmark smoke" : "pipeline benchmark";
+    public string Title => (Schedules ? "schedule benchmark" : "pipeline benchmark") + (Smoke ? " smoke" : "");
 
     /// <exception cref="ArgumentException">An unknown option or a bad value.</exception>
     public static BenchmarkOptions Parse(IReadOnlyList<string> args)
     {
         var smoke = args.Contains("--smoke");
         // Smoke defaults first, so that an explicit --rows or --rounds still wins.
-        var options = smoke ? new BenchmarkOptions { Smoke = true, Rows = 2_000, Rounds = 1, IdleSeconds = 2, SettleSeconds = 12 } : new BenchmarkOptions();
+        var options = smoke
+            ? new BenchmarkOptions
+            {
+                Smoke = true, Rows = 2_000, Rounds = 1, IdleSeconds = 2, SettleSeconds = 12,
+                ScheduleOccurrences = 10, ScheduledPipelines = 50, ScheduleSettleSeconds = 10, CpuWindowMinutes = 1,
+            }
+            : new BenchmarkOptions();
         for (var i = 0; i < args.Count; i++)
         {
             options = args[i] switch
@@ -52,6 +76,8 @@ internal sealed record BenchmarkOptions
                 "--idle-seconds" => options with { IdleSeconds = PositiveNumber(args, ++i, "--idle-seconds") },
                 "--settle-seconds" => options with { SettleSeconds = PositiveNumber(args, ++i, "--settle-seconds") },
                 "--no-pgloader" => options with { WithoutPgloader = true },
+                "--schedules" => options with { Schedules = true },
+                "--cpu-window-minutes" => options with { CpuWindowMinutes = PositiveNumber(args, ++i, "--cpu-window-minutes") },
                 "--help" or "-h" => options with { ShowHelp = true },
                 _ => throw new ArgumentException($"unknown option '{args[i]}'"),
             };

@@ -6,6 +6,7 @@ using Rapidbyte.Pipeline.Benchmarks;
 // repository root (README.md next to this file says what is measured and how):
 //   dotnet run -c Release --project tests/Rapidbyte.Pipeline.Benchmarks -- --rows 1000000 --rounds 3
 //   dotnet run -c Release --project tests/Rapidbyte.Pipeline.Benchmarks -- --smoke
+// With --schedules, schedules on silo processes instead: fire lag, idle CPU of scheduled pipelines.
 // Reports and pipeline files read the same on every machine: 1,234.5, not 1.234,5.
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
@@ -34,7 +35,7 @@ Console.CancelKeyPress += (_, e) =>
 };
 try
 {
-    await PipelineBenchmark.RunAsync(options, cancellation.Token);
+    await (options.Schedules ? ScheduleBenchmark.RunAsync(options, cancellation.Token) : PipelineBenchmark.RunAsync(options, cancellation.Token));
     return 0;
 }
 catch (BenchmarkFailure e)

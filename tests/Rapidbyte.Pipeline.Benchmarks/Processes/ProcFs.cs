@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace Rapidbyte.Pipeline.Benchmarks.Processes;
 
-/// <summary>What Linux's /proc says about other processes: parent, state, command line, CPU time.</summary>
+/// <summary>What Linux's /proc says about other processes: parent, state, command line, CPU time, resident memory.</summary>
 internal static class ProcFs
 {
     // USER_HZ: what /proc/PID/stat counts CPU time in; 100 on every Linux architecture we run on.
@@ -30,6 +30,21 @@ internal static class ProcFs
     /// Linux adds a child's time there when its parent waits for it.
     /// </summary>
     public static double? ReapedChildrenCpuSeconds(int pid) => StatFields(pid) is { } stat ? Ticks(stat, 16, 17) : null;
+
+    /// <summary>The resident set in bytes now (VmRSS of /proc/PID/status), or null once it is gone.</summary>
+    public static long? ResidentBytes(int pid)
+    {
+        try
+        {
+            var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+            // "VmRSS:    123456 kB"
+            return line is null ? null : long.Parse(line["VmRSS:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) * 1024;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
 
     /// <summary>The command line, NUL-separated; empty for a process that is exiting; null once it is gone.</summary>
     public static string? CommandLine(int pid)

@@ -6,7 +6,7 @@ namespace Rapidbyte.Pipeline.Benchmarks.Reporting;
 
 /// <summary>
 /// results/ next to the harness: latest.md and latest.json, and the same under the row count
-/// (firenibble-1000000.md), so each size keeps its latest figures.
+/// (firenibble-1000000.md), so each size keeps its latest figures; schedules.md and .json.
 /// </summary>
 internal static class ResultFiles
 {
@@ -20,17 +20,14 @@ internal static class ResultFiles
     public static string Folder { get; } = Path.Combine(RepositoryPaths.Root, "tests", "Rapidbyte.Pipeline.Benchmarks", "results");
 
     /// <summary>Writes the four files; returns their paths.</summary>
-    public static IReadOnlyList<string> Write(BenchmarkReport report, string markdown)
+    public static IReadOnlyList<string> Write(BenchmarkReport report, string markdown) =>
+        [.. Write("latest", report, markdown), .. Write($"firenibble-{report.Rows}", report, markdown)];
+
+    /// <summary>Writes <paramref name="name"/>.md and <paramref name="name"/>.json; returns their paths.</summary>
+    public static IReadOnlyList<string> Write<T>(string name, T report, string markdown)
     {
         Directory.CreateDirectory(Folder);
-        var json = JsonSerializer.Serialize(report, Json) + "\n";
-        var written = new List<string>();
-        foreach (var name in new[] { "latest", $"firenibble-{report.Rows}" })
-        {
-            written.Add(WriteFile($"{name}.md", markdown));
-            written.Add(WriteFile($"{name}.json", json));
-        }
-        return written;
+        return [WriteFile($"{name}.md", markdown), WriteFile($"{name}.json", JsonSerializer.Serialize(report, Json) + "\n")];
     }
 
     private static string WriteFile(string name, string content)
