@@ -68,7 +68,7 @@ public interface IPipelineGrain : IGrainWithStringKey
     /// <summary>The run in progress, if any.</summary>
     Task<PipelineRunReport?> GetActiveRunAsync();
 
-    /// <summary>Finished runs and skipped occurrences, newest first.</summary>
+    /// <summary>Finished runs and skipped occurrences, newest first by when each ended: a run is listed above the occurrences skipped while it went.</summary>
     Task<IReadOnlyList<PipelineRunReport>> GetHistoryAsync();
 
     /// <summary>

@@ -107,7 +107,7 @@ internal static class PipelinesCommand
     private static Command History()
     {
         var name = Name();
-        var command = Cluster(new Command("history", "A pipeline's latest runs and skipped occurrences, newest first.") { name });
+        var command = Cluster(new Command("history", "A pipeline's latest runs and skipped occurrences, newest first in the order they ended.") { name });
         command.SetAction((parse, cancellationToken) => WithClusterAsync(parse, cancellationToken, async grains =>
         {
             var history = await grains.GetGrain<IPipelineGrain>(parse.GetRequiredValue(name)).GetHistoryAsync();
