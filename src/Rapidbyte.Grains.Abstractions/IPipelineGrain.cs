@@ -1,4 +1,5 @@
 using Orleans.Concurrency;
+using Rapidbyte.Grains.Api;
 using Rapidbyte.Grains.Runs;
 
 namespace Rapidbyte.Grains;
@@ -77,6 +78,19 @@ public interface IPipelineGrain : IGrainWithStringKey
     /// </summary>
     [OneWay]
     Task StreamStoppedAsync(string runId);
+
+    /// <summary>Where each stream of the registered pipeline stands: its committed cursor and its part of the last run.</summary>
+    /// <exception cref="PipelineNotFoundException">The pipeline is not registered.</exception>
+    Task<IReadOnlyList<StreamStatus>> GetStreamsAsync();
+
+    /// <summary>
+    /// Forgets one stream's cursor and last outcome: its next incremental run reads from the
+    /// start, and no commit marker of a destination from before the reset is read back.
+    /// </summary>
+    /// <exception cref="PipelineNotFoundException">The pipeline is not registered.</exception>
+    /// <exception cref="ArgumentException">The pipeline has no stream of that name.</exception>
+    /// <exception cref="PipelineBusyException">A run of the pipeline is going.</exception>
+    Task<StreamStatus> ResetStreamAsync(string stream);
 
     /// <summary>Asks the run to stop: streams roll back what they have not committed, cursors stay at their last commit.</summary>
     Task CancelRunAsync(string runId);

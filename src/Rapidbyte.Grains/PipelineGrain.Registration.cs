@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Orleans.Storage;
+using Rapidbyte.Grains.Api;
 using Rapidbyte.Grains.Runs;
 using Rapidbyte.Pipelines.Parsing;
 using Rapidbyte.Pipelines.Spec;
@@ -123,6 +124,37 @@ public sealed partial class PipelineGrain
         var registration = state.State.Registration ?? throw new PipelineNotFoundException(Name);
         await ThrowIfBusyAsync();
         return await StartRegisteredAsync(registration, streams, RunTrigger.Manual, scheduledFor: null, coalesced: 0);
+    }
+
+    public async Task<IReadOnlyList<StreamStatus>> GetStreamsAsync()
+    {
+        var names = RegisteredStreams();
+        return await Task.WhenAll(names.Select(StatusOfAsync));
+    }
+
+    public async Task<StreamStatus> ResetStreamAsync(string stream)
+    {
+        var names = RegisteredStreams();
+        if (!names.Contains(stream, StringComparer.Ordinal))
+        {
+            throw new ArgumentException($"pipeline {Name} has no stream named {stream}; its streams are {string.Join(", ", names)}");
+        }
+        await ThrowIfBusyAsync();
+        await StreamOf(stream).ResetAsync();
+        LogStreamReset(logger, Name, stream);
+        return await StatusOfAsync(stream);
+    }
+
+    private IReadOnlyList<string> RegisteredStreams()
+    {
+        var registration = state.State.Registration ?? throw new PipelineNotFoundException(Name);
+        return RegistrationRules.Unresolved(registration.Yaml, registration.File).Source.Streams.Select(s => s.Name).ToList();
+    }
+
+    private async Task<StreamStatus> StatusOfAsync(string stream)
+    {
+        var stored = await StreamOf(stream).GetStateAsync();
+        return new StreamStatus(stream, stored.Cursor, stored.CursorCommittedAt, stored.LastRun, stored.Active is not null);
     }
 
     /// <summary>
@@ -300,6 +332,9 @@ public sealed partial class PipelineGrain
 
     [LoggerMessage(Level = LogLevel.Information, Message = "pipeline {Pipeline}: registered version {Version}, schedule {Schedule}")]
     private static partial void LogRegistered(ILogger logger, string pipeline, long version, string schedule);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "pipeline {Pipeline}: stream {Stream} reset: its next run reads from the start")]
+    private static partial void LogStreamReset(ILogger logger, string pipeline, string stream);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "pipeline {Pipeline}: deleted (state cleared: {Cleared})")]
     private static partial void LogDeleted(ILogger logger, string pipeline, bool cleared);

@@ -1,3 +1,4 @@
+using Rapidbyte.Api;
 using Rapidbyte.Grains.Composition;
 using Rapidbyte.Silo;
 using Rapidbyte.Silo.Health;
@@ -10,7 +11,9 @@ builder.Services.AddSiloDefaults();
 builder.UseOrleans(silo => silo.AddRapidbyte(builder.Configuration));
 builder.AddSiloTelemetry();
 builder.Services.AddSiloHealthChecks();
+builder.AddRapidbyteApi();
 
 var app = builder.Build();
+app.UseRapidbyteApi();
 app.MapSiloHealthChecks();
 return await SiloRunner.RunAsync(app);

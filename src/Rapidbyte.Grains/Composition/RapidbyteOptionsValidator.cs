@@ -12,12 +12,13 @@ namespace Rapidbyte.Grains.Composition;
 /// which may be a secret. Keys under <c>Rapidbyte</c> that name no setting are problems too: a
 /// misspelt setting silently left at its default is worse than a silo that does not start.
 /// </summary>
-public sealed class RapidbyteOptionsValidator(IConfiguration configuration) : IValidateOptions<RapidbyteOptions>
+/// <param name="sections">Sections a host adds under <c>Rapidbyte</c> (see <see cref="SettingsSection"/>).</param>
+public sealed class RapidbyteOptionsValidator(IConfiguration configuration, IEnumerable<SettingsSection>? sections = null) : IValidateOptions<RapidbyteOptions>
 {
     public ValidateOptionsResult Validate(string? name, RapidbyteOptions options)
     {
         var problems = new List<string>();
-        UnknownKeys(configuration.GetSection(RapidbyteOptions.Section), typeof(RapidbyteOptions), problems);
+        UnknownKeys(configuration.GetSection(RapidbyteOptions.Section), typeof(RapidbyteOptions), problems, sections?.ToList() ?? []);
         State(options.State, options.Cluster, problems);
         Cluster(options.Cluster, problems);
         Engine(options, problems);
@@ -144,15 +145,20 @@ public sealed class RapidbyteOptionsValidator(IConfiguration configuration) : IV
     }
 
     // Walks the configuration under the section along the options' own properties.
-    private static void UnknownKeys(IConfigurationSection section, Type type, List<string> problems)
+    private static void UnknownKeys(IConfigurationSection section, Type type, List<string> problems, IReadOnlyList<SettingsSection>? added = null)
     {
         var properties = SettingProperties.Of(type);
+        added ??= [];
         foreach (var child in section.GetChildren())
         {
             var property = properties.FirstOrDefault(p => string.Equals(p.Name, child.Key, StringComparison.OrdinalIgnoreCase));
-            if (property is null)
+            if (property is null && added.FirstOrDefault(s => string.Equals(s.Name, child.Key, StringComparison.OrdinalIgnoreCase)) is { } host)
             {
-                problems.Add($"{child.Path} is not a setting; the settings under {section.Path} are {string.Join(", ", properties.Select(p => p.Name))}");
+                UnknownKeys(child, host.Type, problems);
+            }
+            else if (property is null)
+            {
+                problems.Add($"{child.Path} is not a setting; the settings under {section.Path} are {string.Join(", ", properties.Select(p => p.Name).Concat(added.Select(s => s.Name)))}");
             }
             else if (SettingProperties.IsSingleValue(property.PropertyType))
             {

@@ -28,7 +28,7 @@ public static class RapidbyteSiloBuilderExtensions
     {
         var services = silo.Services;
         services.AddOptions<RapidbyteOptions>().Bind(configuration.GetSection(RapidbyteOptions.Section)).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<RapidbyteOptions>>(new RapidbyteOptionsValidator(configuration));
+        services.AddSingleton<IValidateOptions<RapidbyteOptions>>(provider => new RapidbyteOptionsValidator(configuration, provider.GetServices<SettingsSection>()));
         var section = configuration.GetSection(RapidbyteOptions.Section);
         var backend = section.GetSection("State").GetValue("Backend", StateBackend.Postgres);
         var fireSchedules = section.GetSection("Engine").GetValue("FireSchedules", true);

@@ -22,8 +22,9 @@ internal static class HealthEndpoints
 
     public static WebApplication MapSiloHealthChecks(this WebApplication app)
     {
-        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
-        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains(Ready), ResponseWriter = HealthReportWriter.WriteAsync });
+        // The only endpoints an anonymous caller reaches (probes carry no token).
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains(Ready), ResponseWriter = HealthReportWriter.WriteAsync }).AllowAnonymous();
         return app;
     }
 }

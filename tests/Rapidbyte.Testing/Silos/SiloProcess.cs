@@ -86,6 +86,8 @@ public sealed class SiloProcess : IAsyncDisposable
             ["Rapidbyte__Engine__ConnectorsDirectory"] = RepositoryPaths.ConnectorsDirectory,
             ["Rapidbyte__Engine__CompiledCacheDirectory"] = CompiledCache,
             ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{httpPort}",
+            // On loopback: the API takes callers without a token unless a test gives an issuer.
+            ["Rapidbyte__Api__Authentication__Mode"] = "Development",
             ["DOTNET_ENVIRONMENT"] = "Production",
             ["Logging__Console__FormatterName"] = "simple",
             ["Logging__Console__FormatterOptions__SingleLine"] = "true",

@@ -1,0 +1,143 @@
+using System.Security.Claims;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Rapidbyte.Api.Authentication;
+using Rapidbyte.Api.Endpoints;
+using Rapidbyte.Api.Problems;
+using Rapidbyte.Grains.Api;
+using Rapidbyte.Grains.Composition;
+
+namespace Rapidbyte.Api;
+
+/// <summary>Hosts the HTTP API in a silo's web host: <see cref="AddRapidbyteApi"/> composes it, <see cref="UseRapidbyteApi"/> serves it.</summary>
+public static class ApiHostingExtensions
+{
+    /// <summary>
+    /// Adds the API's services: settings (<c>Rapidbyte:Api</c>, checked at start), bearer-token
+    /// or development authentication, role policies, per-caller rate limits, problem details,
+    /// the OpenAPI document, the body limit.
+    /// </summary>
+    public static WebApplicationBuilder AddRapidbyteApi(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        var section = builder.Configuration.GetSection($"{RapidbyteOptions.Section}:{ApiOptions.Section}");
+        services.AddSingleton(new SettingsSection(ApiOptions.Section, typeof(ApiOptions)));
+        services.AddOptions<ApiOptions>().Bind(section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ApiOptions>>(new ApiOptionsValidator(builder.Configuration));
+
+        // The scheme is chosen while composing; its settings are bound and checked like every other.
+        var mode = section.GetSection("Authentication").GetValue("Mode", ApiAuthenticationMode.Jwt);
+        if (mode == ApiAuthenticationMode.Development)
+        {
+            services.AddAuthentication(DevelopmentAuthentication.SchemeName)
+                .AddScheme<AuthenticationSchemeOptions, DevelopmentAuthentication>(DevelopmentAuthentication.SchemeName, null);
+        }
+        else
+        {
+            services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
+            services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme).Configure<IOptions<ApiOptions>>((jwt, api) =>
+            {
+                var settings = api.Value.Authentication;
+                jwt.Authority = settings.Authority;
+                jwt.Audience = settings.Audience;
+                jwt.RequireHttpsMetadata = settings.Authority is { } authority && new Uri(authority).Scheme == Uri.UriSchemeHttps;
+                jwt.MapInboundClaims = false;
+                jwt.TokenValidationParameters.RoleClaimType = settings.RoleClaim;
+                jwt.TokenValidationParameters.NameClaimType = "name";
+                jwt.TokenValidationParameters.ClockSkew = TimeSpan.FromSeconds(30);
+            });
+        }
+        services.AddAuthorization();
+        services.AddOptions<AuthorizationOptions>().Configure<IOptions<ApiOptions>>((authorization, api) =>
+        {
+            var roles = api.Value.Authentication;
+            authorization.AddPolicy(ApiRoles.Reader, p => p.RequireRole(roles.ReaderRole, roles.OperatorRole, roles.AdminRole));
+            authorization.AddPolicy(ApiRoles.Operator, p => p.RequireRole(roles.OperatorRole, roles.AdminRole));
+            authorization.AddPolicy(ApiRoles.Admin, p => p.RequireRole(roles.AdminRole));
+            // Nothing is served to an anonymous caller unless it says so (the health endpoints).
+            authorization.FallbackPolicy = new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build();
+        });
+
+        services.AddRateLimiter(_ => { });
+        services.AddOptions<RateLimiterOptions>().Configure<IOptions<ApiOptions>>((limiter, api) =>
+        {
+            var limits = api.Value.RateLimit;
+            limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(http =>
+                http.Request.Path.StartsWithSegments("/health")
+                    ? RateLimitPartition.GetNoLimiter("health")
+                    : RateLimitPartition.GetTokenBucketLimiter(Caller(http), _ => new TokenBucketRateLimiterOptions
+                    {
+                        TokenLimit = limits.Burst,
+                        TokensPerPeriod = limits.RequestsPerSecond,
+                        ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+                        QueueLimit = 0,
+                        AutoReplenishment = true,
+                    }));
+            limiter.OnRejected = (context, _) =>
+            {
+                if (context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter))
+                {
+                    context.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                }
+                return ValueTask.CompletedTask; // the status code pages write the problem body
+            };
+        });
+
+        services.AddProblemDetails();
+        services.AddExceptionHandler<ApiExceptionHandler>();
+        services.Configure<JsonOptions>(json =>
+        {
+            json.SerializerOptions.PropertyNamingPolicy = ApiJson.Options.PropertyNamingPolicy;
+            json.SerializerOptions.DictionaryKeyPolicy = ApiJson.Options.DictionaryKeyPolicy;
+            json.SerializerOptions.Encoder = ApiJson.Options.Encoder;
+            foreach (var converter in ApiJson.Options.Converters)
+            {
+                json.SerializerOptions.Converters.Add(converter);
+            }
+        });
+        services.AddOptions<KestrelServerOptions>().Configure<IOptions<ApiOptions>>((kestrel, api) =>
+            kestrel.Limits.MaxRequestBodySize = api.Value.MaxRequestBytes);
+        services.AddOpenApi("v1");
+        return builder;
+    }
+
+    /// <summary>Serves the API under <c>/v1</c> and its OpenAPI document at <c>/openapi/v1.json</c>.</summary>
+    public static WebApplication UseRapidbyteApi(this WebApplication app)
+    {
+        var api = app.Services.GetRequiredService<IOptions<ApiOptions>>().Value;
+        if (api.Authentication.Mode == ApiAuthenticationMode.Development)
+        {
+            app.Logger.LogWarning(
+                "API authentication is off ({Setting} Development): every caller on loopback is admin, and the API listens on loopback only",
+                $"{RapidbyteOptions.Section}:{ApiOptions.Section}:Authentication:Mode");
+        }
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseRateLimiter();
+
+        var v1 = app.MapGroup("/v1").RequireAuthorization(ApiRoles.Reader);
+        var pipelines = v1.MapGroup("/pipelines").WithTags("pipelines");
+        PipelineEndpoints.Map(pipelines);
+        RunEndpoints.Map(pipelines);
+        app.MapOpenApi("/openapi/{documentName}.json").RequireAuthorization(ApiRoles.Reader);
+        return app;
+    }
+
+    // Whom a rate limit counts against: the token's subject, else the caller's address.
+    private static string Caller(HttpContext http) =>
+        http.User.FindFirstValue("sub") ?? http.User.FindFirstValue("oid") ?? http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+}

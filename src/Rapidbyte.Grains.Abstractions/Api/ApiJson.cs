@@ -1,0 +1,30 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Rapidbyte.Grains.Api;
+
+/// <summary>
+/// How the HTTP API writes and reads its bodies, on both sides (the service and the client
+/// SDK): snake_case names and enum values (<c>run_id</c>, <c>"succeeded"</c>), as the CLI's
+/// <c>--json</c> does.
+/// </summary>
+public static class ApiJson
+{
+    /// <summary>The options of every body of the API.</summary>
+    public static JsonSerializerOptions Options { get; } = Create();
+
+    private static JsonSerializerOptions Create()
+    {
+        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web)
+        {
+            PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+            DictionaryKeyPolicy = JsonNamingPolicy.SnakeCaseLower,
+            // A cursor like 2024-05-18 21:20:00+00 stays readable; bodies are JSON, never HTML.
+            Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        };
+        options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower, allowIntegerValues: false));
+        options.MakeReadOnly(populateMissingResolver: true);
+        return options;
+    }
+}

@@ -1,0 +1,10 @@
+namespace Rapidbyte.Grains.Composition;
+
+/// <summary>
+/// A section of settings under <c>Rapidbyte</c> that a host adds to the silo's own (the HTTP
+/// API's <c>Rapidbyte:Api</c>): registered as a service, its keys are checked like the
+/// silo's, so a misspelt one stops the silo instead of being ignored.
+/// </summary>
+/// <param name="Name">The section's name under <c>Rapidbyte</c>.</param>
+/// <param name="Type">The options type it binds to.</param>
+public sealed record SettingsSection(string Name, Type Type);
