@@ -53,6 +53,28 @@ public sealed class SiloHostTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_api_without_a_token_issuer_or_open_beyond_loopback_without_tokens_stops_the_silo_naming_the_setting()
+    {
+        await using var noIssuer = SiloProcess.Start(StateConnection, settings: new Dictionary<string, string?>
+        {
+            ["Rapidbyte__Api__Authentication__Mode"] = null, // the default: tokens
+            ["Rapidbyte__Api__RateLimits__Burst"] = "10",
+        });
+        var port = Testing.Servers.LoopbackPorts.Unused();
+        await using var open = SiloProcess.Start(StateConnection, settings: new Dictionary<string, string?>
+        {
+            ["ASPNETCORE_URLS"] = $"http://0.0.0.0:{port}",
+        });
+
+        Assert.Equal(1, await noIssuer.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Contains("Rapidbyte:Api:Authentication:Authority is not set to the OpenID Connect issuer whose tokens the API takes", noIssuer.Output);
+        Assert.Contains("Rapidbyte:Api:Authentication:Audience is not set", noIssuer.Output);
+        Assert.Contains("Rapidbyte:Api:RateLimits is not a setting; the settings under Rapidbyte:Api are Authentication, RateLimit, MaxRequestBytes", noIssuer.Output);
+        Assert.Equal(1, await open.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Contains($"Rapidbyte:Api:Authentication:Mode Development lets every caller in without a token, so the silo must listen on loopback only, but ASPNETCORE_URLS (or Kestrel's endpoints) has http://0.0.0.0:{port}", open.Output);
+    }
+
+    [Fact]
     public async Task A_clustered_silo_refuses_the_sqlite_state_backend_saying_why()
     {
         var file = Path.Combine(Path.GetTempPath(), $"rapidbyte-silo-{Guid.NewGuid():N}.db");

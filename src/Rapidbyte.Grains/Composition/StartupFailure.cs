@@ -15,6 +15,9 @@ public static class StartupFailure
         {
             switch (e)
             {
+                case AggregateException aggregate when aggregate.InnerExceptions.All(i => i is OptionsValidationException):
+                    // Several sections failed their checks (the silo's and the API's): every problem at once.
+                    return "the settings are not valid:\n  " + string.Join("\n  ", aggregate.InnerExceptions.Cast<OptionsValidationException>().SelectMany(i => i.Failures));
                 case StateDatabaseException:
                     return e.Message;
                 case OptionsValidationException invalid:
