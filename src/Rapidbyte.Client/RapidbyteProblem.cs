@@ -1,5 +1,3 @@
-using System.Text.Json.Serialization;
-
 namespace Rapidbyte.Client;
 
 /// <summary>An error answer of the API (RFC 9457 problem details).</summary>
@@ -14,8 +12,8 @@ public sealed record RapidbyteProblem(
     string? Title,
     string? Detail,
     IReadOnlyList<string>? Errors = null,
-    [property: JsonPropertyName("run_id")] string? RunId = null,
-    [property: JsonPropertyName("traceId")] string? TraceId = null)
+    string? RunId = null,
+    string? TraceId = null)
 {
     /// <summary>The problem in one line: its detail, else its title, else its status.</summary>
     public override string ToString() => Detail ?? Title ?? $"HTTP {Status}";

@@ -12,7 +12,7 @@ public sealed class SdkTests(ApiCluster cluster) : IClassFixture<ApiCluster>
     public async Task A_service_registers_runs_watches_pages_resets_and_deletes_a_pipeline_through_the_sdk()
     {
         var admin = cluster.Client("platform", ApiCluster.Admin);
-        var yaml = cluster.Yaml("orders", "- {name: items, sync_mode: incremental, cursor_field: updated_at}", "upsert", "[id]");
+        var yaml = cluster.Yaml("orders", "- {name: items, sync_mode: incremental, cursor_field: updated_at}", "upsert", "id");
 
         var registered = await admin.RegisterPipelineAsync("orders", yaml, "orders.yaml");
         var again = await admin.RegisterPipelineAsync("orders", yaml, "orders.yaml");
