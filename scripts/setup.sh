@@ -12,13 +12,14 @@ command -v dotnet >/dev/null || { echo "the .NET 10 SDK is required (dotnet not 
 
 # Rust for wasm32-wasi, from Debian (rustc 1.63 + packaged crate sources), and lld-14,
 # which libstd-rust-dev-wasm32 only recommends. PostgreSQL for tests and the demo;
-# pgloader and GNU time for the pipeline benchmark.
+# pgloader and GNU time for the pipeline benchmark; Chromium for the status page's test.
 apt_install_missing \
   rustc cargo libstd-rust-dev-wasm32 lld-14 \
   librust-tokio-dev librust-tokio-util-dev librust-tokio-postgres-dev librust-postgres-protocol-dev \
   librust-futures-dev librust-bytes-dev librust-serde-dev librust-serde-derive-dev librust-serde-json-dev \
   postgresql-15 postgresql-client-15 \
-  pgloader time
+  pgloader time \
+  chromium
 
 scripts/build-connectors.sh
 dotnet build Rapidbyte.sln -c Release -nologo -v quiet

@@ -15,6 +15,7 @@ using Microsoft.Extensions.Options;
 using Rapidbyte.Api.Authentication;
 using Rapidbyte.Api.Endpoints;
 using Rapidbyte.Api.Problems;
+using Rapidbyte.Api.StatusPage;
 using Rapidbyte.Grains.Api;
 using Rapidbyte.Grains.Composition;
 
@@ -113,7 +114,7 @@ public static class ApiHostingExtensions
         return builder;
     }
 
-    /// <summary>Serves the API under <c>/v1</c> and its OpenAPI document at <c>/openapi/v1.json</c>.</summary>
+    /// <summary>Serves the API under <c>/v1</c>, its OpenAPI document at <c>/openapi/v1.json</c> and the status page at <c>/status</c>.</summary>
     public static WebApplication UseRapidbyteApi(this WebApplication app)
     {
         var api = app.Services.GetRequiredService<IOptions<ApiOptions>>().Value;
@@ -134,6 +135,7 @@ public static class ApiHostingExtensions
         PipelineEndpoints.Map(pipelines);
         RunEndpoints.Map(pipelines);
         app.MapOpenApi("/openapi/{documentName}.json").RequireAuthorization(ApiRoles.Reader);
+        StatusPageEndpoints.Map(app);
         return app;
     }
 

@@ -62,8 +62,8 @@ public sealed class ApiCluster : IAsyncLifetime
     }
 
     /// <summary>The pipeline's YAML as a user registers it: the password a <c>${NAME}</c> reference.</summary>
-    public string Yaml(string name, string streams, string writeMode = "append", string? primaryKey = null) =>
-        Databases.PipelineYaml(name, streams, writeMode, primaryKey)
+    public string Yaml(string name, string streams, string writeMode = "append", string? primaryKey = null, string resources = "") =>
+        Databases.PipelineYaml(name, streams, writeMode, primaryKey, resources: resources)
             .Replace(Databases.Server.Password, "${" + PasswordVariable + "}", StringComparison.Ordinal);
 
     /// <summary>A client as a service would compose it (dependency injection), calling as <paramref name="subject"/> in <paramref name="roles"/>.</summary>
