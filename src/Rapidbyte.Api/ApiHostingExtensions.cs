@@ -16,6 +16,7 @@ using Rapidbyte.Api.Authentication;
 using Rapidbyte.Api.Endpoints;
 using Rapidbyte.Api.Problems;
 using Rapidbyte.Api.StatusPage;
+using Rapidbyte.Client;
 using Rapidbyte.Grains.Api;
 using Rapidbyte.Grains.Composition;
 
@@ -96,6 +97,7 @@ public static class ApiHostingExtensions
             };
         });
 
+        services.AddSingleton<ClusterRapidbyteClient>();
         services.AddProblemDetails();
         services.AddExceptionHandler<ApiExceptionHandler>();
         services.Configure<JsonOptions>(json =>

@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
-using Rapidbyte.Grains;
+using Rapidbyte.Client;
 using Rapidbyte.Grains.Api;
 using Rapidbyte.Grains.Runs;
 
@@ -34,43 +34,39 @@ internal static class PipelineEndpoints
             .WithName("ResetStream").WithSummary("Forgets the stream's cursor: its next run reads from the start.");
     }
 
-    private static async Task<Ok<IReadOnlyList<PipelineRegistration>>> ListAsync(IGrainFactory grains) =>
-        TypedResults.Ok(await RegisteredPipelines.ListAsync(grains));
+    private static async Task<Ok<IReadOnlyList<PipelineRegistration>>> ListAsync(ClusterRapidbyteClient cluster, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await cluster.ListPipelinesAsync(cancellationToken));
 
-    private static async Task<Ok<PipelineRegistration>> GetAsync(string name, IGrainFactory grains) =>
-        TypedResults.Ok(await grains.GetGrain<IPipelineGrain>(name).GetRegistrationAsync() ?? throw new PipelineNotFoundException(name));
+    private static async Task<Ok<PipelineRegistration>> GetAsync(string name, ClusterRapidbyteClient cluster, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await cluster.GetPipelineAsync(name, cancellationToken));
 
     private static async Task<Results<Created<PipelineRegistration>, Ok<PipelineRegistration>>> RegisterAsync(
-        string name, [FromQuery] string? file, HttpRequest request, IGrainFactory grains, CancellationToken cancellationToken)
+        string name, [FromQuery] string? file, HttpRequest request, ClusterRapidbyteClient cluster, CancellationToken cancellationToken)
     {
         // The server's body limit (Rapidbyte:Api:MaxRequestBytes) stops a larger body with 413.
         using var reader = new StreamReader(request.Body, Encoding.UTF8);
         var yaml = await reader.ReadToEndAsync(cancellationToken);
-        if (string.IsNullOrWhiteSpace(yaml))
-        {
-            throw new ArgumentException("the body is empty: send the pipeline's YAML");
-        }
-        var registration = await grains.GetGrain<IPipelineGrain>(name).RegisterAsync(yaml, string.IsNullOrWhiteSpace(file) ? $"{name}.yaml" : file);
+        var registration = await cluster.RegisterPipelineAsync(name, yaml, file, cancellationToken);
         return registration.Version == 1 && registration.RegisteredAt == registration.UpdatedAt
             ? TypedResults.Created($"/v1/pipelines/{Uri.EscapeDataString(name)}", registration)
             : TypedResults.Ok(registration);
     }
 
-    private static async Task<NoContent> DeleteAsync(string name, [FromQuery(Name = "clear_state")] bool? clearState, IGrainFactory grains)
+    private static async Task<NoContent> DeleteAsync(string name, [FromQuery(Name = "clear_state")] bool? clearState, ClusterRapidbyteClient cluster, CancellationToken cancellationToken)
     {
-        await grains.GetGrain<IPipelineGrain>(name).DeleteAsync(clearState ?? false);
+        await cluster.DeletePipelineAsync(name, clearState ?? false, cancellationToken);
         return TypedResults.NoContent();
     }
 
-    private static async Task<Ok<PipelineRegistration>> PauseAsync(string name, IGrainFactory grains) =>
-        TypedResults.Ok(await grains.GetGrain<IPipelineGrain>(name).PauseAsync());
+    private static async Task<Ok<PipelineRegistration>> PauseAsync(string name, ClusterRapidbyteClient cluster, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await cluster.PausePipelineAsync(name, cancellationToken));
 
-    private static async Task<Ok<PipelineRegistration>> ResumeAsync(string name, IGrainFactory grains) =>
-        TypedResults.Ok(await grains.GetGrain<IPipelineGrain>(name).ResumeAsync());
+    private static async Task<Ok<PipelineRegistration>> ResumeAsync(string name, ClusterRapidbyteClient cluster, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await cluster.ResumePipelineAsync(name, cancellationToken));
 
-    private static async Task<Ok<IReadOnlyList<StreamStatus>>> StreamsAsync(string name, IGrainFactory grains) =>
-        TypedResults.Ok(await grains.GetGrain<IPipelineGrain>(name).GetStreamsAsync());
+    private static async Task<Ok<IReadOnlyList<StreamStatus>>> StreamsAsync(string name, ClusterRapidbyteClient cluster, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await cluster.GetStreamsAsync(name, cancellationToken));
 
-    private static async Task<Ok<StreamStatus>> ResetStreamAsync(string name, string stream, IGrainFactory grains) =>
-        TypedResults.Ok(await grains.GetGrain<IPipelineGrain>(name).ResetStreamAsync(stream));
+    private static async Task<Ok<StreamStatus>> ResetStreamAsync(string name, string stream, ClusterRapidbyteClient cluster, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await cluster.ResetStreamAsync(name, stream, cancellationToken));
 }
