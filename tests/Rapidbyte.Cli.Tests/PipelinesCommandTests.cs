@@ -78,6 +78,37 @@ public sealed class PipelinesCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Through_a_servers_api_the_cli_answers_as_through_the_cluster_and_follows_a_run_like_run_does()
+    {
+        await StartSiloAsync();
+        var server = new Dictionary<string, string> { ["RAPIDBYTE_SERVER"] = $"http://127.0.0.1:{_silo!.HttpPort}" };
+        var file = Write("hourly.yaml", Yaml("hourly", "schedule: \"0 * * * *\"\n"));
+
+        var registered = await CliProcess.RunWithAsync(server, "pipelines", "register", file);
+        var watched = await CliProcess.RunWithAsync(server, "pipelines", "trigger", "hourly", "--watch", "--json");
+        var answers = new List<(string Command, string Server, string Cluster)>();
+        foreach (var command in new[] { new[] { "list", "--json" }, ["show", "hourly", "--json"], ["history", "hourly", "--json"], ["streams", "hourly", "--json"], ["show", "nowhere"] })
+        {
+            var viaServer = await CliProcess.RunWithAsync(server, ["pipelines", .. command]);
+            var viaCluster = await CliProcess.RunWithAsync(Cluster, ["pipelines", .. command]);
+            Assert.Equal(viaCluster.ExitCode, viaServer.ExitCode);
+            answers.Add((string.Join(' ', command), viaServer.Stdout + viaServer.Stderr, viaCluster.Stdout + viaCluster.Stderr));
+        }
+        var reset = await CliProcess.RunWithAsync(server, "pipelines", "reset", "hourly", "items");
+
+        Assert.True(registered.ExitCode == 0, registered.Stderr);
+        Assert.True(watched.ExitCode == 0, watched.Stderr);
+        // The same one object as `rapidbyte run --json`.
+        var run = JsonDocument.Parse(watched.Stdout).RootElement;
+        Assert.Equal(("hourly", "succeeded", 400L), (run.GetProperty("pipeline").GetString(), run.GetProperty("status").GetString(), run.GetProperty("streams")[0].GetProperty("rows_committed").GetInt64()));
+        Assert.All(answers, a => Assert.Equal(a.Cluster, a.Server));
+        Assert.Contains("\"cursor\":", answers.Single(a => a.Command.StartsWith("streams", StringComparison.Ordinal)).Server);
+        Assert.Equal("no pipeline named nowhere is registered\n", answers[^1].Server);
+        Assert.True(reset.ExitCode == 0, reset.Stderr);
+        Assert.Equal("stream items: cursor forgotten; its next run reads from the start\n", reset.Stdout);
+    }
+
+    [Fact]
     public async Task Registration_of_a_literal_password_is_refused_saying_how_to_pass_it()
     {
         await StartSiloAsync();
@@ -99,7 +130,7 @@ public sealed class PipelinesCommandTests : IAsyncLifetime
         var (down, _, noSilo) = await CliProcess.RunWithAsync(Cluster, "pipelines", "list");
 
         Assert.Equal(1, missing);
-        Assert.Equal("which cluster? give --cluster or set RAPIDBYTE_CLUSTER to the connection string of the cluster's state database\n", whichCluster);
+        Assert.Equal("which service? give --server or set RAPIDBYTE_SERVER to its API's address, or give --cluster or set RAPIDBYTE_CLUSTER to the connection string of the cluster's state database\n", whichCluster);
         Assert.Equal(1, down);
         Assert.StartsWith($"cluster rapidbyte cannot be reached through its state database at 127.0.0.1:{_databases.Server.Port}, database state: ", noSilo);
         Assert.DoesNotContain(_databases.Server.Password, noSilo);
