@@ -136,6 +136,7 @@ public static class ApiHostingExtensions
         var pipelines = v1.MapGroup("/pipelines").WithTags("pipelines");
         PipelineEndpoints.Map(pipelines);
         RunEndpoints.Map(pipelines);
+        RunEndpoints.MapDefinitionRuns(v1);
         app.MapOpenApi("/openapi/{documentName}.json").RequireAuthorization(ApiRoles.Reader);
         StatusPageEndpoints.Map(app);
         return app;

@@ -60,6 +60,11 @@ public sealed class ClusterRapidbyteClient(IGrainFactory grains) : IRapidbyteCli
         Call(() => Pipeline(name).TriggerAsync(streams));
 
     /// <inheritdoc />
+    public Task<PipelineRunReport> StartRunAsync(RunRequest request, CancellationToken cancellationToken = default) =>
+        Call(() => Pipeline(request.Pipeline).StartRunAsync(
+            new PipelineDefinition(request.Yaml, request.File, request.Variables ?? new Dictionary<string, string>()), request.Streams));
+
+    /// <inheritdoc />
     public Task<PipelineRunReport> GetRunAsync(string name, string runId, CancellationToken cancellationToken = default) =>
         Call(async () => await Pipeline(name).GetRunAsync(runId) ?? throw NoRun(name, runId));
 

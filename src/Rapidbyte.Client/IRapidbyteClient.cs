@@ -46,6 +46,14 @@ public interface IRapidbyteClient
     /// <exception cref="RapidbyteConflictException">A run of it is going; <see cref="RapidbyteConflictException.RunId"/> names it.</exception>
     Task<PipelineRunReport> TriggerRunAsync(string name, IReadOnlyList<string>? streams = null, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Runs a pipeline definition once, without registering it (what <c>rapidbyte run</c> hands a
+    /// local server): the variables' values are held for the run only. Never retried. Needs the admin role.
+    /// </summary>
+    /// <exception cref="RapidbyteBadRequestException">The definition is invalid, or names a stream it does not have.</exception>
+    /// <exception cref="RapidbyteConflictException">A run of the pipeline is going.</exception>
+    Task<PipelineRunReport> StartRunAsync(RunRequest request, CancellationToken cancellationToken = default);
+
     /// <summary>A run's live snapshot, or its outcome once finished. Needs the reader role.</summary>
     /// <exception cref="RapidbyteNotFoundException">The pipeline has no such run (it keeps its latest).</exception>
     Task<PipelineRunReport> GetRunAsync(string name, string runId, CancellationToken cancellationToken = default);

@@ -74,6 +74,10 @@ public sealed class RapidbyteClient : IRapidbyteClient, IDisposable
             JsonContent.Create(new TriggerRequest(streams), options: ApiJson.Options), retryable: false, cancellationToken);
 
     /// <inheritdoc />
+    public Task<PipelineRunReport> StartRunAsync(RunRequest request, CancellationToken cancellationToken = default) =>
+        SendAsync<PipelineRunReport>(HttpMethod.Post, "v1/runs", JsonContent.Create(request, options: ApiJson.Options), retryable: false, cancellationToken);
+
+    /// <inheritdoc />
     public Task<PipelineRunReport> GetRunAsync(string name, string runId, CancellationToken cancellationToken = default) =>
         SendAsync<PipelineRunReport>(HttpMethod.Get, Run(name, runId), null, retryable: true, cancellationToken);
 

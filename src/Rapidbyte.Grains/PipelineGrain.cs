@@ -56,7 +56,16 @@ public sealed partial class PipelineGrain(
     public async Task<PipelineRunReport> StartRunAsync(PipelineDefinition definition, IReadOnlyList<string>? streams)
     {
         await ThrowIfBusyAsync();
-        var spec = definition.Parse();
+        PipelineSpec spec;
+        try
+        {
+            spec = definition.Parse();
+        }
+        catch (PipelineSpecException e)
+        {
+            // As the caller's problem, in a form that crosses the wire (a variable missing, say).
+            throw new PipelineRejectedException(Name, e.Errors.Select(error => error.ToString()).ToList(), "run");
+        }
         if (spec.Name != Name)
         {
             throw new ArgumentException($"the definition is of pipeline {spec.Name}, not {Name}");
@@ -128,9 +137,21 @@ public sealed partial class PipelineGrain(
         }
         catch (InconsistentStateException)
         {
-            // Another process started this pipeline at the same moment and stored its run first.
+            // Another process wrote this pipeline's state since this activation read it.
             await state.ReadStateAsync();
-            throw new PipelineBusyException($"pipeline {Name}", state.State.Active?.RunId ?? "(unknown)");
+            if (state.State.Active is { } stored)
+            {
+                // It started a run first.
+                throw new PipelineBusyException($"pipeline {Name}", stored.RunId);
+            }
+            if (trigger == RunTrigger.Schedule)
+            {
+                // What the occurrence changed is gone with the stale state: the schedule decides again from what is stored.
+                throw;
+            }
+            // A run of it elsewhere that has ended (a CLI's, a server's): start from what is stored now.
+            LoadSchedule();
+            return await StartAsync(definition, spec, streams, trigger, scheduledFor, version, coalesced);
         }
         catch
         {

@@ -12,6 +12,11 @@ namespace Rapidbyte.Api.Endpoints;
 /// <summary><c>/v1/pipelines/{name}/runs</c>: trigger, read, list, watch and cancel runs.</summary>
 internal static class RunEndpoints
 {
+    /// <summary><c>/v1/runs</c>: a definition handed over to run once.</summary>
+    public static void MapDefinitionRuns(RouteGroupBuilder v1) =>
+        v1.MapPost("/runs", StartAsync).RequireAuthorization(ApiRoles.Admin).WithTags("runs")
+            .WithName("StartRun").WithSummary("Runs the pipeline definition in the body once, without registering it; its variables are held for the run only.");
+
     public static void Map(RouteGroupBuilder pipelines)
     {
         pipelines.MapPost("/{name}/runs", TriggerAsync).RequireAuthorization(ApiRoles.Operator)
@@ -30,6 +35,12 @@ internal static class RunEndpoints
     {
         var run = await cluster.TriggerRunAsync(name, request?.Streams, cancellationToken);
         return TypedResults.Accepted(RunPath(name, run.RunId), run);
+    }
+
+    private static async Task<Accepted<PipelineRunReport>> StartAsync(RunRequest request, ClusterRapidbyteClient cluster, CancellationToken cancellationToken)
+    {
+        var run = await cluster.StartRunAsync(request, cancellationToken);
+        return TypedResults.Accepted(RunPath(run.Pipeline, run.RunId), run);
     }
 
     private static async Task<Ok<PipelineRunReport>> GetAsync(string name, string runId, ClusterRapidbyteClient cluster, CancellationToken cancellationToken) =>

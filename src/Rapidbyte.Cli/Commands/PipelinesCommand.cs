@@ -217,36 +217,8 @@ internal static class PipelinesCommand
     }
 
     // Shows the run as `rapidbyte run` does until it ends; Ctrl-C cancels it once and goes on following.
-    private static async Task<int> FollowAsync(IRapidbyteClient client, ParseResult parse, PipelineRunReport run, CancellationToken cancellationToken)
-    {
-        IRunView view = parse.GetValue(JsonOption) ? new JsonRunView() : Console.IsOutputRedirected ? new PlainRunView() : new LiveRunView();
-        var cancelled = false;
-        using var cancelOnce = cancellationToken.Register(() => cancelled = true);
-        var finished = await view.FollowAsync(async update =>
-        {
-            var last = run;
-            var cancelSent = false;
-            await foreach (var snapshot in client.WatchRunAsync(run.Pipeline, run.RunId, CancellationToken.None))
-            {
-                last = snapshot;
-                update(snapshot);
-                if (cancelled && !cancelSent)
-                {
-                    cancelSent = true;
-                    await Console.Error.WriteLineAsync("cancelling: rolling back what is not committed...");
-                    await client.CancelRunAsync(run.Pipeline, run.RunId, CancellationToken.None);
-                }
-            }
-            return last;
-        });
-        view.Summarise(finished);
-        return finished.Status switch
-        {
-            RunStatus.Succeeded => ExitCodes.Success,
-            RunStatus.Cancelled => ExitCodes.Cancelled,
-            _ => ExitCodes.Failed,
-        };
-    }
+    private static Task<int> FollowAsync(IRapidbyteClient client, ParseResult parse, PipelineRunReport run, CancellationToken cancellationToken) =>
+        RunFollower.FollowAsync(client, parse.GetValue(JsonOption) ? new JsonRunView() : Console.IsOutputRedirected ? new PlainRunView() : new LiveRunView(), run, cancellationToken);
 
     private static Command Pause()
     {

@@ -10,8 +10,9 @@ namespace Rapidbyte.Cli.Commands;
 
 /// <summary>
 /// <c>rapidbyte run PIPELINE.yaml [--stream NAME] [--json]</c>: one run on an embedded
-/// silo, the same grains a cluster runs. Ctrl-C cancels the run (streams roll back what they
-/// have not committed, cursors stay at their last commit) and still prints the summary.
+/// silo, the same grains a cluster runs, or handed to the local server (<c>rapidbyte serve</c>)
+/// when one is up and keeps state where the pipeline does. Ctrl-C cancels the run (streams roll
+/// back what they have not committed, cursors stay at their last commit) and still prints the summary.
 /// </summary>
 internal static class RunCommand
 {
@@ -22,7 +23,11 @@ internal static class RunCommand
         var json = CommonArguments.Json();
         var verbose = CommonArguments.Verbose();
         var retries = new Option<int>("--max-retries") { Description = "Attempts after the first for a stream failing with a retryable error.", DefaultValueFactory = _ => 3 };
-        var command = new Command("run", "Run a pipeline once, on an embedded silo.") { pipeline, stream, json, verbose, retries };
+        var embedded = new Option<bool>("--embedded") { Description = "Run on an embedded silo even when a local server (rapidbyte serve) could take the run." };
+        var command = new Command("run", "Run a pipeline once: on the local server (rapidbyte serve) when one is up and keeps state where the pipeline does, else on an embedded silo.")
+        {
+            pipeline, stream, json, verbose, retries, embedded,
+        };
         command.SetAction(async (parse, cancellationToken) =>
         {
             if (PipelineFile.Load(parse.GetRequiredValue(pipeline)) is not { } loaded)
@@ -32,6 +37,12 @@ internal static class RunCommand
             IRunView view = parse.GetValue(json) ? new JsonRunView()
                 : Console.IsOutputRedirected ? new PlainRunView()
                 : new LiveRunView();
+            // A local server runs it with its own engine settings: an explicit --max-retries runs here.
+            if (!parse.GetValue(embedded) && parse.GetResult(retries) is null or { Implicit: true }
+                && await ServerRun.TryAsync(loaded, parse.GetValue(stream), view, parse.GetValue(verbose), cancellationToken) is { } exitCode)
+            {
+                return exitCode;
+            }
             var engine = new PipelineEngineOptions
             {
                 ConnectorsDirectory = CliPaths.ConnectorsDirectory,
@@ -81,12 +92,7 @@ internal static class RunCommand
                 }
                 var finished = await view.FollowAsync(update => WatchAsync(grain, started, view.RefreshInterval, update, cancellationToken));
                 view.Summarise(finished);
-                return finished.Status switch
-                {
-                    RunStatus.Succeeded => ExitCodes.Success,
-                    RunStatus.Cancelled => ExitCodes.Cancelled,
-                    _ => ExitCodes.Failed,
-                };
+                return ExitCodes.Of(finished.Status);
             }
         });
         return command;

@@ -1,3 +1,5 @@
+using Rapidbyte.Grains.Runs;
+
 namespace Rapidbyte.Cli.Output;
 
 /// <summary>What the process's exit status means.</summary>
@@ -13,4 +15,12 @@ public static class ExitCodes
 
     /// <summary>Stopped by Ctrl-C (128 + SIGINT, as shells report it).</summary>
     public const int Cancelled = 130;
+
+    /// <summary>The exit status of a run that ended <paramref name="status"/>.</summary>
+    public static int Of(RunStatus status) => status switch
+    {
+        RunStatus.Succeeded => Success,
+        RunStatus.Cancelled => Cancelled,
+        _ => Failed,
+    };
 }

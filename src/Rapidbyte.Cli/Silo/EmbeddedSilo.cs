@@ -57,14 +57,7 @@ internal sealed partial class EmbeddedSilo : IAsyncDisposable
     public static async Task<EmbeddedSilo> StartAsync(StateBackend backend, string stateConnection, LogLevel logLevel, PipelineEngineOptions engine, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
-        // A silo inside a one-shot process: the cluster's schedules and reminders are not its own.
-        engine.FireSchedules = false;
-        var options = new RapidbyteOptions
-        {
-            State = { Backend = backend, ConnectionString = stateConnection },
-            Cluster = { Membership = MembershipKind.Local, SiloPort = 0, GatewayPort = 0 },
-            Engine = engine,
-        };
+        var options = Options(backend, stateConnection, engine);
         // The schema is made ready on another thread while this one builds the host: both take
         // a good part of start-up (the database's round trips, and CPU for dependency injection
         // and Orleans); the silo's start awaits this same work.
@@ -92,8 +85,19 @@ internal sealed partial class EmbeddedSilo : IAsyncDisposable
     private static IHost Build(RapidbyteOptions options, LogLevel logLevel)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Configuration.AddInMemoryCollection(RapidbyteConfiguration.Entries(options));
         builder.Services.AddSingleton<IHostLifetime, EmbeddedLifetime>();
+        Compose(builder, options, logLevel);
+        return builder.Build();
+    }
+
+    /// <summary>
+    /// The CLI's silo on <paramref name="builder"/>: settings (<paramref name="options"/>) through
+    /// the service's own checks, logs on stderr, the silo composed by <c>AddRapidbyte</c>.
+    /// A one-shot run and <c>rapidbyte serve</c> both start this one.
+    /// </summary>
+    public static void Compose(IHostApplicationBuilder builder, RapidbyteOptions options, LogLevel logLevel)
+    {
+        builder.Configuration.AddInMemoryCollection(RapidbyteConfiguration.Entries(options));
         builder.Logging.ClearProviders();
         // stdout belongs to results (--json, the summary); logs go to stderr.
         builder.Logging.AddSimpleConsole(o =>
@@ -112,7 +116,19 @@ internal sealed partial class EmbeddedSilo : IAsyncDisposable
         // ours (Engine:RunCheckInterval) look for interrupted runs and cost one query a tick.
         builder.Logging.AddFilter("Orleans.Hosting.ReminderOptionsValidator", LogLevel.Error);
         builder.UseOrleans(silo => silo.AddRapidbyte(builder.Configuration));
-        return builder.Build();
+    }
+
+    /// <summary>The settings of the CLI's silo keeping state in <paramref name="stateConnection"/>: alone on loopback, firing no schedules.</summary>
+    public static RapidbyteOptions Options(StateBackend backend, string stateConnection, PipelineEngineOptions engine)
+    {
+        // A silo inside a CLI process: the cluster's schedules and reminders are not its own.
+        engine.FireSchedules = false;
+        return new RapidbyteOptions
+        {
+            State = { Backend = backend, ConnectionString = stateConnection },
+            Cluster = { Membership = MembershipKind.Local, SiloPort = 0, GatewayPort = 0 },
+            Engine = engine,
+        };
     }
 
     private ILogger Logger => _host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Rapidbyte.Cli.Silo");

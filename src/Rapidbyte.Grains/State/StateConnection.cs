@@ -72,4 +72,20 @@ public static class StateConnection
         }
         return builder.ConnectionString;
     }
+
+    /// <summary>
+    /// Where state is, without credentials, in a form two processes compare to tell whether
+    /// they keep it in the same place: <c>postgres://host:port/database</c> (schema
+    /// <see cref="StateSchema.DefaultSchema"/>), or <c>sqlite:/full/path</c>.
+    /// </summary>
+    public static string Identity(StateBackend backend, string connection)
+    {
+        if (backend == StateBackend.Sqlite)
+        {
+            return $"sqlite:{Path.GetFullPath(connection)}";
+        }
+        var builder = new NpgsqlConnectionStringBuilder(connection);
+        var host = (builder.Host ?? "").ToLowerInvariant() is "localhost" or "::1" ? "127.0.0.1" : (builder.Host ?? "").ToLowerInvariant();
+        return string.Create(CultureInfo.InvariantCulture, $"postgres://{host}:{builder.Port}/{builder.Database ?? builder.Username}");
+    }
 }

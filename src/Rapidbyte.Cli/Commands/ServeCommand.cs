@@ -1,0 +1,111 @@
+using System.CommandLine;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Rapidbyte.Api;
+using Rapidbyte.Cli.Output;
+using Rapidbyte.Cli.Silo;
+using Rapidbyte.Grains.Composition;
+using Rapidbyte.Grains.Execution;
+using Rapidbyte.Grains.State;
+using Rapidbyte.Pipelines.Spec;
+
+namespace Rapidbyte.Cli.Commands;
+
+/// <summary>
+/// <c>rapidbyte serve [PIPELINE.yaml] [--port N]</c>: a long-lived local silo with the CLI's
+/// embedded settings and the HTTP API on loopback (no tokens: development mode). A plain
+/// <c>rapidbyte run</c> hands its run to it when the pipeline keeps its state where the server
+/// does, and so skips starting a process's silo; the cursors are the same either way.
+/// </summary>
+internal static class ServeCommand
+{
+    public const int DefaultPort = 8484;
+
+    public static Command Create()
+    {
+        var pipeline = new Argument<string?>("pipeline")
+        {
+            Description = "Keep state where this pipeline does (its state: section, else its destination database); without one, in the default SQLite file.",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
+        var port = new Option<int>("--port") { Description = "The API's port on 127.0.0.1.", DefaultValueFactory = _ => DefaultPort };
+        var verbose = CommonArguments.Verbose();
+        var command = new Command("serve", "Run a local server (a silo with the HTTP API on 127.0.0.1) that `rapidbyte run` hands its runs to; Ctrl-C stops it.") { pipeline, port, verbose };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var (backend, connection) = (StateBackend.Sqlite, StateConnection.DefaultSqliteFile);
+            if (parse.GetValue(pipeline) is { } path)
+            {
+                if (PipelineFile.Load(path) is not { } loaded)
+                {
+                    return ExitCodes.InvalidInput;
+                }
+                try
+                {
+                    (backend, connection) = (loaded.Spec.State.Backend, StateConnection.ConnectionString(loaded.Spec));
+                }
+                catch (ArgumentException e)
+                {
+                    await Console.Error.WriteLineAsync(e.Message);
+                    return ExitCodes.InvalidInput;
+                }
+            }
+            if (LocalServer.Find() is { } running)
+            {
+                await Console.Error.WriteLineAsync($"a local server is already up at {running.Url} (pid {running.Pid}); stop it first");
+                return ExitCodes.Failed;
+            }
+            if (backend == StateBackend.Sqlite)
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(connection))!);
+            }
+            var url = $"http://127.0.0.1:{parse.GetValue(port)}";
+            var app = Build(backend, connection, url, parse.GetValue(verbose) ? LogLevel.Information : LogLevel.Warning);
+            var server = new LocalServer(url + "/", Environment.ProcessId, StateConnection.Identity(backend, connection));
+            try
+            {
+                await app.StartAsync(cancellationToken);
+                // Warm: the connectors compiled before the first run asks for them.
+                await app.Services.GetRequiredService<PipelineEngine>().PrepareConnectorsAsync();
+            }
+            catch (Exception e) when (StartupFailure.Describe(e) is { } reason || e is IOException)
+            {
+                await Console.Error.WriteLineAsync($"the local server did not start: {StartupFailure.Describe(e) ?? e.Message}");
+                await app.DisposeAsync();
+                return ExitCodes.Failed;
+            }
+            server.Write();
+            Console.WriteLine($"rapidbyte server at {url} (API /v1, status page /status); state in {server.State}; Ctrl-C stops it");
+            try
+            {
+                await Task.Delay(Timeout.Infinite, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                // Ctrl-C or SIGTERM: stop, handing runs in flight over at their last commit.
+            }
+            server.Remove();
+            await app.StopAsync(CancellationToken.None);
+            await app.DisposeAsync();
+            Console.WriteLine("rapidbyte server stopped");
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static WebApplication Build(StateBackend backend, string connection, string url, LogLevel logLevel)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
+        var engine = new PipelineEngineOptions { ConnectorsDirectory = CliPaths.ConnectorsDirectory, CompiledCacheDirectory = CliPaths.CompiledCacheDirectory };
+        EmbeddedSilo.Compose(builder, EmbeddedSilo.Options(backend, connection, engine), logLevel);
+        builder.Configuration["urls"] = url;
+        builder.Configuration[$"{RapidbyteOptions.Section}:{ApiOptions.Section}:Authentication:Mode"] = nameof(ApiAuthenticationMode.Development);
+        builder.AddRapidbyteApi();
+        var app = builder.Build();
+        app.UseRapidbyteApi();
+        app.MapGet("/health/live", () => Results.Ok()).AllowAnonymous();
+        return app;
+    }
+}

@@ -1,0 +1,106 @@
+using System.Text.Json;
+using Rapidbyte.Testing.Pipelines;
+using Rapidbyte.Testing.Servers;
+
+namespace Rapidbyte.Cli.Tests;
+
+/// <summary>
+/// <c>rapidbyte serve</c> and a plain <c>rapidbyte run</c> that hands its run to it: the same
+/// output and the same cursors as a run on an embedded silo, whichever way each run goes.
+/// </summary>
+public sealed class ServeTests : IAsyncLifetime
+{
+    private PipelineDatabases _databases = null!;
+    private string _home = null!;
+
+    // Each test's own data directory: its server record and state file are nobody else's.
+    private Dictionary<string, string> Environment => new() { ["XDG_DATA_HOME"] = _home };
+
+    public async Task InitializeAsync()
+    {
+        _databases = await PipelineDatabases.StartAsync();
+        _home = Directory.CreateTempSubdirectory("rapidbyte-serve-").FullName;
+        await _databases.ExecuteAsync(PipelineDatabases.Source,
+            "CREATE TABLE items (id bigint PRIMARY KEY, name text); INSERT INTO items SELECT g, 'item ' || g FROM generate_series(1, 300) g");
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _databases.DisposeAsync();
+        Directory.Delete(_home, recursive: true);
+    }
+
+    [Fact]
+    public async Task A_run_goes_to_the_local_server_when_it_keeps_the_same_state_and_goes_on_from_the_same_cursor_either_way()
+    {
+        var file = Path.Combine(_home, "items.yaml");
+        await File.WriteAllTextAsync(file, _databases.PipelineYaml("items", "- {name: items, sync_mode: incremental, cursor_field: id}", "upsert", "id"));
+        var port = LoopbackPorts.Unused();
+        using var server = CliProcess.StartWith(Environment, "serve", file, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await UntilAsync(() => server.Stdout.Contains("rapidbyte server at", StringComparison.Ordinal) || server.Stderr.Contains("did not start", StringComparison.Ordinal));
+        Assert.Contains("API authentication is off (Rapidbyte:Api:Authentication:Mode Development)", server.Stderr, StringComparison.Ordinal);
+
+        // First run: handed to the server; then 100 new rows, run embedded: only those; then 50
+        // more, handed over again: only those. One cursor, whichever way.
+        var served = await CliProcess.RunWithAsync(Environment, "run", file, "--json", "-v");
+        await _databases.ExecuteAsync(PipelineDatabases.Source, "INSERT INTO items SELECT g, 'item ' || g FROM generate_series(301, 400) g");
+        var embedded = await CliProcess.RunWithAsync(Environment, "run", file, "--json", "--embedded");
+        await _databases.ExecuteAsync(PipelineDatabases.Source, "INSERT INTO items SELECT g, 'item ' || g FROM generate_series(401, 450) g");
+        var servedAgain = await CliProcess.RunWithAsync(Environment, "run", file, "--json", "-v");
+        var another = await CliProcess.RunWithAsync(Environment, "serve", file, "--port", LoopbackPorts.Unused().ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await server.InterruptAsync();
+        var stopped = await server.WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.True(served.ExitCode == 0, served.Stderr);
+        Assert.Matches($"run [0-9a-f]{{12}} handed to the local server at http://127.0.0.1:{port}/", served.Stderr);
+        Assert.DoesNotContain("handed to the local server", embedded.Stderr, StringComparison.Ordinal);
+        Assert.Contains("handed to the local server", servedAgain.Stderr, StringComparison.Ordinal);
+        var (first, second, third) = (Json(served.Stdout), Json(embedded.Stdout), Json(servedAgain.Stdout));
+        Assert.Equal(Keys(second), Keys(first));
+        Assert.Equal(Keys(second), Keys(third));
+        Assert.Equal((300L, 100L, 50L), (RowsRead(first), RowsRead(second), RowsRead(third)));
+        Assert.Equal(("succeeded", "succeeded", "succeeded"), (Status(first), Status(second), Status(third)));
+        Assert.Contains("\"cursor\":\"450\"", Cursor(third), StringComparison.Ordinal);
+        Assert.Equal(0, await _databases.DifferenceAsync("items", "items"));
+        Assert.Equal(1, another.ExitCode);
+        Assert.Contains($"a local server is already up at http://127.0.0.1:{port}/", another.Stderr, StringComparison.Ordinal);
+        Assert.Equal(0, stopped);
+        Assert.False(File.Exists(Path.Combine(_home, "rapidbyte", "server.json")));
+    }
+
+    [Fact]
+    public async Task A_pipeline_keeping_state_elsewhere_runs_embedded_beside_a_server()
+    {
+        var file = Path.Combine(_home, "elsewhere.yaml");
+        await File.WriteAllTextAsync(file, _databases.PipelineYaml("elsewhere", "- {name: items, sync_mode: full_refresh}", "replace"));
+        using var server = CliProcess.StartWith(Environment, "serve", "--port", LoopbackPorts.Unused().ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await UntilAsync(() => server.Stdout.Contains("rapidbyte server at", StringComparison.Ordinal) || server.Stderr.Contains("did not start", StringComparison.Ordinal));
+
+        var run = await CliProcess.RunWithAsync(Environment, "run", file, "--json", "-v");
+
+        Assert.Contains($"state in sqlite:{Path.Combine(_home, "rapidbyte", "state.db")}", server.Stdout, StringComparison.Ordinal);
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        Assert.Contains($"keeps state in sqlite:{Path.Combine(_home, "rapidbyte", "state.db")}, this pipeline in postgres://127.0.0.1:{_databases.Server.Port}/destination: running it here", run.Stderr, StringComparison.Ordinal);
+        Assert.Equal(300L, RowsRead(Json(run.Stdout)));
+    }
+
+    private static JsonElement Json(string stdout) => JsonDocument.Parse(stdout).RootElement;
+
+    private static List<string> Keys(JsonElement run) =>
+        [.. run.EnumerateObject().Select(p => p.Name), .. run.GetProperty("streams")[0].EnumerateObject().Select(p => "streams." + p.Name)];
+
+    private static long RowsRead(JsonElement run) => run.GetProperty("streams")[0].GetProperty("rows_read").GetInt64();
+
+    private static string? Status(JsonElement run) => run.GetProperty("status").GetString();
+
+    private static string Cursor(JsonElement run) => run.GetProperty("streams")[0].GetProperty("cursor").GetRawText();
+
+    private static async Task UntilAsync(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (!condition() && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+        }
+    }
+}
