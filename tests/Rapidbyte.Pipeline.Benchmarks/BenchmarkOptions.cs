@@ -15,6 +15,8 @@ internal sealed record BenchmarkOptions
           --schedules       the schedule benchmark instead: fire lag on 3 silo processes, idle CPU
                             of 1,000 scheduled pipelines on one (smoke: 10 occurrences, 50 pipelines)
           --cpu-window-minutes M  how long --schedules samples each idle silo's CPU (default 10; smoke 1)
+          --api             the API benchmark instead: trigger -> first batch, reads under load while
+                            a --rows run moves, `rapidbyte run` handed to `rapidbyte serve`
           --smoke           tiny and fast: checks every destination, writes no result files
         """;
 
@@ -49,10 +51,13 @@ internal sealed record BenchmarkOptions
     /// <summary>How long each idle silo's CPU is sampled, in whole minutes.</summary>
     public int CpuWindowMinutes { get; private init; } = 10;
 
+    /// <summary>The API benchmark instead: trigger latency, read endpoints under load, runs handed to a local server.</summary>
+    public bool Api { get; private init; }
+
     public bool ShowHelp { get; private init; }
 
     /// <summary>How the final line names this run.</summary>
-    public string Title => (Schedules ? "schedule benchmark" : "pipeline benchmark") + (Smoke ? " smoke" : "");
+    public string Title => (Api ? "api benchmark" : Schedules ? "schedule benchmark" : "pipeline benchmark") + (Smoke ? " smoke" : "");
 
     /// <exception cref="ArgumentException">An unknown option or a bad value.</exception>
     public static BenchmarkOptions Parse(IReadOnlyList<string> args)
@@ -77,6 +82,7 @@ internal sealed record BenchmarkOptions
                 "--settle-seconds" => options with { SettleSeconds = PositiveNumber(args, ++i, "--settle-seconds") },
                 "--no-pgloader" => options with { WithoutPgloader = true },
                 "--schedules" => options with { Schedules = true },
+                "--api" => options with { Api = true },
                 "--cpu-window-minutes" => options with { CpuWindowMinutes = PositiveNumber(args, ++i, "--cpu-window-minutes") },
                 "--help" or "-h" => options with { ShowHelp = true },
                 _ => throw new ArgumentException($"unknown option '{args[i]}'"),
