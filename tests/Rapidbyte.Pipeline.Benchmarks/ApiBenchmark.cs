@@ -24,18 +24,8 @@ internal static class ApiBenchmark
     private const int Callers = 50;
     private const int Triggers = 20;
 
-    public static async Task RunAsync(BenchmarkOptions options, CancellationToken cancellationToken)
-    {
-        var work = Directory.CreateTempSubdirectory("rapidbyte-bench-api-");
-        try
-        {
-            await RunInAsync(work.FullName, options, cancellationToken);
-        }
-        finally
-        {
-            work.Delete(recursive: true);
-        }
-    }
+    public static Task RunAsync(BenchmarkOptions options, CancellationToken cancellationToken) =>
+        WorkDirectory.RunInAsync("rapidbyte-bench-api-", work => RunInAsync(work, options, cancellationToken));
 
     private static async Task RunInAsync(string work, BenchmarkOptions options, CancellationToken cancellationToken)
     {

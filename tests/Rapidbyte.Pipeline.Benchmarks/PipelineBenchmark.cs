@@ -18,15 +18,7 @@ internal static class PipelineBenchmark
     public static async Task RunAsync(BenchmarkOptions options, CancellationToken cancellationToken)
     {
         var withPgloader = await UsePgloaderAsync(options);
-        var work = Directory.CreateTempSubdirectory("rapidbyte-bench-");
-        try
-        {
-            await RunInAsync(work.FullName, options, withPgloader, cancellationToken);
-        }
-        finally
-        {
-            work.Delete(recursive: true);
-        }
+        await WorkDirectory.RunInAsync("rapidbyte-bench-", work => RunInAsync(work, options, withPgloader, cancellationToken));
     }
 
     private static async Task RunInAsync(string work, BenchmarkOptions options, bool withPgloader, CancellationToken cancellationToken)

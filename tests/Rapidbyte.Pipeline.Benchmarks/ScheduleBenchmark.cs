@@ -23,18 +23,8 @@ internal static class ScheduleBenchmark
     public const string IdleStream = "untouched";
 
     /// <exception cref="BenchmarkFailure">A run failed, an occurrence was lost or doubled, an idle pipeline ran, a silo ended.</exception>
-    public static async Task RunAsync(BenchmarkOptions options, CancellationToken cancellationToken)
-    {
-        var work = Directory.CreateTempSubdirectory("rapidbyte-bench-");
-        try
-        {
-            await RunInAsync(work.FullName, options, cancellationToken);
-        }
-        finally
-        {
-            work.Delete(recursive: true);
-        }
-    }
+    public static Task RunAsync(BenchmarkOptions options, CancellationToken cancellationToken) =>
+        WorkDirectory.RunInAsync("rapidbyte-bench-", work => RunInAsync(work, options, cancellationToken));
 
     private static async Task RunInAsync(string work, BenchmarkOptions options, CancellationToken cancellationToken)
     {

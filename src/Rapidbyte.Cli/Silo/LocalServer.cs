@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Rapidbyte.Grains.State;
 
 namespace Rapidbyte.Cli.Silo;
 
@@ -18,16 +19,7 @@ internal sealed record LocalServer(
     [property: JsonPropertyName("state")] string State)
 {
     /// <summary><c>$XDG_DATA_HOME/rapidbyte/server.json</c>, else <c>~/.local/share/rapidbyte/server.json</c>.</summary>
-    public static string File
-    {
-        get
-        {
-            var root = Environment.GetEnvironmentVariable("XDG_DATA_HOME") is { Length: > 0 } xdg
-                ? xdg
-                : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "share");
-            return Path.Combine(root, "rapidbyte", "server.json");
-        }
-    }
+    public static string File => Path.Combine(StateConnection.DataDirectory, "server.json");
 
     /// <summary>The server recorded, if its process is still running; a record left by one that died is ignored.</summary>
     public static LocalServer? Find()

@@ -12,16 +12,15 @@ public static class StateConnection
     /// Where <c>state.backend: sqlite</c> keeps state unless <c>state.connection</c> names a file:
     /// <c>$XDG_DATA_HOME/rapidbyte/state.db</c>, else <c>~/.local/share/rapidbyte/state.db</c>.
     /// </summary>
-    public static string DefaultSqliteFile
-    {
-        get
-        {
-            var root = Environment.GetEnvironmentVariable("XDG_DATA_HOME") is { Length: > 0 } xdg
+    public static string DefaultSqliteFile => Path.Combine(DataDirectory, "state.db");
+
+    /// <summary>This user's Rapidbyte data: <c>$XDG_DATA_HOME/rapidbyte</c>, else <c>~/.local/share/rapidbyte</c>.</summary>
+    public static string DataDirectory =>
+        Path.Combine(
+            Environment.GetEnvironmentVariable("XDG_DATA_HOME") is { Length: > 0 } xdg
                 ? xdg
-                : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "share");
-            return Path.Combine(root, "rapidbyte", "state.db");
-        }
-    }
+                : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "share"),
+            "rapidbyte");
 
     /// <summary>
     /// For <c>state.backend: sqlite</c>, the state file's path (<see cref="DefaultSqliteFile"/>
