@@ -165,7 +165,8 @@ public sealed class ClusterRapidbyteClient(IGrainFactory grains) : IRapidbyteCli
         PipelineNotFoundException e => new RapidbyteProblem(404, "pipeline not found", e.Message),
         KeyNotFoundException e => new RapidbyteProblem(404, "not found", e.Message),
         PipelineBusyException e => new RapidbyteProblem(409, "a run of this pipeline is going", e.Message, RunId: e.RunId),
-        PipelineRejectedException e => new RapidbyteProblem(400, "the pipeline was refused", e.Message, e.Problems),
+        // The detail is the message's first line; the problems, one each, are in errors.
+        PipelineRejectedException e => new RapidbyteProblem(400, "the pipeline was refused", e.Message.Split(Environment.NewLine)[0], e.Problems),
         ArgumentException e => new RapidbyteProblem(400, "bad request", e.Message),
         _ when IsSiloLoss(exception) => new RapidbyteProblem(503, "the cluster is taking up a lost silo's work", "try again in a few seconds"),
         _ => null,

@@ -23,6 +23,7 @@ internal static class ApiBenchmark
 {
     private const int Callers = 50;
     private const int Triggers = 20;
+    private const string PasswordVariable = "RAPIDBYTE_BENCH_PASSWORD";
 
     public static Task RunAsync(BenchmarkOptions options, CancellationToken cancellationToken) =>
         WorkDirectory.RunInAsync("rapidbyte-bench-api-", work => RunInAsync(work, options, cancellationToken));
@@ -37,21 +38,22 @@ internal static class ApiBenchmark
             INSERT INTO one VALUES (1, 'one');
             CREATE TABLE big (id bigint PRIMARY KEY, name text, amount numeric(12,2), at timestamptz);
             INSERT INTO big SELECT g, md5(g::text), g % 10000 / 100.0, now() - g * interval '1 second' FROM generate_series(1, {options.Rows}) g;
-            VACUUM ANALYZE big;
             """);
+        await databases.ExecuteAsync(PipelineDatabases.Source, "VACUUM ANALYZE big");
         await using var silo = SiloProcess.Start(databases.Server.ConnectionString("state"), settings: new Dictionary<string, string?>
         {
             ["Rapidbyte__Engine__CompiledCacheDirectory"] = Path.Combine(work, "compiled"),
             // The API itself is measured, not the limiter: every loopback caller is the same development user.
             ["Rapidbyte__Api__RateLimit__RequestsPerSecond"] = "1000000",
             ["Rapidbyte__Api__RateLimit__Burst"] = "1000000",
+            [PasswordVariable] = databases.Server.Password,
         });
         await silo.WaitReadyAsync(TimeSpan.FromMinutes(2));
         var options2 = new RapidbyteClientOptions();
         options2.Endpoints.Add(new Uri($"http://127.0.0.1:{silo.HttpPort}/"));
         using var client = RapidbyteClient.Create(options2);
-        await client.RegisterPipelineAsync("one", databases.PipelineYaml("one", "- {name: one, sync_mode: full_refresh}", "replace"));
-        await client.RegisterPipelineAsync("big", databases.PipelineYaml("big", "- {name: big, sync_mode: full_refresh}", "replace"));
+        await client.RegisterPipelineAsync("one", Registered(databases, "one"));
+        await client.RegisterPipelineAsync("big", Registered(databases, "big"));
 
         // Trigger -> first batch on a warm silo.
         var firstBatch = new List<double>();
@@ -74,14 +76,54 @@ internal static class ApiBenchmark
         }
         Console.WriteLine($"trigger -> first batch: p50 {P(firstBatch, 50):F0} ms, p95 {P(firstBatch, 95):F0} ms; trigger -> outcome seen p50 {P(whole, 50):F0} ms");
 
-        // The big run alone, then with 50 callers reading.
+        // The big run alone, then with 50 callers reading as fast as they can, then with 50
+        // callers reading twice a second each (a wall of dashboards).
         var alone = await RunBigAsync(client, cancellationToken);
         Console.WriteLine($"big run alone: {alone.Rows:N0} rows in {alone.Seconds:F2} s");
+        var flat = await UnderReadsAsync(client, silo.HttpPort, TimeSpan.Zero, cancellationToken);
+        var paced = await UnderReadsAsync(client, silo.HttpPort, TimeSpan.FromMilliseconds(500), cancellationToken);
+
+        // rapidbyte run of the 1-row pipeline: handed to a warm local server, and embedded.
+        var cli = await CliRunsAsync(databases, work, cancellationToken);
+
+        var markdown = new StringBuilder()
+            .AppendLine("# API benchmark")
+            .AppendLine()
+            .AppendLine(CultureInfo.InvariantCulture, $"{DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC; {MachineInfo.Read().Cores} cores, {MachineInfo.Read().CpuModel}; commit {await ToolVersions.FirstLineAsync("git", "-C", RepositoryPaths.Root, "rev-parse", "--short", "HEAD")}; one silo process, PostgreSQL on the same machine; every caller on loopback.")
+            .AppendLine()
+            .AppendLine("| measure | value |")
+            .AppendLine("|---|---|")
+            .AppendLine(CultureInfo.InvariantCulture, $"| API trigger → first batch, 1-row pipeline, warm silo (SDK; {Triggers} runs) | p50 {P(firstBatch, 50):F0} ms, p95 {P(firstBatch, 95):F0} ms |")
+            .AppendLine(CultureInfo.InvariantCulture, $"| API trigger → outcome seen by the SDK's watch | p50 {P(whole, 50):F0} ms |")
+            .AppendLine(CultureInfo.InvariantCulture, $"| read endpoints, {Callers} concurrent callers as fast as they can, during a {options.Rows:N0}-row run | {flat.RequestsPerSecond:F0} requests/s, p50 {flat.P50:F1} ms, p99 {flat.P99:F1} ms, {flat.Errors} errors |")
+            .AppendLine(CultureInfo.InvariantCulture, $"| that run alone / under that load | {alone.Rows / alone.Seconds:N0} / {flat.Run.Rows / flat.Run.Seconds:N0} rows/s ({(alone.Seconds / flat.Run.Seconds - 1) * 100:+0;-0} %) |")
+            .AppendLine(CultureInfo.InvariantCulture, $"| read endpoints, {Callers} callers reading twice a second each, during the same run | {paced.RequestsPerSecond:F0} requests/s, p50 {paced.P50:F1} ms, p99 {paced.P99:F1} ms, {paced.Errors} errors |")
+            .AppendLine(CultureInfo.InvariantCulture, $"| that run under that load | {paced.Run.Rows / paced.Run.Seconds:N0} rows/s ({(alone.Seconds / paced.Run.Seconds - 1) * 100:+0;-0} %) |")
+            .AppendLine(CultureInfo.InvariantCulture, $"| `rapidbyte run` 1-row table, handed to a warm `rapidbyte serve`: launch → first batch, launch → exit (median of {cli.Rounds}) | {cli.ServedFirstBatch:F2} s, {cli.ServedExit:F2} s |")
+            .AppendLine(CultureInfo.InvariantCulture, $"| the same, `--embedded` | {cli.EmbeddedFirstBatch:F2} s, {cli.EmbeddedExit:F2} s |")
+            .ToString();
+        Console.WriteLine();
+        Console.Write(markdown);
+        if (!options.Smoke)
+        {
+            foreach (var path in ResultFiles.Write("api", new { first_batch_ms = firstBatch, alone_seconds = alone.Seconds, flat, paced, cli }, markdown))
+            {
+                Console.WriteLine($"wrote {path}");
+            }
+        }
+        Console.WriteLine($"{options.Title}: passed");
+    }
+
+    internal sealed record ReadLoad(double RequestsPerSecond, double P50, double P99, int Errors, (long Rows, double Seconds) Run);
+
+    // The big run while 50 callers read, each waiting `pause` between its requests.
+    private static async Task<ReadLoad> UnderReadsAsync(RapidbyteClient client, int port, TimeSpan pause, CancellationToken cancellationToken)
+    {
         using var load = new CancellationTokenSource();
         var latencies = new List<double>[Callers];
         var errors = 0;
-        using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = Callers }) { BaseAddress = new Uri($"http://127.0.0.1:{silo.HttpPort}/") };
-        var loadClock = Stopwatch.StartNew();
+        using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = Callers }) { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
+        var clock = Stopwatch.StartNew();
         var callers = Enumerable.Range(0, Callers).Select(c => Task.Run(async () =>
         {
             latencies[c] = [];
@@ -97,50 +139,32 @@ internal static class ApiBenchmark
                     {
                         Interlocked.Increment(ref errors);
                     }
+                    latencies[c].Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+                    if (pause > TimeSpan.Zero)
+                    {
+                        await Task.Delay(pause, load.Token);
+                    }
                 }
                 catch (OperationCanceledException) when (load.IsCancellationRequested)
                 {
                     return;
                 }
-                latencies[c].Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
             }
         }, CancellationToken.None)).ToList();
-        var loaded = await RunBigAsync(client, cancellationToken);
-        var loadSeconds = loadClock.Elapsed.TotalSeconds;
+        var run = await RunBigAsync(client, cancellationToken);
+        var seconds = clock.Elapsed.TotalSeconds;
         await load.CancelAsync();
         await Task.WhenAll(callers);
         var all = latencies.SelectMany(l => l).ToList();
-        var requestsPerSecond = all.Count / loadSeconds;
-        Console.WriteLine($"big run with {Callers} callers: {loaded.Seconds:F2} s; reads {requestsPerSecond:F0}/s, p50 {P(all, 50):F1} ms, p99 {P(all, 99):F1} ms, {errors} errors");
-
-        // rapidbyte run of the 1-row pipeline: handed to a warm local server, and embedded.
-        var cli = await CliRunsAsync(databases, work, cancellationToken);
-
-        var markdown = new StringBuilder()
-            .AppendLine("# API benchmark")
-            .AppendLine()
-            .AppendLine(CultureInfo.InvariantCulture, $"{DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC; {MachineInfo.Read().Cores} cores, {MachineInfo.Read().CpuModel}; commit {await ToolVersions.FirstLineAsync("git", "-C", RepositoryPaths.Root, "rev-parse", "--short", "HEAD")}; one silo process, PostgreSQL on the same machine; every caller on loopback.")
-            .AppendLine()
-            .AppendLine("| measure | value |")
-            .AppendLine("|---|---|")
-            .AppendLine(CultureInfo.InvariantCulture, $"| API trigger → first batch, 1-row pipeline, warm silo (SDK; {Triggers} runs) | p50 {P(firstBatch, 50):F0} ms, p95 {P(firstBatch, 95):F0} ms |")
-            .AppendLine(CultureInfo.InvariantCulture, $"| API trigger → outcome seen by the SDK's watch | p50 {P(whole, 50):F0} ms |")
-            .AppendLine(CultureInfo.InvariantCulture, $"| read endpoints, {Callers} concurrent callers, during a {options.Rows:N0}-row run | {requestsPerSecond:F0} requests/s, p50 {P(all, 50):F1} ms, p99 {P(all, 99):F1} ms, {errors} errors |")
-            .AppendLine(CultureInfo.InvariantCulture, $"| that run alone / under the read load | {alone.Rows / alone.Seconds:N0} / {loaded.Rows / loaded.Seconds:N0} rows/s ({(alone.Seconds / loaded.Seconds - 1) * 100:+0;-0} %) |")
-            .AppendLine(CultureInfo.InvariantCulture, $"| `rapidbyte run` 1-row table, handed to a warm `rapidbyte serve`: launch → first batch, launch → exit (median of {cli.Rounds}) | {cli.ServedFirstBatch:F2} s, {cli.ServedExit:F2} s |")
-            .AppendLine(CultureInfo.InvariantCulture, $"| the same, `--embedded` | {cli.EmbeddedFirstBatch:F2} s, {cli.EmbeddedExit:F2} s |")
-            .ToString();
-        Console.WriteLine();
-        Console.Write(markdown);
-        if (!options.Smoke)
-        {
-            foreach (var path in ResultFiles.Write("api", new { first_batch_ms = firstBatch, read_requests_per_second = requestsPerSecond, cli }, markdown))
-            {
-                Console.WriteLine($"wrote {path}");
-            }
-        }
-        Console.WriteLine($"{options.Title}: passed");
+        var result = new ReadLoad(all.Count / seconds, P(all, 50), P(all, 99), errors, run);
+        Console.WriteLine($"big run with {Callers} callers pausing {pause.TotalMilliseconds:F0} ms: {run.Seconds:F2} s; reads {result.RequestsPerSecond:F0}/s, p50 {result.P50:F1} ms, p99 {result.P99:F1} ms, {errors} errors");
+        return result;
     }
+
+    // A registered pipeline holds no literal secret: its password is a reference the silo resolves.
+    private static string Registered(PipelineDatabases databases, string table) =>
+        databases.PipelineYaml(table, $"- {{name: {table}, sync_mode: full_refresh}}", "replace")
+            .Replace(databases.Server.Password, "${" + PasswordVariable + "}", StringComparison.Ordinal);
 
     private static async Task<(long Rows, double Seconds)> RunBigAsync(RapidbyteClient client, CancellationToken cancellationToken)
     {
