@@ -152,6 +152,14 @@ public sealed class ClusterRapidbyteClient(IGrainFactory grains) : IRapidbyteCli
         });
 
     /// <inheritdoc />
+    public Task<IReadOnlyList<ConnectorCheck>> CheckPipelineAsync(string name, CancellationToken cancellationToken = default) =>
+        Call(() => Pipeline(name).CheckAsync());
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<Contracts.StreamSchema>> DiscoverStreamsAsync(string name, CancellationToken cancellationToken = default) =>
+        Call(() => Pipeline(name).DiscoverAsync());
+
+    /// <inheritdoc />
     public Task<IReadOnlyList<StreamStatus>> GetStreamsAsync(string name, CancellationToken cancellationToken = default) =>
         Call(() => Pipeline(name).GetStreamsAsync());
 
@@ -168,6 +176,7 @@ public sealed class ClusterRapidbyteClient(IGrainFactory grains) : IRapidbyteCli
         // The detail is the message's first line; the problems, one each, are in errors.
         PipelineRejectedException e => new RapidbyteProblem(400, "the pipeline was refused", e.Message.Split(Environment.NewLine)[0], e.Problems),
         ArgumentException e => new RapidbyteProblem(400, "bad request", e.Message),
+        ConnectorFailedException e => new RapidbyteProblem(502, "the connector failed", e.Message),
         _ when IsSiloLoss(exception) => new RapidbyteProblem(503, "the cluster is taking up a lost silo's work", "try again in a few seconds"),
         _ => null,
     };

@@ -76,6 +76,16 @@ public interface IRapidbyteClient
     /// <summary>Waits for a run to finish and returns its outcome (<see cref="WatchRunAsync"/> to its end).</summary>
     Task<PipelineRunReport> WaitForRunAsync(string name, string runId, CancellationToken cancellationToken = default);
 
+    /// <summary>Checks the registered pipeline's source and destination as configured, on a silo with its variables. Needs the operator role.</summary>
+    /// <exception cref="RapidbyteNotFoundException">It is not registered.</exception>
+    /// <exception cref="RapidbyteBadRequestException">Its YAML does not resolve on the silo (a variable not set).</exception>
+    Task<IReadOnlyList<ConnectorCheck>> CheckPipelineAsync(string name, CancellationToken cancellationToken = default);
+
+    /// <summary>The streams the registered pipeline's source offers, with their columns and keys. Needs the reader role.</summary>
+    /// <exception cref="RapidbyteNotFoundException">It is not registered.</exception>
+    /// <exception cref="RapidbyteApiException">The source connector failed (502, its message in the problem's detail).</exception>
+    Task<IReadOnlyList<Contracts.StreamSchema>> DiscoverStreamsAsync(string name, CancellationToken cancellationToken = default);
+
     /// <summary>Asks a run to stop: streams roll back what they have not committed; cursors stay at their last commit. Needs the operator role.</summary>
     Task CancelRunAsync(string name, string runId, CancellationToken cancellationToken = default);
 

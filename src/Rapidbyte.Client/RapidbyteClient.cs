@@ -90,6 +90,14 @@ public sealed class RapidbyteClient : IRapidbyteClient, IDisposable
         SendAsync<object>(HttpMethod.Post, Run(name, runId) + "/cancel", null, retryable: true, cancellationToken);
 
     /// <inheritdoc />
+    public Task<IReadOnlyList<ConnectorCheck>> CheckPipelineAsync(string name, CancellationToken cancellationToken = default) =>
+        SendAsync<IReadOnlyList<ConnectorCheck>>(HttpMethod.Post, Pipeline(name) + "/check", null, retryable: true, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<Contracts.StreamSchema>> DiscoverStreamsAsync(string name, CancellationToken cancellationToken = default) =>
+        SendAsync<IReadOnlyList<Contracts.StreamSchema>>(HttpMethod.Get, Pipeline(name) + "/discover", null, retryable: true, cancellationToken);
+
+    /// <inheritdoc />
     public Task<IReadOnlyList<StreamStatus>> GetStreamsAsync(string name, CancellationToken cancellationToken = default) =>
         SendAsync<IReadOnlyList<StreamStatus>>(HttpMethod.Get, Pipeline(name) + "/streams", null, retryable: true, cancellationToken);
 

@@ -92,6 +92,20 @@ public interface IPipelineGrain : IGrainWithStringKey
     /// <exception cref="PipelineBusyException">A run of the pipeline is going.</exception>
     Task<StreamStatus> ResetStreamAsync(string stream);
 
+    /// <summary>
+    /// Checks the registered pipeline's source and destination connectors as configured, on a
+    /// silo with its variables: each says whether it can be used, and why not.
+    /// </summary>
+    /// <exception cref="PipelineNotFoundException">The pipeline is not registered.</exception>
+    /// <exception cref="PipelineRejectedException">Its YAML does not resolve on the silo (a variable not set).</exception>
+    Task<IReadOnlyList<ConnectorCheck>> CheckAsync();
+
+    /// <summary>The streams (tables, views) the registered pipeline's source offers, with their columns and keys.</summary>
+    /// <exception cref="PipelineNotFoundException">The pipeline is not registered.</exception>
+    /// <exception cref="PipelineRejectedException">Its YAML does not resolve on the silo.</exception>
+    /// <exception cref="ConnectorFailedException">The source connector failed (its message says why).</exception>
+    Task<IReadOnlyList<Contracts.StreamSchema>> DiscoverAsync();
+
     /// <summary>Asks the run to stop: streams roll back what they have not committed, cursors stay at their last commit.</summary>
     Task CancelRunAsync(string runId);
 }

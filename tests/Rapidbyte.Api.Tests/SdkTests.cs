@@ -90,6 +90,43 @@ public sealed class SdkTests(ApiCluster cluster) : IClassFixture<ApiCluster>
     }
 
     [Fact]
+    public async Task Check_and_discover_run_the_registered_pipelines_connectors_on_a_silo_and_say_what_is_wrong()
+    {
+        var operatorClient = cluster.Client("on-call", ApiCluster.Operator);
+        var admin = cluster.Client("platform", ApiCluster.Admin);
+        var good = cluster.Yaml("probed", "- {name: items, sync_mode: full_refresh}");
+        await admin.RegisterPipelineAsync("probed", good);
+        await admin.RegisterPipelineAsync("lost", good.Replace("pipeline: probed", "pipeline: lost", StringComparison.Ordinal)
+            .Replace($"database: {PipelineDatabases.Source}", "database: nowhere", StringComparison.Ordinal));
+        await admin.RegisterPipelineAsync("unset", good.Replace("pipeline: probed", "pipeline: unset", StringComparison.Ordinal)
+            .Replace(ApiCluster.PasswordVariable, "RAPIDBYTE_NOT_ON_THE_SILOS", StringComparison.Ordinal));
+
+        var checks = await operatorClient.CheckPipelineAsync("probed");
+        var streams = await operatorClient.DiscoverStreamsAsync("probed");
+        var lostChecks = await operatorClient.CheckPipelineAsync("lost");
+        var lostDiscover = await Assert.ThrowsAsync<RapidbyteApiException>(() => operatorClient.DiscoverStreamsAsync("lost"));
+        var unset = await Assert.ThrowsAsync<RapidbyteBadRequestException>(() => operatorClient.CheckPipelineAsync("unset"));
+        var readerChecks = await Assert.ThrowsAsync<RapidbyteUnauthorizedException>(() => cluster.Client("analyst", ApiCluster.Reader).CheckPipelineAsync("probed"));
+
+        Assert.Equal(["source", "destination"], checks.Select(c => c.Part));
+        Assert.All(checks, c => Assert.True(c.Ok, c.Message));
+        var items = Assert.Single(streams, s => s.Name == "items");
+        Assert.Equal(["id", "name", "updated_at"], items.Columns.Select(c => c.Name));
+        Assert.Equal(["id"], items.PrimaryKey);
+        Assert.False(lostChecks.Single(c => c.Part == "source").Ok);
+        Assert.Contains("nowhere", lostChecks.Single(c => c.Part == "source").Message, StringComparison.Ordinal);
+        Assert.True(lostChecks.Single(c => c.Part == "destination").Ok);
+        Assert.Equal(502, lostDiscover.Problem.Status);
+        Assert.Contains("nowhere", lostDiscover.Problem.Detail, StringComparison.Ordinal);
+        Assert.Contains(unset.Errors, e => e.Contains("RAPIDBYTE_NOT_ON_THE_SILOS", StringComparison.Ordinal));
+        Assert.Equal(403, readerChecks.Problem.Status);
+        foreach (var text in lostChecks.Select(c => c.Message).Append(lostDiscover.Problem.Detail!).Concat(unset.Errors))
+        {
+            Assert.DoesNotContain(cluster.Databases.Server.Password, text, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public async Task A_client_made_without_dependency_injection_moves_past_an_endpoint_that_does_not_answer()
     {
         var options = new RapidbyteClientOptions { AccessToken = cluster.Issuer.Issue("script", ApiCluster.Reader) };

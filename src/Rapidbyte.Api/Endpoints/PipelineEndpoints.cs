@@ -28,6 +28,10 @@ internal static class PipelineEndpoints
             .WithName("PausePipeline").WithSummary("Stops its schedule firing (it still runs on request).");
         pipelines.MapPost("/{name}/resume", ResumeAsync).RequireAuthorization(ApiRoles.Operator)
             .WithName("ResumePipeline").WithSummary("Fires its schedule again from the next occurrence; the pause is not caught up.");
+        pipelines.MapPost("/{name}/check", CheckAsync).RequireAuthorization(ApiRoles.Operator)
+            .WithName("CheckPipeline").WithSummary("Checks its source and destination as configured, on a silo with its variables.");
+        pipelines.MapGet("/{name}/discover", DiscoverAsync)
+            .WithName("DiscoverStreams").WithSummary("The streams its source offers, with their columns and keys; 502 if the source connector fails.");
         pipelines.MapGet("/{name}/streams", StreamsAsync)
             .WithName("GetStreams").WithSummary("Each stream's committed cursor and its part of the last run.");
         pipelines.MapPost("/{name}/streams/{stream}/reset", ResetStreamAsync).RequireAuthorization(ApiRoles.Operator)
@@ -63,6 +67,12 @@ internal static class PipelineEndpoints
 
     private static async Task<Ok<PipelineRegistration>> ResumeAsync(string name, ClusterRapidbyteClient cluster, CancellationToken cancellationToken) =>
         TypedResults.Ok(await cluster.ResumePipelineAsync(name, cancellationToken));
+
+    private static async Task<Ok<IReadOnlyList<ConnectorCheck>>> CheckAsync(string name, ClusterRapidbyteClient cluster, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await cluster.CheckPipelineAsync(name, cancellationToken));
+
+    private static async Task<Ok<IReadOnlyList<Contracts.StreamSchema>>> DiscoverAsync(string name, ClusterRapidbyteClient cluster, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await cluster.DiscoverStreamsAsync(name, cancellationToken));
 
     private static async Task<Ok<IReadOnlyList<StreamStatus>>> StreamsAsync(string name, ClusterRapidbyteClient cluster, CancellationToken cancellationToken) =>
         TypedResults.Ok(await cluster.GetStreamsAsync(name, cancellationToken));

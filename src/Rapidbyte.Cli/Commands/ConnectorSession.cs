@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Rapidbyte.Cli.Silo;
 using Rapidbyte.Engine.Connectors;
-using Rapidbyte.Engine.Streams;
 using Rapidbyte.Pipelines.Spec;
 using Rapidbyte.Runtime.Engine;
 using Rapidbyte.Runtime.Errors;
@@ -23,23 +22,9 @@ internal sealed class ConnectorSession : IDisposable
     /// <summary>Runs <paramref name="operation"/> on a fresh instance of connector <paramref name="use"/>.</summary>
     /// <exception cref="ConnectorNotFoundException">No such connector is bundled.</exception>
     /// <exception cref="ConnectorException">The connector failed.</exception>
-    public async Task<T> RunAsync<T>(PipelineSpec spec, string use, JsonElement config,
-        Func<ConnectorInstance, CancellationToken, Task<T>> operation, CancellationToken cancellationToken)
-    {
-        var module = _registry.Load(use);
-        using var instance = _runtime.CreateInstance(module, StreamPlanner.Options(spec, config));
-        try
-        {
-            return await operation(instance, cancellationToken);
-        }
-        finally
-        {
-            if (instance.DeathCause is null)
-            {
-                await instance.CloseAsync(CancellationToken.None);
-            }
-        }
-    }
+    public Task<T> RunAsync<T>(PipelineSpec spec, string use, JsonElement config,
+        Func<ConnectorInstance, CancellationToken, Task<T>> operation, CancellationToken cancellationToken) =>
+        ConnectorCalls.RunAsync(_runtime, _registry, spec, use, config, operation, cancellationToken);
 
     public void Dispose() => _runtime.Dispose();
 }
