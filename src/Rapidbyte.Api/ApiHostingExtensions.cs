@@ -103,7 +103,6 @@ public static class ApiHostingExtensions
         services.Configure<JsonOptions>(json =>
         {
             json.SerializerOptions.PropertyNamingPolicy = ApiJson.Options.PropertyNamingPolicy;
-            json.SerializerOptions.DictionaryKeyPolicy = ApiJson.Options.DictionaryKeyPolicy;
             json.SerializerOptions.Encoder = ApiJson.Options.Encoder;
             foreach (var converter in ApiJson.Options.Converters)
             {

@@ -127,6 +127,32 @@ public sealed class SdkTests(ApiCluster cluster) : IClassFixture<ApiCluster>
     }
 
     [Fact]
+    public async Task A_definition_handed_over_runs_once_with_its_variables_which_are_never_stored()
+    {
+        const string Variable = "RAPIDBYTE_HANDED_PASSWORD";
+        var admin = cluster.Client("platform", ApiCluster.Admin);
+        var yaml = cluster.Databases.PipelineYaml("handed", "- {name: items, sync_mode: full_refresh}", "replace")
+            .Replace(cluster.Databases.Server.Password, "${" + Variable + "}", StringComparison.Ordinal);
+        var variables = new Dictionary<string, string> { [Variable] = cluster.Databases.Server.Password };
+
+        var started = await admin.StartRunAsync(new Grains.Api.RunRequest("handed", yaml, "handed.yaml", variables));
+        var outcome = await admin.WaitForRunAsync("handed", started.RunId);
+        var wrongName = await Assert.ThrowsAsync<RapidbyteBadRequestException>(() => admin.StartRunAsync(new Grains.Api.RunRequest("other", yaml, "handed.yaml", variables)));
+        var operatorTries = await Assert.ThrowsAsync<RapidbyteUnauthorizedException>(() =>
+            cluster.Client("on-call", ApiCluster.Operator).StartRunAsync(new Grains.Api.RunRequest("handed", yaml, "handed.yaml", variables)));
+
+        Assert.Equal((RunStatus.Succeeded, RunTrigger.Direct, 1000L), (outcome.Status, outcome.Trigger, outcome.Streams.Single().RowsCommitted));
+        Assert.Contains("pipeline handed", wrongName.Problem.Detail, StringComparison.Ordinal);
+        Assert.Equal(403, operatorTries.Problem.Status);
+        // Held for the run only: no byte of any stored state carries the value.
+        var stored = await cluster.Databases.ScalarAsync<long>("state",
+            $"SELECT count(*) FROM rapidbyte_state.grain_state WHERE position(convert_to('{cluster.Databases.Server.Password}', 'UTF8') in payload) > 0");
+        var rows = await cluster.Databases.ScalarAsync<long>("state", "SELECT count(*) FROM rapidbyte_state.grain_state WHERE grain_id_extension LIKE 'handed%'");
+        Assert.True(rows > 0, "the run's state was stored");
+        Assert.Equal(0, stored);
+    }
+
+    [Fact]
     public async Task A_client_made_without_dependency_injection_moves_past_an_endpoint_that_does_not_answer()
     {
         var options = new RapidbyteClientOptions { AccessToken = cluster.Issuer.Issue("script", ApiCluster.Reader) };

@@ -33,21 +33,24 @@ public sealed class ServeTests : IAsyncLifetime
     [Fact]
     public async Task A_run_goes_to_the_local_server_when_it_keeps_the_same_state_and_goes_on_from_the_same_cursor_either_way()
     {
+        // The password as a reference (the server needs it too: its state is in the destination database).
         var file = Path.Combine(_home, "items.yaml");
-        await File.WriteAllTextAsync(file, _databases.PipelineYaml("items", "- {name: items, sync_mode: incremental, cursor_field: id}", "upsert", "id"));
+        await File.WriteAllTextAsync(file, _databases.PipelineYaml("items", "- {name: items, sync_mode: incremental, cursor_field: id}", "upsert", "id")
+            .Replace(_databases.Server.Password, "${RAPIDBYTE_SERVE_PASSWORD}", StringComparison.Ordinal));
+        var runs = new Dictionary<string, string>(Environment) { ["RAPIDBYTE_SERVE_PASSWORD"] = _databases.Server.Password };
         var port = LoopbackPorts.Unused();
-        using var server = CliProcess.StartWith(Environment, "serve", file, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        using var server = CliProcess.StartWith(runs, "serve", file, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
         await UntilAsync(() => server.Stdout.Contains("rapidbyte server at", StringComparison.Ordinal) || server.Stderr.Contains("did not start", StringComparison.Ordinal));
         Assert.Contains("API authentication is off (Rapidbyte:Api:Authentication:Mode Development)", server.Stderr, StringComparison.Ordinal);
 
         // First run: handed to the server; then 100 new rows, run embedded: only those; then 50
         // more, handed over again: only those. One cursor, whichever way.
-        var served = await CliProcess.RunWithAsync(Environment, "run", file, "--json", "-v");
+        var served = await CliProcess.RunWithAsync(runs, "run", file, "--json", "-v");
         await _databases.ExecuteAsync(PipelineDatabases.Source, "INSERT INTO items SELECT g, 'item ' || g FROM generate_series(301, 400) g");
-        var embedded = await CliProcess.RunWithAsync(Environment, "run", file, "--json", "--embedded");
+        var embedded = await CliProcess.RunWithAsync(runs, "run", file, "--json", "--embedded");
         await _databases.ExecuteAsync(PipelineDatabases.Source, "INSERT INTO items SELECT g, 'item ' || g FROM generate_series(401, 450) g");
-        var servedAgain = await CliProcess.RunWithAsync(Environment, "run", file, "--json", "-v");
-        var another = await CliProcess.RunWithAsync(Environment, "serve", file, "--port", LoopbackPorts.Unused().ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var servedAgain = await CliProcess.RunWithAsync(runs, "run", file, "--json", "-v");
+        var another = await CliProcess.RunWithAsync(runs, "serve", file, "--port", LoopbackPorts.Unused().ToString(System.Globalization.CultureInfo.InvariantCulture));
         await server.InterruptAsync();
         var stopped = await server.WaitAsync(TimeSpan.FromSeconds(60));
 

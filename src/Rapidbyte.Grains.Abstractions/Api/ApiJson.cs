@@ -19,7 +19,7 @@ public static class ApiJson
         var options = new JsonSerializerOptions(JsonSerializerDefaults.Web)
         {
             PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-            DictionaryKeyPolicy = JsonNamingPolicy.SnakeCaseLower,
+            // Dictionary keys are data (a variable's name), never renamed.
             // A cursor like 2024-05-18 21:20:00+00 stays readable; bodies are JSON, never HTML.
             Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         };
