@@ -36,7 +36,9 @@ public sealed partial class PipelineGrain
     // Whether this silo fires it (a one-shot process's embedded silo never does).
     private bool Fires => Scheduled && engine.Options.FireSchedules;
 
-    public async Task<PipelineRegistration> RegisterAsync(string yaml, string file)
+    public Task<PipelineRegistration> RegisterAsync(string yaml, string file) => OnFreshStateAsync(() => RegisterOnceAsync(yaml, file));
+
+    private async Task<PipelineRegistration> RegisterOnceAsync(string yaml, string file)
     {
         var spec = RegistrationRules.Check(Name, yaml, file, engine.Options.VariablePrefix);
         var current = state.State.Registration;
@@ -72,7 +74,9 @@ public sealed partial class PipelineGrain
 
     public Task<PipelineRegistration?> GetRegistrationAsync() => Task.FromResult(Registration());
 
-    public async Task<PipelineRegistration> PauseAsync()
+    public Task<PipelineRegistration> PauseAsync() => OnFreshStateAsync(PauseOnceAsync);
+
+    private async Task<PipelineRegistration> PauseOnceAsync()
     {
         var registration = state.State.Registration ?? throw new PipelineNotFoundException(Name);
         if (!registration.Paused)
@@ -85,7 +89,9 @@ public sealed partial class PipelineGrain
         return Registration()!;
     }
 
-    public async Task<PipelineRegistration> ResumeAsync()
+    public Task<PipelineRegistration> ResumeAsync() => OnFreshStateAsync(ResumeOnceAsync);
+
+    private async Task<PipelineRegistration> ResumeOnceAsync()
     {
         var registration = state.State.Registration ?? throw new PipelineNotFoundException(Name);
         if (registration.Paused)
@@ -99,7 +105,13 @@ public sealed partial class PipelineGrain
         return Registration()!;
     }
 
-    public async Task DeleteAsync(bool clearState)
+    public Task DeleteAsync(bool clearState) => OnFreshStateAsync(async () =>
+    {
+        await DeleteOnceAsync(clearState);
+        return true;
+    });
+
+    private async Task DeleteOnceAsync(bool clearState)
     {
         var registration = state.State.Registration ?? throw new PipelineNotFoundException(Name);
         await ThrowIfBusyAsync();
@@ -315,7 +327,8 @@ public sealed partial class PipelineGrain
         Name, registration.Version, registration.Yaml, registration.File, registration.Paused, registration.RegisteredAt, registration.UpdatedAt,
         _schedule?.ToString(), Scheduled ? state.State.NextOccurrence : null, state.State.History.FirstOrDefault());
 
-    // A write that lost to another writer leaves this activation with what is stored.
+    // A write that lost to another writer (a CLI's run of this pipeline, another silo) leaves
+    // this activation with what is stored.
     private async Task WriteOrRereadAsync()
     {
         try
@@ -326,7 +339,27 @@ public sealed partial class PipelineGrain
         {
             await state.ReadStateAsync();
             LoadSchedule();
-            throw new InvalidOperationException($"pipeline {Name} was changed by another process at the same time; read it again and retry");
+            throw;
+        }
+    }
+
+    // A change decided on state another process has changed since: decided again, once, on what is stored.
+    private async Task<T> OnFreshStateAsync<T>(Func<Task<T>> change)
+    {
+        try
+        {
+            return await change();
+        }
+        catch (InconsistentStateException)
+        {
+            try
+            {
+                return await change();
+            }
+            catch (InconsistentStateException)
+            {
+                throw new InvalidOperationException($"pipeline {Name} was changed by another process at the same time; read it again and retry");
+            }
         }
     }
 

@@ -45,6 +45,39 @@ public sealed class RegistrationTests : IAsyncLifetime
         + extra;
 
     [Fact]
+    public async Task A_pipeline_whose_state_another_process_wrote_since_is_paused_triggered_and_registered_on_what_is_stored()
+    {
+        await using var silo = await PipelineSilo.StartAsync(StateConnection);
+        var grain = silo.Grains.GetGrain<IPipelineGrain>("shared");
+        var yaml = Yaml("shared", extra: "schedule: \"0 2 * * *\"\n");
+        await grain.RegisterAsync(yaml, "shared.yaml");
+
+        // Another process (a CLI's run of the same pipeline, say) writes its state: this activation's copy is stale.
+        await BumpStoredVersionAsync("shared");
+        var paused = await grain.PauseAsync();
+        await BumpStoredVersionAsync("shared");
+        var run = await grain.TriggerAsync(null);
+        await Eventually.WhenAsync(async () => await grain.GetActiveRunAsync() is null);
+        await BumpStoredVersionAsync("shared");
+        var changed = await grain.RegisterAsync(yaml.Replace("0 2 * * *", "0 3 * * *"), "shared.yaml");
+
+        Assert.True(paused.Paused);
+        Assert.Equal(RunStatus.Succeeded, (await grain.GetRunAsync(run.RunId))!.Status);
+        Assert.Equal(2, changed.Version);
+        Assert.Equal("0 3 * * *", changed.Schedule);
+    }
+
+    private async Task BumpStoredVersionAsync(string pipeline)
+    {
+        await using var connection = new NpgsqlConnection(StateConnection);
+        await connection.OpenAsync();
+        await using var bump = new NpgsqlCommand(
+            "UPDATE rapidbyte_state.grain_state SET version = version + 1 WHERE grain_type = 'pipeline' AND grain_id_extension = @pipeline", connection);
+        bump.Parameters.AddWithValue("pipeline", pipeline);
+        Assert.Equal(1, await bump.ExecuteNonQueryAsync());
+    }
+
+    [Fact]
     public async Task A_registered_pipeline_is_stored_as_written_versioned_listed_paused_and_read_back()
     {
         await using var silo = await PipelineSilo.StartAsync(StateConnection);
