@@ -5,9 +5,9 @@ using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.RateLimiting;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -34,9 +34,11 @@ public static class ApiHostingExtensions
     {
         var services = builder.Services;
         var section = builder.Configuration.GetSection($"{RapidbyteOptions.Section}:{ApiOptions.Section}");
-        services.AddSingleton(new SettingsSection(ApiOptions.Section, typeof(ApiOptions)));
-        services.AddOptions<ApiOptions>().Bind(section).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<ApiOptions>>(new ApiOptionsValidator(builder.Configuration));
+        // Checked with the silo's own settings at start: every problem of both at once.
+        var validator = new ApiOptionsValidator(builder.Configuration);
+        services.AddSingleton(new SettingsSection(ApiOptions.Section, typeof(ApiOptions), api => validator.Problems(api.Get<ApiOptions>() ?? new ApiOptions())));
+        services.AddOptions<ApiOptions>().Bind(section);
+        services.AddSingleton<IValidateOptions<ApiOptions>>(validator);
 
         // The scheme is chosen while composing; its settings are bound and checked like every other.
         var mode = section.GetSection("Authentication").GetValue("Mode", ApiAuthenticationMode.Jwt);
@@ -109,8 +111,6 @@ public static class ApiHostingExtensions
                 json.SerializerOptions.Converters.Add(converter);
             }
         });
-        services.AddOptions<KestrelServerOptions>().Configure<IOptions<ApiOptions>>((kestrel, api) =>
-            kestrel.Limits.MaxRequestBodySize = api.Value.MaxRequestBytes);
         services.AddOpenApi("v1");
         return builder;
     }
@@ -118,13 +118,27 @@ public static class ApiHostingExtensions
     /// <summary>Serves the API under <c>/v1</c>, its OpenAPI document at <c>/openapi/v1.json</c> and the status page at <c>/status</c>.</summary>
     public static WebApplication UseRapidbyteApi(this WebApplication app)
     {
-        var api = app.Services.GetRequiredService<IOptions<ApiOptions>>().Value;
-        if (api.Authentication.Mode == ApiAuthenticationMode.Development)
+        // Settings are read once the host has started, after their checks ran (a bad one stops
+        // the start with every problem named, not a stack trace while composing).
+        var api = new Lazy<ApiOptions>(() => app.Services.GetRequiredService<IOptions<ApiOptions>>().Value);
+        app.Lifetime.ApplicationStarted.Register(() =>
         {
-            app.Logger.LogWarning(
-                "API authentication is off ({Setting} Development): every caller on loopback is admin, and the API listens on loopback only",
-                $"{RapidbyteOptions.Section}:{ApiOptions.Section}:Authentication:Mode");
-        }
+            if (api.Value.Authentication.Mode == ApiAuthenticationMode.Development)
+            {
+                app.Logger.LogWarning(
+                    "API authentication is off ({Setting} Development): every caller on loopback is admin, and the API listens on loopback only",
+                    $"{RapidbyteOptions.Section}:{ApiOptions.Section}:Authentication:Mode");
+            }
+        });
+        // The largest body taken; a larger one fails its read with 413.
+        app.Use((http, next) =>
+        {
+            if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+            {
+                limit.MaxRequestBodySize = api.Value.MaxRequestBytes;
+            }
+            return next(http);
+        });
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseAuthentication();

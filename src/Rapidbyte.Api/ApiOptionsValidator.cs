@@ -15,7 +15,11 @@ public sealed class ApiOptionsValidator(IConfiguration configuration) : IValidat
     private const string Prefix = $"{RapidbyteOptions.Section}:{ApiOptions.Section}:";
 
     /// <inheritdoc />
-    public ValidateOptionsResult Validate(string? name, ApiOptions options)
+    public ValidateOptionsResult Validate(string? name, ApiOptions options) =>
+        Problems(options) is { Count: > 0 } problems ? ValidateOptionsResult.Fail(problems) : ValidateOptionsResult.Success;
+
+    /// <summary>Every problem of <paramref name="options"/>, each naming its setting.</summary>
+    public IReadOnlyList<string> Problems(ApiOptions options)
     {
         var problems = new List<string>();
         var authentication = options.Authentication;
@@ -58,7 +62,7 @@ public sealed class ApiOptionsValidator(IConfiguration configuration) : IValidat
         {
             problems.Add($"{Prefix}MaxRequestBytes must be at least 1024");
         }
-        return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
+        return problems;
     }
 
     // Where the server is told to listen beyond loopback, if it is (ASP.NET Core's own settings).

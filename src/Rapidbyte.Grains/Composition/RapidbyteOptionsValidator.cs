@@ -18,7 +18,20 @@ public sealed class RapidbyteOptionsValidator(IConfiguration configuration, IEnu
     public ValidateOptionsResult Validate(string? name, RapidbyteOptions options)
     {
         var problems = new List<string>();
-        UnknownKeys(configuration.GetSection(RapidbyteOptions.Section), typeof(RapidbyteOptions), problems, sections?.ToList() ?? []);
+        var added = sections?.ToList() ?? [];
+        UnknownKeys(configuration.GetSection(RapidbyteOptions.Section), typeof(RapidbyteOptions), problems, added);
+        foreach (var section in added.Where(s => s.Check is not null))
+        {
+            try
+            {
+                problems.AddRange(section.Check!(configuration.GetSection($"{RapidbyteOptions.Section}:{section.Name}")));
+            }
+            catch (InvalidOperationException e)
+            {
+                // The binder's own message names the setting it could not convert.
+                problems.Add(e.Message);
+            }
+        }
         State(options.State, options.Cluster, problems);
         Cluster(options.Cluster, problems);
         Engine(options, problems);

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Configuration;
+
 namespace Rapidbyte.Grains.Composition;
 
 /// <summary>
@@ -7,4 +9,5 @@ namespace Rapidbyte.Grains.Composition;
 /// </summary>
 /// <param name="Name">The section's name under <c>Rapidbyte</c>.</param>
 /// <param name="Type">The options type it binds to.</param>
-public sealed record SettingsSection(string Name, Type Type);
+/// <param name="Check">Its own checks, each problem naming its setting: run with the silo's, so a silo that cannot start says everything wrong at once.</param>
+public sealed record SettingsSection(string Name, Type Type, Func<IConfigurationSection, IEnumerable<string>>? Check = null);
