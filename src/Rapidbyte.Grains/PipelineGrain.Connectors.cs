@@ -28,7 +28,7 @@ public sealed partial class PipelineGrain
                 var result = await CallConnectorAsync(spec, use, config, (c, ct) => c.CheckAsync(config, ct));
                 checks.Add(new ConnectorCheck(part, use, result.Ok, result.Message));
             }
-            catch (Exception e) when (e is ConnectorException or ConnectorNotFoundException or OperationCanceledException)
+            catch (Exception e) when (e is ConnectorException or ConnectorNotFoundException or ConnectorRegistryException or OperationCanceledException)
             {
                 checks.Add(new ConnectorCheck(part, use, false, e is OperationCanceledException ? $"no answer within {ConnectorCallTimeout.TotalSeconds:F0} s" : e.Message));
             }
@@ -43,7 +43,7 @@ public sealed partial class PipelineGrain
         {
             return await CallConnectorAsync(spec, spec.Source.Use, spec.Source.Config, (c, ct) => c.DiscoverAsync(spec.Source.Config, ct));
         }
-        catch (Exception e) when (e is ConnectorException or ConnectorNotFoundException or OperationCanceledException)
+        catch (Exception e) when (e is ConnectorException or ConnectorNotFoundException or ConnectorRegistryException or OperationCanceledException)
         {
             throw new ConnectorFailedException($"{spec.Source.Use}: {(e is OperationCanceledException ? $"no answer within {ConnectorCallTimeout.TotalSeconds:F0} s" : e.Message)}");
         }
@@ -55,7 +55,7 @@ public sealed partial class PipelineGrain
         var registration = state.State.Registration ?? throw new PipelineNotFoundException(Name);
         try
         {
-            return new PipelineDefinition(registration.Yaml, registration.File, SiloVariables(registration.Yaml)).Parse();
+            return Definition(registration).Parse();
         }
         catch (PipelineSpecException e)
         {

@@ -1,9 +1,11 @@
 using Microsoft.Extensions.Logging;
 using Orleans.Storage;
+using Rapidbyte.Engine.Connectors;
 using Rapidbyte.Grains.Api;
 using Rapidbyte.Grains.Runs;
 using Rapidbyte.Pipelines.Parsing;
 using Rapidbyte.Pipelines.Spec;
+using Rapidbyte.Runtime.Errors;
 
 namespace Rapidbyte.Grains;
 
@@ -41,8 +43,9 @@ public sealed partial class PipelineGrain
     private async Task<PipelineRegistration> RegisterOnceAsync(string yaml, string file)
     {
         var spec = RegistrationRules.Check(Name, yaml, file, engine.Options.VariablePrefix);
+        var pins = await PinConnectorsAsync(spec, file);
         var current = state.State.Registration;
-        if (current is not null && current.Yaml == yaml && current.File == file)
+        if (current is not null && current.Yaml == yaml && current.File == file && current.Connectors.SequenceEqual(pins))
         {
             return Registration()!; // unchanged: same version
         }
@@ -53,6 +56,7 @@ public sealed partial class PipelineGrain
         var registration = current ?? new RegisteredPipeline { RegisteredAt = now };
         registration.Yaml = yaml;
         registration.File = file;
+        registration.Connectors = pins;
         registration.Version++;
         registration.UpdatedAt = now;
         state.State.Registration = registration;
@@ -177,7 +181,7 @@ public sealed partial class PipelineGrain
     private async Task<PipelineRunReport> StartRegisteredAsync(
         RegisteredPipeline registration, IReadOnlyList<string>? streams, RunTrigger trigger, DateTimeOffset? scheduledFor, int coalesced)
     {
-        var definition = new PipelineDefinition(registration.Yaml, registration.File, SiloVariables(registration.Yaml));
+        var definition = Definition(registration);
         PipelineSpec spec;
         try
         {
@@ -325,7 +329,40 @@ public sealed partial class PipelineGrain
 
     private PipelineRegistration? Registration() => state.State.Registration is not { } registration ? null : new PipelineRegistration(
         Name, registration.Version, registration.Yaml, registration.File, registration.Paused, registration.RegisteredAt, registration.UpdatedAt,
-        _schedule?.ToString(), Scheduled ? state.State.NextOccurrence : null, state.State.History.FirstOrDefault());
+        _schedule?.ToString(), Scheduled ? state.State.NextOccurrence : null, state.State.History.FirstOrDefault(), registration.Connectors);
+
+    /// <summary>A run's definition of <paramref name="registration"/>: its variables from this silo, its connectors as pinned.</summary>
+    private PipelineDefinition Definition(RegisteredPipeline registration) =>
+        new(registration.Yaml, registration.File, SiloVariables(registration.Yaml), registration.Connectors);
+
+    /// <summary>
+    /// The modules the connectors of <paramref name="spec"/> name now, fetched and compiled here
+    /// (so a registration that could not run is refused, and this silo is warm): the pins every
+    /// run of the registration keeps until it is registered again.
+    /// </summary>
+    private async Task<List<ConnectorPin>> PinConnectorsAsync(PipelineSpec spec, string file)
+    {
+        var pins = new List<ConnectorPin>();
+        var problems = new List<string>();
+        foreach (var (use, path) in new[] { (spec.Source.Use, "source.use"), (spec.Destination.Use, "destination.use") })
+        {
+            try
+            {
+                var resolved = await engine.Connectors.ResolveAsync(use);
+                await engine.Connectors.LoadAsync(resolved.Pinned.ToString());
+                pins.Add(new ConnectorPin(use, resolved.Name, resolved.Version, resolved.Digest));
+            }
+            catch (Exception e) when (e is ConnectorNotFoundException or ConnectorException)
+            {
+                problems.Add($"{file}: {path}: {e.Message}");
+            }
+            catch (ConnectorRegistryException e)
+            {
+                throw new ConnectorFailedException(e.Message);
+            }
+        }
+        return problems.Count == 0 ? pins : throw new PipelineRejectedException(Name, problems);
+    }
 
     // A write that lost to another writer (a CLI's run of this pipeline, another silo) leaves
     // this activation with what is stored.

@@ -315,11 +315,16 @@ public sealed partial class StreamGrain(
         StreamEndpoint source, destination;
         try
         {
-            (source, destination) = engine.Planner.Plan(spec, stream, cursor, marker: marker);
+            (source, destination) = await engine.Planner.PlanAsync(spec, stream, cursor, marker: marker, cancellationToken: cancellationToken);
         }
         catch (ConnectorNotFoundException e)
         {
             return new StreamRunResult(null, null, cursor, 0, 0, new ConnectorError(ErrorCategory.Config, e.Message));
+        }
+        catch (ConnectorRegistryException e)
+        {
+            // The registry away is retried like a database away; a refusal is not.
+            return new StreamRunResult(null, null, cursor, 0, 0, new ConnectorError(e.Retryable ? ErrorCategory.Network : ErrorCategory.Config, e.Message, e.Retryable));
         }
         catch (ConnectorException e)
         {

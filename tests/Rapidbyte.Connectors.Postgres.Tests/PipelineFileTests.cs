@@ -31,8 +31,8 @@ public sealed class PipelineFileTests(PostgresPipeline pipeline)
               primary_key: [id]
             """;
         var spec = PipelineSpecParser.Parse(yaml, "orders.yaml", name => name == "PG_PASSWORD" ? pipeline.Server.Password : null);
-        var (source, destination) = new StreamPlanner(new ConnectorRegistry(pipeline.Runtime, RepositoryPaths.ConnectorsDirectory))
-            .Plan(spec, spec.Source.Streams[0], cursor: null);
+        var (source, destination) = await new StreamPlanner(new ConnectorRegistry(pipeline.Runtime, RepositoryPaths.ConnectorsDirectory))
+            .PlanAsync(spec, spec.Source.Streams[0], cursor: null);
 
         var result = await new StreamRunner(pipeline.Runtime).RunAsync(source, destination);
 

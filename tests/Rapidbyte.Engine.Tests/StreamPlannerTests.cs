@@ -43,12 +43,12 @@ public sealed class StreamPlannerTests : IDisposable
     }
 
     [Fact]
-    public void A_stream_becomes_two_endpoints_with_the_pipelines_modes_and_limits()
+    public async Task A_stream_becomes_two_endpoints_with_the_pipelines_modes_and_limits()
     {
         var spec = Spec("test-connector", "test-connector");
         var planner = new StreamPlanner(new ConnectorRegistry(_runtime, RepositoryPaths.ConnectorsDirectory));
 
-        var (source, destination) = planner.Plan(spec, spec.Source.Streams[0], cursor: "{\"cursor\":\"7\"}", marker: new Contracts.MarkerKey("p/orders", "run1"));
+        var (source, destination) = await planner.PlanAsync(spec, spec.Source.Streams[0], cursor: "{\"cursor\":\"7\"}", marker: new Contracts.MarkerKey("p/orders", "run1"));
 
         Assert.Equal(("orders", Contracts.SyncMode.Incremental, "id", "{\"cursor\":\"7\"}"),
             (source.Stream.Name, source.Stream.SyncMode, source.Stream.CursorField, source.Stream.Cursor));
@@ -62,12 +62,12 @@ public sealed class StreamPlannerTests : IDisposable
     }
 
     [Fact]
-    public void An_unknown_connector_is_named_with_the_ones_available()
+    public async Task An_unknown_connector_is_named_with_the_ones_available()
     {
         var spec = Spec("source-nosuch", "test-connector");
         var planner = new StreamPlanner(new ConnectorRegistry(_runtime, RepositoryPaths.ConnectorsDirectory));
 
-        var error = Assert.Throws<ConnectorNotFoundException>(() => planner.Plan(spec, spec.Source.Streams[0], null));
+        var error = await Assert.ThrowsAsync<ConnectorNotFoundException>(() => planner.PlanAsync(spec, spec.Source.Streams[0], null));
 
         Assert.Contains("'source-nosuch'", error.Message);
         Assert.Contains("test-connector", error.Message);

@@ -18,7 +18,7 @@ public static class ConnectorCalls
     public static async Task<T> RunAsync<T>(ConnectorRuntime runtime, ConnectorRegistry registry, PipelineSpec spec, string use, JsonElement config,
         Func<ConnectorInstance, CancellationToken, Task<T>> operation, CancellationToken cancellationToken)
     {
-        var module = registry.Load(use);
+        var module = await registry.LoadAsync(use, cancellationToken);
         using var instance = runtime.CreateInstance(module, StreamPlanner.Options(spec, config));
         try
         {

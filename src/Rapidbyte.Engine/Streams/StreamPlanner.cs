@@ -19,19 +19,22 @@ public sealed class StreamPlanner(ConnectorRegistry connectors)
     /// The commit marker an append asks its destination to keep (the stream's key and the run);
     /// other write modes need none (replace starts over, upsert overwrites).
     /// </param>
-    public (StreamEndpoint Source, StreamEndpoint Destination) Plan(
+    public async Task<(StreamEndpoint Source, StreamEndpoint Destination)> PlanAsync(
         PipelineSpec pipeline, StreamSpec stream, string? cursor,
         IConnectorStateStore? sourceState = null, IConnectorStateStore? destinationState = null,
-        MarkerKey? marker = null)
+        MarkerKey? marker = null, CancellationToken cancellationToken = default)
     {
         var limits = new BatchLimits(pipeline.Resources.BatchRows, pipeline.Resources.BatchBytes);
         // The source reads the key too: a view has none of its own to resume exactly after a row.
         var read = new StreamRequest(stream.Name, stream.SyncMode, stream.Columns, stream.CursorField, cursor, PrimaryKey: pipeline.Destination.PrimaryKey, Limits: limits);
         var write = new StreamRequest(stream.Name, WriteMode: pipeline.Destination.WriteMode, PrimaryKey: pipeline.Destination.PrimaryKey, Limits: limits,
             Marker: pipeline.Destination.WriteMode == WriteMode.Append ? marker : null);
+        // Both at once: a cold silo fetches and compiles the two modules side by side.
+        var sourceModule = connectors.LoadAsync(pipeline.Source.Use, cancellationToken);
+        var destinationModule = connectors.LoadAsync(pipeline.Destination.Use, cancellationToken);
         return (
-            new StreamEndpoint(connectors.Load(pipeline.Source.Use), pipeline.Source.Config, read, Options(pipeline, pipeline.Source.Config, sourceState)),
-            new StreamEndpoint(connectors.Load(pipeline.Destination.Use), pipeline.Destination.Config, write, Options(pipeline, pipeline.Destination.Config, destinationState)));
+            new StreamEndpoint(await sourceModule, pipeline.Source.Config, read, Options(pipeline, pipeline.Source.Config, sourceState)),
+            new StreamEndpoint(await destinationModule, pipeline.Destination.Config, write, Options(pipeline, pipeline.Destination.Config, destinationState)));
     }
 
     /// <summary>The hosts a connector may reach: its config's <c>host</c>[:<c>port</c>] and the pipeline's allow-list.</summary>

@@ -11,8 +11,9 @@ namespace Rapidbyte.Grains.Runs;
 /// <param name="Yaml">The file's text.</param>
 /// <param name="File">The file name errors cite.</param>
 /// <param name="Variables">The <c>${NAME}</c> values the YAML uses.</param>
+/// <param name="Pins">The modules a registered pipeline's connectors are pinned to; none for a pipeline run as given.</param>
 [GenerateSerializer, Immutable, Alias("rapidbyte.pipeline-definition")]
-public sealed record PipelineDefinition(string Yaml, string File, IReadOnlyDictionary<string, string> Variables)
+public sealed record PipelineDefinition(string Yaml, string File, IReadOnlyDictionary<string, string> Variables, IReadOnlyList<ConnectorPin>? Pins = null)
 {
     // Records print their members; these members may hold passwords.
     private bool PrintMembers(StringBuilder builder)

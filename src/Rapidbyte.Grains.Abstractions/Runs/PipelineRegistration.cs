@@ -11,6 +11,7 @@ namespace Rapidbyte.Grains.Runs;
 /// <param name="Schedule">Its schedule in one line (<c>0 2 * * * (Europe/Berlin)</c>); null if it has none.</param>
 /// <param name="NextOccurrence">When the schedule fires next; null if it has no schedule or is paused.</param>
 /// <param name="LastOutcome">Its latest finished (or skipped) run, if any.</param>
+/// <param name="Connectors">The connector modules its runs run, pinned when it was registered.</param>
 [GenerateSerializer, Immutable, Alias("rapidbyte.pipeline-registration")]
 public sealed record PipelineRegistration(
     string Name,
@@ -22,4 +23,5 @@ public sealed record PipelineRegistration(
     DateTimeOffset UpdatedAt,
     string? Schedule,
     DateTimeOffset? NextOccurrence,
-    PipelineRunReport? LastOutcome);
+    PipelineRunReport? LastOutcome,
+    IReadOnlyList<ConnectorPin>? Connectors = null);

@@ -119,6 +119,30 @@ public sealed class RapidbyteOptionsValidator(IConfiguration configuration, IEnu
         {
             problems.Add($"{Prefix}ConnectorsDirectory: no such directory");
         }
+        var registry = engine.Registry;
+        if (!string.IsNullOrWhiteSpace(registry.ServiceUri) && !string.IsNullOrWhiteSpace(registry.ConnectionString))
+        {
+            problems.Add($"{Prefix}Registry:ServiceUri and {Prefix}Registry:ConnectionString are both set: give one (the URI signs in with the managed identity, the connection string with its key)");
+        }
+        else if (!string.IsNullOrWhiteSpace(registry.ServiceUri) && !(Uri.TryCreate(registry.ServiceUri, UriKind.Absolute, out var uri) && uri.Scheme == Uri.UriSchemeHttps))
+        {
+            problems.Add($"{Prefix}Registry:ServiceUri must be an https:// URI of a Blob service (https://<account>.blob.core.windows.net)");
+        }
+        else if (!string.IsNullOrWhiteSpace(registry.ConnectionString))
+        {
+            try
+            {
+                global::Rapidbyte.Engine.Connectors.BlobConnectorRegistry.Create(registry.ConnectionString, registry.Container);
+            }
+            catch (FormatException e)
+            {
+                problems.Add($"{Prefix}Registry:ConnectionString: {e.Message}");
+            }
+        }
+        if (registry.Configured && !System.Text.RegularExpressions.Regex.IsMatch(registry.Container ?? "", "^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$"))
+        {
+            problems.Add($"{Prefix}Registry:Container must be a Blob container name (3-63 lower-case letters, digits and single hyphens)");
+        }
         if (engine.MaxRetries < 0)
         {
             problems.Add($"{Prefix}MaxRetries must be 0 or more");

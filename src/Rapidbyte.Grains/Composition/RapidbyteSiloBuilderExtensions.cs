@@ -39,6 +39,7 @@ public static class RapidbyteSiloBuilderExtensions
         }
         services.AddSingleton(provider => provider.GetRequiredService<IOptions<RapidbyteOptions>>().Value.Engine);
         services.AddSingleton<PipelineEngine>();
+        services.AddSingleton<ConnectorWarmUp>();
         services.AddMetrics();
         services.AddSingleton<RunTelemetry>();
 

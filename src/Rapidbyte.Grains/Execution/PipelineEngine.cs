@@ -18,7 +18,8 @@ public sealed class PipelineEngine : IDisposable
         _prepared = new(() => Task.Run(PrepareConnectors));
         Options = options;
         Runtime = new ConnectorRuntime(new ConnectorRuntimeOptions { CompiledCacheDirectory = options.CompiledCacheDirectory }, loggerFactory);
-        Connectors = new ConnectorRegistry(Runtime, options.ConnectorsDirectory);
+        var blob = options.Registry.Configured ? BlobConnectorRegistry.Create(options.Registry.Account!, options.Registry.Container) : null;
+        Connectors = new ConnectorRegistry(Runtime, options.ConnectorsDirectory, blob, loggerFactory.CreateLogger<ConnectorRegistry>());
         Planner = new StreamPlanner(Connectors);
         Runner = new StreamRunner(Runtime);
     }
@@ -40,12 +41,13 @@ public sealed class PipelineEngine : IDisposable
     /// </summary>
     public Task<IReadOnlyList<string>> PrepareConnectorsAsync() => _prepared.Value;
 
-    private IReadOnlyList<string> PrepareConnectors()
+    private async Task<IReadOnlyList<string>> PrepareConnectors()
     {
         var names = Connectors.Available();
         foreach (var name in names)
         {
-            Connectors.Load(name);
+            // By file: the directory's own module of that name, even where the Blob registry publishes one.
+            await Connectors.LoadFileAsync(name);
         }
         return names;
     }

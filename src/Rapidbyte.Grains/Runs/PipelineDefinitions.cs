@@ -24,8 +24,20 @@ public static class PipelineDefinitions
         return (new PipelineDefinition(yaml, Path.GetFileName(path), used), spec);
     }
 
-    /// <summary>The definition's spec, its variables substituted.</summary>
+    /// <summary>The definition's spec, its variables substituted and its connectors pinned (if it is a registration's).</summary>
     /// <exception cref="PipelineSpecException">Every problem in the YAML.</exception>
-    public static PipelineSpec Parse(this PipelineDefinition definition) =>
-        PipelineSpecParser.Parse(definition.Yaml, definition.File, name => definition.Variables.TryGetValue(name, out var value) ? value : null);
+    public static PipelineSpec Parse(this PipelineDefinition definition)
+    {
+        var spec = PipelineSpecParser.Parse(definition.Yaml, definition.File, name => definition.Variables.TryGetValue(name, out var value) ? value : null);
+        if (definition.Pins is not { Count: > 0 } pins)
+        {
+            return spec;
+        }
+        string Pinned(string use) => pins.FirstOrDefault(p => p.Use == use)?.Pinned ?? use;
+        return spec with
+        {
+            Source = spec.Source with { Use = Pinned(spec.Source.Use) },
+            Destination = spec.Destination with { Use = Pinned(spec.Destination.Use) },
+        };
+    }
 }

@@ -23,4 +23,8 @@ public sealed class RegisteredPipeline
 
     [Id(5)]
     public DateTimeOffset UpdatedAt { get; set; }
+
+    /// <summary>The modules its connector references resolved to at registration (empty for a registration older than pinning: resolved at each run).</summary>
+    [Id(6)]
+    public List<ConnectorPin> Connectors { get; set; } = [];
 }

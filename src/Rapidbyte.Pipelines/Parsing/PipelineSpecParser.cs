@@ -139,10 +139,22 @@ public static partial class PipelineSpecParser
         {
             return null;
         }
-        var use = reader.String(source, "use", "source", required: true);
+        var use = Use(source, "source", reader);
         var config = reader.Json(SpecReader.Get(source, "config"), "source.config");
         var streams = ReadStreams(source, reader);
         return use is null || streams is null ? null : new SourceSpec(use, config, streams);
+    }
+
+    // A connector reference: name, name@version or name@sha256:digest.
+    private static string? Use(YamlMappingNode endpoint, string path, SpecReader reader)
+    {
+        var use = reader.String(endpoint, "use", path, required: true);
+        if (use is not null && !ConnectorReference.TryParse(use, out _, out var problem))
+        {
+            reader.Error(SpecReader.Get(endpoint, "use")!, $"{path}.use", problem);
+            return null;
+        }
+        return use;
     }
 
     private static List<StreamSpec>? ReadStreams(YamlMappingNode source, SpecReader reader)
@@ -190,7 +202,7 @@ public static partial class PipelineSpecParser
         {
             return null;
         }
-        var use = reader.String(destination, "use", "destination", required: true);
+        var use = Use(destination, "destination", reader);
         var config = reader.Json(SpecReader.Get(destination, "config"), "destination.config");
         var writeMode = reader.Enum<WriteMode>(destination, "write_mode", "destination") ?? WriteMode.Append;
         var primaryKey = reader.StringList(destination, "primary_key", "destination") ?? [];

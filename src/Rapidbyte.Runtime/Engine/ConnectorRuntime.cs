@@ -72,6 +72,22 @@ public sealed class ConnectorRuntime : IDisposable
         return connector with { LoadTime = elapsed };
     }
 
+    /// <summary>
+    /// The module of <paramref name="digest"/> if this process compiled it already or its disk
+    /// cache of compiled code holds it (checked against the contract), else null: no bytes needed.
+    /// </summary>
+    /// <exception cref="Errors.ConnectorException">The cached module does not implement the contract.</exception>
+    public ConnectorModule? TryLoadCompiled(string name, string digest)
+    {
+        if (_cache.TryGetCompiled(name, digest.ToLowerInvariant()) is not var (module, source, elapsed))
+        {
+            return null;
+        }
+        var connector = ModuleContract.Verify(this, name, digest.ToLowerInvariant(), module, source);
+        _logger.LogModuleLoaded(name, digest[..12], source.ToString(), elapsed.TotalMilliseconds);
+        return connector with { LoadTime = elapsed };
+    }
+
     /// <summary>Loads a connector module from a file (see <see cref="LoadModule"/>).</summary>
     public ConnectorModule LoadModuleFile(string path, string? expectedSha256 = null) =>
         LoadModule(Path.GetFileNameWithoutExtension(path), File.ReadAllBytes(path), expectedSha256);

@@ -37,14 +37,38 @@ internal sealed class CompiledModuleCache(Wasmtime.Engine engine, string? direct
         }
     }
 
-    private Wasmtime.Module Load(string name, string digest, ReadOnlySpan<byte> wasm, out ModuleSource source)
+    /// <summary>
+    /// The compiled code of <paramref name="digest"/> if this process has it or its disk cache
+    /// holds it, without the module's bytes: what lets a silo run a module it compiled before
+    /// while the registry it came from is away.
+    /// </summary>
+    public (Wasmtime.Module Module, ModuleSource Source, TimeSpan Elapsed)? TryGetCompiled(string name, string digest)
     {
-        var path = directory is null ? null : Path.Combine(directory, $"{digest}.{CodeVersion}.cwasm");
+        var started = Stopwatch.GetTimestamp();
+        lock (_gate)
+        {
+            if (_loaded.TryGetValue(digest, out var loaded))
+            {
+                return (loaded, ModuleSource.MemoryCache, Stopwatch.GetElapsedTime(started));
+            }
+            if (FromDisk(name, digest) is not { } module)
+            {
+                return null;
+            }
+            _loaded.Add(digest, module);
+            return (module, ModuleSource.DiskCache, Stopwatch.GetElapsedTime(started));
+        }
+    }
+
+    private string? PathOf(string digest) => directory is null ? null : Path.Combine(directory, $"{digest}.{CodeVersion}.cwasm");
+
+    private Wasmtime.Module? FromDisk(string name, string digest)
+    {
+        var path = PathOf(digest);
         if (path is not null && File.Exists(path))
         {
             try
             {
-                source = ModuleSource.DiskCache;
                 return Wasmtime.Module.DeserializeFile(engine, name, path);
             }
             catch (Exception e) when (e is Wasmtime.WasmtimeException or IOException)
@@ -52,6 +76,17 @@ internal sealed class CompiledModuleCache(Wasmtime.Engine engine, string? direct
                 logger.LogCacheEntryRejected(path, e);
             }
         }
+        return null;
+    }
+
+    private Wasmtime.Module Load(string name, string digest, ReadOnlySpan<byte> wasm, out ModuleSource source)
+    {
+        if (FromDisk(name, digest) is { } cached)
+        {
+            source = ModuleSource.DiskCache;
+            return cached;
+        }
+        var path = PathOf(digest);
         source = ModuleSource.Compiled;
         var module = Wasmtime.Module.FromBytes(engine, name, wasm);
         if (path is not null)

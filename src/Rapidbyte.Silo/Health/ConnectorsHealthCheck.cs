@@ -3,17 +3,17 @@ using Rapidbyte.Grains.Execution;
 
 namespace Rapidbyte.Silo.Health;
 
-/// <summary>Ready once every connector module is compiled (<see cref="ConnectorPreparation"/>).</summary>
-internal sealed class ConnectorsHealthCheck(PipelineEngine engine) : IHealthCheck
+/// <summary>Ready once every connector module the silo will run is fetched and compiled (<see cref="ConnectorPreparation"/>).</summary>
+internal sealed class ConnectorsHealthCheck(ConnectorWarmUp warmUp) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        var prepared = engine.PrepareConnectorsAsync();
+        var prepared = warmUp.PrepareAsync();
         return Task.FromResult(prepared.Status switch
         {
             TaskStatus.RanToCompletion => HealthCheckResult.Healthy($"compiled: {string.Join(", ", prepared.Result)}"),
-            TaskStatus.Faulted => HealthCheckResult.Unhealthy($"a connector module could not be compiled: {prepared.Exception!.InnerException!.Message}"),
-            _ => HealthCheckResult.Unhealthy("compiling the connector modules"),
+            TaskStatus.Faulted => HealthCheckResult.Unhealthy($"a connector module could not be prepared (tried again every {ConnectorWarmUp.RetryAfter.TotalSeconds:F0} s): {prepared.Exception!.InnerException!.Message}"),
+            _ => HealthCheckResult.Unhealthy("fetching and compiling the connector modules"),
         });
     }
 }
