@@ -21,6 +21,10 @@ apt_install_missing \
   pgloader time \
   chromium
 
+# Azurite, the Azure Storage emulator, for the connector registry's tests and local use (npm,
+# versions pinned by tools/azurite/package-lock.json; install scripts are not needed).
+npm ci --prefix tools/azurite --no-audit --no-fund --ignore-scripts --loglevel=error
+
 scripts/build-connectors.sh
 dotnet build Rapidbyte.sln -c Release -nologo -v quiet
 

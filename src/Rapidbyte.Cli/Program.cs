@@ -10,6 +10,7 @@ var root = new RootCommand("Rapidbyte: move data between databases with sandboxe
     StatusCommand.Create(),
     PipelinesCommand.Create(),
     ServeCommand.Create(),
+    ConnectorCommand.Create(),
 };
 // Ctrl-C cancels the command's token; a run then needs a moment to roll back and report.
 return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(30) });

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Rapidbyte.Pipelines.Spec;
 
 namespace Rapidbyte.Engine.Connectors;
@@ -11,5 +12,6 @@ namespace Rapidbyte.Engine.Connectors;
 public sealed record PublishedConnector(string Name, string Version, string Digest, long Size, DateTimeOffset PublishedAt)
 {
     /// <summary>The reference that names exactly this module.</summary>
+    [JsonIgnore]
     public ConnectorReference Pinned => ConnectorReference.Pinned(Name, Digest);
 }
