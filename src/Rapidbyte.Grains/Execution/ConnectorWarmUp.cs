@@ -56,7 +56,8 @@ public sealed partial class ConnectorWarmUp(PipelineEngine engine, IGrainFactory
             }
             catch (Exception e)
             {
-                LogNotPrepared(logger, e, pin.Name, pin.Version, pin.Digest);
+                // The message says it all (the registry, what failed); the stack would bury it.
+                LogNotPrepared(logger, pin.Name, pin.Version, pin.Digest, e.Message);
                 throw new InvalidOperationException($"connector {pin.Name} {pin.Version} (sha256:{pin.Digest}), which registered pipelines run, could not be prepared: {e.Message}", e);
             }
             prepared.Add($"{pin.Name} {pin.Version} (sha256:{pin.Digest[..12]})");
@@ -64,6 +65,6 @@ public sealed partial class ConnectorWarmUp(PipelineEngine engine, IGrainFactory
         return prepared;
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "connector {Connector} {Version} (sha256:{Digest}) could not be prepared; the silo is not ready until it is")]
-    private static partial void LogNotPrepared(ILogger logger, Exception exception, string connector, string version, string digest);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "connector {Connector} {Version} (sha256:{Digest}) could not be prepared; the silo is not ready until it is: {Reason}")]
+    private static partial void LogNotPrepared(ILogger logger, string connector, string version, string digest, string reason);
 }

@@ -123,6 +123,20 @@ public sealed class SiloProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>The HTTP status and body of one of the silo's endpoints, or null if it does not answer.</summary>
+    public async Task<(int Status, string Body)?> GetAsync(string path)
+    {
+        try
+        {
+            using var response = await Http.GetAsync(new Uri($"http://127.0.0.1:{HttpPort}{path}"));
+            return ((int)response.StatusCode, await response.Content.ReadAsStringAsync());
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Waits until <c>/health/ready</c> answers 200.</summary>
     /// <exception cref="InvalidOperationException">The silo exited or was not ready in time; carries its output.</exception>
     public async Task WaitReadyAsync(TimeSpan? timeout = null)
