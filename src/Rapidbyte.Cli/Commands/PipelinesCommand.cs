@@ -100,6 +100,7 @@ internal static class PipelinesCommand
                 $"schedule: {(registration.Schedule is null ? "none" : registration.Paused ? $"{registration.Schedule}, paused" : registration.Schedule)}\n" +
                 $"next run: {When(registration.NextOccurrence)}\n" +
                 $"last run: {Outcome(registration.LastOutcome)}\n" +
+                $"connectors: {(registration.Connectors is { Count: > 0 } pins ? string.Join(", ", pins.Select(p => $"{p.Use} -> {p.Name} {p.Version} (sha256:{p.Digest})")) : "resolved at each run")}\n" +
                 $"--- {registration.File}\n{registration.Yaml.TrimEnd()}");
             return ExitCodes.Success;
         }));
