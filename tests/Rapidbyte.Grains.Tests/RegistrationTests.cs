@@ -93,6 +93,9 @@ public sealed class RegistrationTests : IAsyncLifetime
 
         Assert.Equal(1, first.Version);
         Assert.Equal(yaml, first.Yaml); // as written: the reference unresolved
+        // Its connectors pinned to the modules they name now, by digest.
+        Assert.Equal(["source-postgres", "dest-postgres"], first.Connectors!.Select(c => c.Name));
+        Assert.All(first.Connectors!, c => Assert.Equal(Testing.Pipelines.ModuleVariants.Digest(File.ReadAllBytes(Testing.RepositoryPaths.Connector(c.Name))), c.Digest));
         Assert.Contains($"${{{_variable}}}", first.Yaml);
         Assert.Equal(1, again.Version);
         Assert.Equal(2, changed.Version);
@@ -161,6 +164,8 @@ public sealed class RegistrationTests : IAsyncLifetime
             grain.RegisterAsync(HostileDocuments.AliasBomb().Replace("pipeline: p", "pipeline: refused"), "bomb.yaml"));
         var deep = await Assert.ThrowsAsync<PipelineRejectedException>(() => grain.RegisterAsync(HostileDocuments.DeepNesting(100_000), "deep.yaml"));
         var huge = await Assert.ThrowsAsync<PipelineRejectedException>(() => grain.RegisterAsync(HostileDocuments.Huge(50), "huge.yaml"));
+        var unknown = await Assert.ThrowsAsync<PipelineRejectedException>(() =>
+            grain.RegisterAsync(Yaml("refused").Replace("use: dest-postgres", "use: dest-postgres@9.9.9"), "refused.yaml"));
 
         Assert.Equal(
         [
@@ -175,7 +180,10 @@ public sealed class RegistrationTests : IAsyncLifetime
         Assert.Contains("values once its aliases are expanded", Assert.Single(bomb.Problems));
         Assert.Contains("nests mappings and lists more than 64 deep", Assert.Single(deep.Problems));
         Assert.Contains("characters long; a pipeline may be at most 1,048,576", Assert.Single(huge.Problems));
-        foreach (var problem in new[] { literal, foreign, connectionString, other, bomb, deep, huge }.SelectMany(e => e.Problems))
+        // A connector version nobody has: refused at registration, not at the first run.
+        Assert.StartsWith("refused.yaml: destination.use: connector 'dest-postgres@9.9.9' was not found in ", Assert.Single(unknown.Problems));
+        Assert.Contains("(dest-postgres has version ", unknown.Problems[0]);
+        foreach (var problem in new[] { literal, foreign, connectionString, other, bomb, deep, huge, unknown }.SelectMany(e => e.Problems))
         {
             Assert.DoesNotContain(_secret, problem);
         }

@@ -94,6 +94,21 @@ public sealed class PipelineSpecParserTests
     }
 
     [Fact]
+    public void A_connector_is_named_by_name_version_or_digest_and_anything_else_is_reported_at_its_position()
+    {
+        var digest = new string('a', 64);
+        Assert.Equal("source-postgres@1.2.0", Parse(Valid.Replace("use: source-postgres", "use: source-postgres@1.2.0")).Source.Use);
+        Assert.Equal($"dest-postgres@sha256:{digest}", Parse(Valid.Replace("use: dest-postgres", $"use: dest-postgres@sha256:{digest.ToUpperInvariant()}")).Destination.Use.ToLowerInvariant());
+
+        var errors = Errors(Valid.Replace("use: source-postgres", "use: source-postgres@sha256:abc").Replace("use: dest-postgres", "use: Dest Postgres"));
+
+        Assert.Equal([
+            "pipeline.yaml:4:8 source.use: 'sha256:abc' is not a SHA-256 digest: write sha256: and the 64 hex digits of the module's SHA-256",
+            "pipeline.yaml:18:8 destination.use: 'Dest Postgres' is not a connector name (lower-case letters, digits, '-' and '_', starting with a letter); write name, name@version or name@sha256:<64 hex digits>",
+        ], errors);
+    }
+
+    [Fact]
     public void A_missing_environment_variable_is_named_at_the_value_that_uses_it()
     {
         var errors = Errors(Valid, new Dictionary<string, string>());

@@ -93,7 +93,7 @@ public sealed partial class ConnectorRegistry
         var spec = await SpecOfAsync(module, cancellationToken);
         if (reference.Version is { } version && spec.Version != version)
         {
-            throw NotFound(reference, $"{Directory} has {reference.Name} {spec.Version}");
+            throw NotFound(reference, $"{reference.Name} has version {spec.Version} there");
         }
         return new PublishedConnector(reference.Name, spec.Version, digest, file is null ? 0 : new FileInfo(file).Length,
             file is null ? DateTimeOffset.MinValue : File.GetLastWriteTimeUtc(file));
