@@ -140,9 +140,9 @@ public static partial class PipelineSpecParser
             return null;
         }
         var use = reader.String(source, "use", "source", required: true);
-        var config = reader.Json(SpecReader.Get(source, "config"), "source.config");
+        var (config, locations) = reader.Config(source, "source");
         var streams = ReadStreams(source, reader);
-        return use is null || streams is null ? null : new SourceSpec(use, config, streams);
+        return use is null || streams is null ? null : new SourceSpec(use, config, streams) { ConfigLocations = locations };
     }
 
     private static List<StreamSpec>? ReadStreams(YamlMappingNode source, SpecReader reader)
@@ -191,14 +191,14 @@ public static partial class PipelineSpecParser
             return null;
         }
         var use = reader.String(destination, "use", "destination", required: true);
-        var config = reader.Json(SpecReader.Get(destination, "config"), "destination.config");
+        var (config, locations) = reader.Config(destination, "destination");
         var writeMode = reader.Enum<WriteMode>(destination, "write_mode", "destination") ?? WriteMode.Append;
         var primaryKey = reader.StringList(destination, "primary_key", "destination") ?? [];
         if (writeMode == WriteMode.Upsert && primaryKey.Count == 0 && SpecReader.Get(destination, "write_mode") is { } modeNode)
         {
             reader.Error(modeNode, "destination.primary_key", "is required for write_mode upsert");
         }
-        return use is null ? null : new DestinationSpec(use, config, writeMode, primaryKey);
+        return use is null ? null : new DestinationSpec(use, config, writeMode, primaryKey) { ConfigLocations = locations };
     }
 
     private static StateSpec ReadState(YamlMappingNode root, SpecReader reader)
