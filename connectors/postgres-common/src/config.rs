@@ -96,7 +96,7 @@ pub fn config_schema() -> Value {
                 "maximum": 65535,
                 "pattern": "^\\s*[0-9]{1,5}\\s*$",
                 "default": 5432,
-                "description": "Server port; digits in a string are taken too (a value from ${NAME} is a string)."
+                "description": "the server's port: a number from 1 to 65535, or its digits in a string (a value from ${NAME} is a string)"
             },
             "user": {"type": "string"},
             "password": {
