@@ -16,6 +16,10 @@ public static class ConfigSchemaCheck
 {
     private static readonly EvaluationOptions ListOutput = new() { OutputFormat = OutputFormat.List };
 
+    // The contract's dialect (wit/connector.wit: config-schema is draft-07), whatever "$schema"
+    // says or omits: it allows keywords of the connector's own, such as "secret".
+    private static readonly BuildOptions Draft07 = new() { Dialect = Dialect.Draft07 };
+
     // By schema text: every connector publishes one, and checks happen at every run.
     private static readonly ConcurrentDictionary<string, (JsonSchema Schema, JsonNode? Document)> Schemas = new(StringComparer.Ordinal);
 
@@ -49,12 +53,13 @@ public static class ConfigSchemaCheck
             }
             var instance = detail.InstanceLocation.ToString();
             var entry = locations.At(instance);
-            if (!referencesResolved && entry.FromReference)
-            {
-                continue;
-            }
             foreach (var keyword in detail.Errors.Keys)
             {
+                var unknownKey = keyword.Length == 0 && evaluationPath.Count > 0 && evaluationPath[^1] == "additionalProperties";
+                if (!referencesResolved && entry.FromReference && !unknownKey)
+                {
+                    continue; // the value is not known yet; its key is
+                }
                 if (Describe(connector, keyword, evaluationPath, instance, config, document, entry, locations) is { } error)
                 {
                     errors.Add(error);
@@ -156,9 +161,9 @@ public static class ConfigSchemaCheck
     {
         try
         {
-            return (JsonSchema.FromText(text), JsonNode.Parse(text));
+            return (JsonSchema.FromText(text, Draft07), JsonNode.Parse(text));
         }
-        catch (JsonException e)
+        catch (Exception e) when (e is JsonException or JsonSchemaException)
         {
             throw new FormatException($"the connector's config schema is not valid JSON Schema: {e.Message}", e);
         }
