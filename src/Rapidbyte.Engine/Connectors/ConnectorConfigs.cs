@@ -64,23 +64,27 @@ public static class ConnectorConfigs
 
     private static async Task<ConnectorSpec> SpecOfAsync(ConnectorRuntime runtime, Runtime.Modules.ConnectorModule module, CancellationToken cancellationToken)
     {
-        var asked = Specs.GetOrAdd(module.Sha256, _ => new Lazy<Task<ConnectorSpec>>(() => AskAsync(runtime, module, cancellationToken)));
+        // Shared by whoever asks at the same time: not cancelled by one of them (it takes a slice of CPU, bounded by the sandbox).
+        var asked = Specs.GetOrAdd(module.Sha256, _ => new Lazy<Task<ConnectorSpec>>(() => AskAsync(runtime, module)));
         try
         {
-            return await asked.Value.ConfigureAwait(false);
+            return await asked.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch
         {
-            Specs.TryRemove(new KeyValuePair<string, Lazy<Task<ConnectorSpec>>>(module.Sha256, asked)); // asked again next time
+            if (asked.Value.IsFaulted)
+            {
+                Specs.TryRemove(new KeyValuePair<string, Lazy<Task<ConnectorSpec>>>(module.Sha256, asked)); // asked again next time
+            }
             throw;
         }
     }
 
-    private static async Task<ConnectorSpec> AskAsync(ConnectorRuntime runtime, Runtime.Modules.ConnectorModule module, CancellationToken cancellationToken)
+    private static async Task<ConnectorSpec> AskAsync(ConnectorRuntime runtime, Runtime.Modules.ConnectorModule module)
     {
         using var instance = runtime.CreateInstance(module, new ConnectorInstanceOptions());
-        var spec = await instance.SpecAsync(cancellationToken).ConfigureAwait(false);
-        await instance.CloseAsync(cancellationToken).ConfigureAwait(false);
+        var spec = await instance.SpecAsync().ConfigureAwait(false);
+        await instance.CloseAsync().ConfigureAwait(false);
         return spec;
     }
 }
