@@ -19,7 +19,7 @@ public sealed partial class PipelineGrain
 
     public async Task<IReadOnlyList<ConnectorCheck>> CheckAsync()
     {
-        var spec = ResolvedRegistration("checked");
+        var spec = await ResolvedRegistrationAsync("checked");
         var checks = new List<ConnectorCheck>();
         foreach (var (part, use, config) in new[] { ("source", spec.Source.Use, spec.Source.Config), ("destination", spec.Destination.Use, spec.Destination.Config) })
         {
@@ -38,7 +38,7 @@ public sealed partial class PipelineGrain
 
     public async Task<IReadOnlyList<StreamSchema>> DiscoverAsync()
     {
-        var spec = ResolvedRegistration("discovered");
+        var spec = await ResolvedRegistrationAsync("discovered");
         try
         {
             return await CallConnectorAsync(spec, spec.Source.Use, spec.Source.Config, (c, ct) => c.DiscoverAsync(spec.Source.Config, ct));
@@ -49,17 +49,42 @@ public sealed partial class PipelineGrain
         }
     }
 
-    // The registered YAML with this silo's values for its references.
-    private PipelineSpec ResolvedRegistration(string refused)
+    // The registered YAML with this silo's values for its references, its connector configs checked.
+    private async Task<PipelineSpec> ResolvedRegistrationAsync(string refused)
     {
         var registration = state.State.Registration ?? throw new PipelineNotFoundException(Name);
+        PipelineSpec spec;
         try
         {
-            return Definition(registration).Parse();
+            spec = Definition(registration).Parse();
         }
         catch (PipelineSpecException e)
         {
             throw new PipelineRejectedException(Name, e.Errors.Select(error => error.ToString()).ToList(), refused);
+        }
+        var problems = await ConfigProblemsAsync(spec, referencesResolved: true);
+        return problems.Count == 0 ? spec : throw new PipelineRejectedException(Name, problems, refused);
+    }
+
+    /// <summary>
+    /// The problems of the pipeline's connector configs under each connector's own config schema
+    /// (one line each, located in the file), or none. Off the grain's scheduler: it loads modules.
+    /// </summary>
+    /// <param name="referencesResolved">False for a spec whose <c>${NAME}</c> references stand for themselves (registration).</param>
+    private async Task<IReadOnlyList<string>> ConfigProblemsAsync(PipelineSpec spec, bool referencesResolved)
+    {
+        try
+        {
+            await Task.Run(() => ConnectorConfigs.CheckAsync(engine.Connectors, spec, referencesResolved, CancellationToken.None));
+            return [];
+        }
+        catch (PipelineSpecException e)
+        {
+            return e.Errors.Select(error => error.ToString()).ToList();
+        }
+        catch (Exception e) when (e is ConnectorException or ConnectorRegistryException)
+        {
+            return [$"the connector configs could not be checked: {e.Message}"];
         }
     }
 

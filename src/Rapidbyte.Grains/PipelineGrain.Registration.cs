@@ -44,6 +44,12 @@ public sealed partial class PipelineGrain
     {
         var spec = RegistrationRules.Check(Name, yaml, file, engine.Options.VariablePrefix);
         var pins = await PinConnectorsAsync(spec, file);
+        // Against the schemas of the modules pinned. Its references' values are read only when
+        // a run starts: here their keys are checked, not their values.
+        if (await ConfigProblemsAsync(PipelineDefinitions.Pinned(spec, pins), referencesResolved: false) is { Count: > 0 } problems)
+        {
+            throw new PipelineRejectedException(Name, problems);
+        }
         var current = state.State.Registration;
         if (current is not null && current.Yaml == yaml && current.File == file && current.Connectors.SequenceEqual(pins))
         {
@@ -175,21 +181,28 @@ public sealed partial class PipelineGrain
 
     /// <summary>
     /// Starts a run of the registered YAML, its references resolved from this silo's
-    /// environment (within the prefix). A variable that is not set fails the run before it
-    /// starts: recorded in the history with the variable's name, never its value.
+    /// environment (within the prefix). A variable that is not set, or a value its connector's
+    /// config schema refuses, fails the run before it starts: recorded in the history with the
+    /// variable's or the key's name, never its value.
     /// </summary>
     private async Task<PipelineRunReport> StartRegisteredAsync(
         RegisteredPipeline registration, IReadOnlyList<string>? streams, RunTrigger trigger, DateTimeOffset? scheduledFor, int coalesced)
     {
         var definition = Definition(registration);
-        PipelineSpec spec;
+        PipelineSpec? spec = null;
+        IReadOnlyList<string> problems;
         try
         {
             spec = definition.Parse();
+            problems = await ConfigProblemsAsync(spec, referencesResolved: true);
         }
         catch (PipelineSpecException e)
         {
-            var error = $"the run could not start on silo {Silo}: {string.Join("; ", e.Errors)}";
+            problems = e.Errors.Select(error => error.ToString()).ToList();
+        }
+        if (spec is null || problems.Count > 0)
+        {
+            var error = $"the run could not start on silo {Silo}: {string.Join("; ", problems)}";
             var failed = new PipelineRunReport(Name, NewRunId(), RunStatus.Failed, DateTimeOffset.UtcNow, TimeSpan.Zero, [],
                 Trigger: trigger, ScheduledFor: scheduledFor, Error: error, Version: registration.Version, Coalesced: coalesced);
             AddToHistory(failed);

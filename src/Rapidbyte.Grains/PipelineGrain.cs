@@ -70,6 +70,10 @@ public sealed partial class PipelineGrain(
         {
             throw new ArgumentException($"the definition is of pipeline {spec.Name}, not {Name}");
         }
+        if (await ConfigProblemsAsync(spec, referencesResolved: true) is { Count: > 0 } problems)
+        {
+            throw new PipelineRejectedException(Name, problems, "run");
+        }
         return await StartAsync(definition, spec, streams, RunTrigger.Direct, scheduledFor: null, version: null);
     }
 

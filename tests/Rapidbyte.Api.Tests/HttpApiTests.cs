@@ -72,6 +72,13 @@ public sealed class HttpApiTests(ApiCluster cluster) : IClassFixture<ApiCluster>
         Assert.Contains("password", literalBody, StringComparison.Ordinal);
         Assert.DoesNotContain(cluster.Databases.Server.Password, literalBody, StringComparison.Ordinal);
 
+        // A key the connector does not take: where it is written and what the connector takes.
+        var misspelt = cluster.Yaml("misspelt", "- {name: items, sync_mode: full_refresh}").Replace("schema: public}", "schema: public, hots: db}", StringComparison.Ordinal);
+        var misspeltProblem = await ProblemOf(await admin.PutAsync("v1/pipelines/misspelt?file=misspelt.yaml", Yaml(misspelt)), 400);
+        Assert.Equal(2, misspeltProblem.GetProperty("errors").GetArrayLength());
+        Assert.All(misspeltProblem.GetProperty("errors").EnumerateArray(), e => Assert.Matches(
+            @"^misspelt\.yaml:(5|10):\d+ (source|destination)\.config\.hots: unknown key 'hots' \((source|dest)-postgres accepts: .*\); did you mean 'host'\?$", e.GetString()));
+
         // Unknown pipeline, unknown run.
         await ProblemOf(await admin.GetAsync("v1/pipelines/nothing-here"), 404);
         await ProblemOf(await admin.PostAsync("v1/pipelines/nothing-here/runs", null), 404);

@@ -224,6 +224,84 @@ public sealed class CliTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_connector_config_its_connector_does_not_take_is_refused_at_each_problems_position_by_every_command_before_anything_runs()
+    {
+        await _databases.ExecuteAsync(PipelineDatabases.Source, "CREATE TABLE t (id int); INSERT INTO t VALUES (1)");
+        const string value = "rows-from-a-variable-never-shown";
+        var environment = new Dictionary<string, string> { ["RAPIDBYTE_TEST_COMMIT_ROWS"] = value };
+        var pipeline = Write("refused.yaml", $$"""
+            version: "1"
+            pipeline: refused
+            source:
+              use: source-postgres
+              config:
+                host: {{_databases.Server.Host}}
+                port: {{_databases.Server.Port}}
+                user: postgres
+                password: "{{_databases.Server.Password}}"
+                database: source
+                sslmod: require
+                hots: {{_databases.Server.Host}}
+                strict_types: "yes"
+              streams:
+                - {name: t, sync_mode: full_refresh}
+            destination:
+              use: dest-postgres
+              config:
+                host: {{_databases.Server.Host}}
+                port: {{_databases.Server.Port}}
+                user: postgres
+                password: "{{_databases.Server.Password}}"
+                commit_rows: ${RAPIDBYTE_TEST_COMMIT_ROWS}
+              write_mode: append
+            """);
+
+        var validate = await CliProcess.RunWithAsync(environment, "validate", pipeline);
+        var check = await CliProcess.RunWithAsync(environment, "check", pipeline);
+        var discover = await CliProcess.RunWithAsync(environment, "discover", pipeline);
+        var run = await CliProcess.RunWithAsync(environment, "run", pipeline, "--embedded");
+
+        Assert.Equal(2, validate.ExitCode);
+        Assert.Empty(validate.Stdout);
+        var lines = validate.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(6, lines.Length);
+        // Unknown keys at the key, with what the connector takes (and a near miss named).
+        // (What it accepts grows as the connector does: the TLS settings come.)
+        Assert.StartsWith("refused.yaml:11:5 source.config.sslmod: unknown key 'sslmod' (source-postgres accepts: database, host, password, port, schema, ", lines[0]);
+        Assert.Contains("strict_types, user)", lines[0]);
+        Assert.StartsWith("refused.yaml:12:5 source.config.hots: unknown key 'hots' (source-postgres accepts: ", lines[1]);
+        Assert.EndsWith("; did you mean 'host'?", lines[1]);
+        // A wrong type at the value; a missing key at the config it is missing from.
+        Assert.Equal("refused.yaml:13:19 source.config.strict_types: 'strict_types' must be true or false, not a string", lines[2]);
+        Assert.Equal("refused.yaml:18:3 destination.config: missing required key 'database' (dest-postgres requires: host, user, database)", lines[3]);
+        // A value from a variable is checked once substituted, and named, never shown.
+        Assert.Equal("refused.yaml:23:18 destination.config.commit_rows: 'commit_rows' must be an integer, not a string (a value from a ${NAME} reference is always a string)", lines[4]);
+        Assert.Equal($"{pipeline}: 5 problems, nothing was run", lines[5]);
+        foreach (var refused in new[] { check, discover, run })
+        {
+            Assert.Equal(2, refused.ExitCode);
+            Assert.Equal(validate.Stderr, refused.Stderr);
+            Assert.Empty(refused.Stdout);
+        }
+        Assert.DoesNotContain(value, validate.Stderr + check.Stderr + discover.Stderr + run.Stderr);
+        Assert.Equal(0L, await _databases.ScalarAsync<long>(PipelineDatabases.Destination, "SELECT count(*) FROM pg_class WHERE relname = 't'"));
+    }
+
+    [Fact]
+    public async Task Every_example_pipeline_validates()
+    {
+        var examples = Directory.GetFiles(Path.Combine(Testing.RepositoryPaths.Root, "examples"), "*.yaml");
+        Assert.NotEmpty(examples);
+        foreach (var example in examples)
+        {
+            var (exitCode, stdout, stderr) = await CliProcess.RunWithAsync(new Dictionary<string, string> { ["RAPIDBYTE_DEMO_PASSWORD"] = "demo" }, "validate", example);
+
+            Assert.True(exitCode == 0, $"{example}: {stderr}");
+            Assert.Contains(": valid. Pipeline ", stdout);
+        }
+    }
+
+    [Fact]
     public async Task Ctrl_c_cancels_the_run_and_no_cursor_passes_the_committed_rows()
     {
         await _databases.ExecuteAsync(PipelineDatabases.Source, PipelineDatabases.SlowEventsSql + "CREATE VIEW slow AS SELECT * FROM events WHERE pace(id);");

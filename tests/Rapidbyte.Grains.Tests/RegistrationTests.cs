@@ -192,6 +192,60 @@ public sealed class RegistrationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Registration_and_a_run_refuse_a_config_key_its_connector_does_not_take_with_the_same_message()
+    {
+        await using var silo = await PipelineSilo.StartAsync(StateConnection);
+        var grain = silo.Grains.GetGrain<IPipelineGrain>("misspelt");
+        var yaml = Yaml("misspelt");
+        var at = yaml.IndexOf("schema: public}", StringComparison.Ordinal) + "schema: public".Length;
+        yaml = yaml[..at] + ", sslmod: require" + yaml[at..]; // the source's config only
+        var line = yaml[..at].Count(c => c == '\n') + 1;
+        var column = at + ", ".Length - yaml.LastIndexOf('\n', at); // 1-based, after ", "
+
+        var registered = await Assert.ThrowsAsync<PipelineRejectedException>(() => grain.RegisterAsync(yaml, "misspelt.yaml"));
+        var run = await Assert.ThrowsAsync<PipelineRejectedException>(() =>
+            grain.StartRunAsync(new PipelineDefinition(yaml, "misspelt.yaml", new Dictionary<string, string> { [_variable] = _secret }), null));
+
+        var problem = Assert.Single(registered.Problems);
+        Assert.StartsWith($"misspelt.yaml:{line}:{column} source.config.sslmod: unknown key 'sslmod' (source-postgres accepts: database, host, password, port, schema, ", problem);
+        Assert.Contains("strict_types, user)", problem);
+        Assert.Equal(registered.Problems, run.Problems);
+        Assert.StartsWith("pipeline misspelt was not run:", run.Message);
+        Assert.Null(await grain.GetRegistrationAsync());
+        Assert.Empty(await grain.GetHistoryAsync());
+    }
+
+    [Fact]
+    public async Task A_referenced_value_is_checked_when_a_run_resolves_it_and_the_failure_names_the_key_not_the_value()
+    {
+        var rows = "RAPIDBYTE_TEST_" + Guid.NewGuid().ToString("N")[..8].ToUpperInvariant() + "_ROWS";
+        var value = "rows-" + Guid.NewGuid().ToString("N");
+        Environment.SetEnvironmentVariable(rows, value);
+        try
+        {
+            await using var silo = await PipelineSilo.StartAsync(StateConnection);
+            var grain = silo.Grains.GetGrain<IPipelineGrain>("typed");
+            var yaml = Yaml("typed").Replace("schema: public}\n  write_mode", $"schema: public, commit_rows: \"${{{rows}}}\"}}\n  write_mode", StringComparison.Ordinal);
+            Assert.Contains(rows, yaml);
+
+            // Registered: its value is unknown until a run reads it on a silo.
+            await grain.RegisterAsync(yaml, "typed.yaml");
+            var run = await grain.TriggerAsync(null);
+
+            Assert.Equal(RunStatus.Failed, run.Status);
+            Assert.StartsWith("the run could not start on silo ", run.Error);
+            Assert.Contains("typed.yaml:10:", run.Error);
+            Assert.EndsWith("destination.config.commit_rows: 'commit_rows' must be an integer, not a string (a value from a ${NAME} reference is always a string)", run.Error);
+            Assert.DoesNotContain(value, run.Error);
+            Assert.Equal(0L, await _databases.ScalarAsync<long>(PipelineDatabases.Destination, "SELECT count(*) FROM pg_class WHERE relname = 'items'"));
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(rows, null);
+        }
+    }
+
+    [Fact]
     public async Task Deleting_keeps_or_clears_the_cursors_as_the_caller_chooses()
     {
         await using var silo = await PipelineSilo.StartAsync(StateConnection);

@@ -209,6 +209,27 @@ mod tests {
     }
 
     #[test]
+    fn the_schema_lists_exactly_the_keys_the_config_reads() {
+        let schema: serde_json::Value = serde_json::from_str(&spec().config_schema).unwrap();
+        let mut keys: Vec<String> = rapidbyte_postgres::struct_keys::<PgConfig>()
+            .iter()
+            .chain(&["commit_rows", "commit_bytes"])
+            .map(|k| k.to_string())
+            .collect();
+        keys.sort();
+        assert_eq!(rapidbyte_postgres::schema_keys(&schema), keys);
+        assert_eq!(schema["additionalProperties"], json!(false));
+        // Every key the schema names is read: a value for each changes the config.
+        let config: DestConfig = serde_json::from_value(json!({
+            "host": "db", "port": "6543", "user": "app", "password": "pw", "database": "shop",
+            "schema": "s", "strict_types": true, "commit_rows": 7, "commit_bytes": 9
+        }))
+        .unwrap();
+        assert_eq!((config.commit_rows, config.commit_bytes), (7, 9));
+        assert!(config.pg.strict_types);
+    }
+
+    #[test]
     fn the_spec_names_the_connector_its_modes_and_a_secret_password() {
         let spec = spec();
         assert_eq!(spec.name, "dest-postgres");

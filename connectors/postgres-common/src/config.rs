@@ -77,26 +77,36 @@ impl fmt::Debug for PgConfig {
     }
 }
 
-/// JSON Schema (draft-07) of [`PgConfig`]. A connector with settings of its own adds them
-/// to `properties` (and `required`) of this object.
+/// JSON Schema (draft-07) of [`PgConfig`]: exactly the keys it reads
+/// (`additionalProperties: false`), so the host refuses a misspelt or unsupported key before
+/// anything runs. A connector with settings of its own adds them to `properties` (and
+/// `required`) of this object; `the_schema_lists_exactly_the_struct_keys` keeps the two in step.
 pub fn config_schema() -> Value {
     json!({
         "$schema": "http://json-schema.org/draft-07/schema#",
         "title": "PostgreSQL",
         "type": "object",
         "required": ["host", "user", "database"],
+        "additionalProperties": false,
         "properties": {
             "host": {"type": "string", "description": "Server host name or IP address."},
-            "port": {"type": "integer", "minimum": 1, "maximum": 65535, "default": 5432},
+            "port": {
+                "type": ["integer", "string"],
+                "minimum": 1,
+                "maximum": 65535,
+                "pattern": "^\\s*[0-9]{1,5}\\s*$",
+                "default": 5432,
+                "description": "the server's port: a number from 1 to 65535, or its digits in a string (a value from ${NAME} is a string)"
+            },
             "user": {"type": "string"},
             "password": {
-                "type": "string",
+                "type": ["string", "null"],
                 "description": "Password (SCRAM-SHA-256 or md5); omit for trust authentication.",
                 "writeOnly": true,
                 "secret": true
             },
             "database": {"type": "string"},
-            "schema": {"type": "string", "default": "public", "description": "Schema whose tables the streams name."},
+            "schema": {"type": ["string", "null"], "default": "public", "description": "Schema whose tables the streams name."},
             "strict_types": {
                 "type": "boolean",
                 "default": false,
@@ -104,6 +114,72 @@ pub fn config_schema() -> Value {
             }
         }
     })
+}
+
+/// The keys a serde struct reads, as its derived `Deserialize` names them: for a test that
+/// a config schema lists exactly a config struct's keys. (A struct with `#[serde(flatten)]`
+/// names only its own; add the flattened struct's.)
+pub fn struct_keys<'de, T: Deserialize<'de>>() -> Vec<&'static str> {
+    use serde::de::{self, Visitor};
+
+    struct Keys(Vec<&'static str>);
+
+    #[derive(Debug)]
+    struct Recorded;
+
+    impl fmt::Display for Recorded {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("recorded")
+        }
+    }
+
+    impl std::error::Error for Recorded {}
+
+    impl de::Error for Recorded {
+        fn custom<M: fmt::Display>(_: M) -> Self {
+            Recorded
+        }
+    }
+
+    impl<'de, 'a> de::Deserializer<'de> for &'a mut Keys {
+        type Error = Recorded;
+
+        fn deserialize_any<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Recorded> {
+            Err(Recorded)
+        }
+
+        fn deserialize_struct<V: Visitor<'de>>(
+            self,
+            _: &'static str,
+            fields: &'static [&'static str],
+            _: V,
+        ) -> Result<V::Value, Recorded> {
+            self.0.extend_from_slice(fields);
+            Err(Recorded)
+        }
+
+        serde::forward_to_deserialize_any! {
+            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+            option unit unit_struct newtype_struct seq tuple tuple_struct map enum identifier
+            ignored_any
+        }
+    }
+
+    let mut keys = Keys(Vec::new());
+    let _ = T::deserialize(&mut keys);
+    keys.0
+}
+
+/// The `properties` of a config schema, sorted: what a test compares with [`struct_keys`].
+pub fn schema_keys(schema: &Value) -> Vec<String> {
+    let mut keys: Vec<String> = schema["properties"]
+        .as_object()
+        .expect("a config schema has properties")
+        .keys()
+        .cloned()
+        .collect();
+    keys.sort();
+    keys
 }
 
 #[cfg(test)]
@@ -177,5 +253,15 @@ mod tests {
         assert_eq!(schema["properties"]["password"]["writeOnly"], json!(true));
         assert_eq!(schema["properties"]["password"]["secret"], json!(true));
         assert_eq!(schema["required"], json!(["host", "user", "database"]));
+    }
+
+    #[test]
+    fn the_schema_lists_exactly_the_struct_keys() {
+        let mut keys: Vec<String> = struct_keys::<PgConfig>().iter().map(|k| k.to_string()).collect();
+        keys.sort();
+        assert!(!keys.is_empty());
+        let schema = config_schema();
+        assert_eq!(schema_keys(&schema), keys);
+        assert_eq!(schema["additionalProperties"], json!(false));
     }
 }

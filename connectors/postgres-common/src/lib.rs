@@ -55,7 +55,7 @@ pub mod types;
 pub mod wire;
 
 pub use catalog::{PgColumn, PgRelation};
-pub use config::{config_schema, PgConfig};
+pub use config::{config_schema, schema_keys, struct_keys, PgConfig};
 #[cfg(target_arch = "wasm32")]
 pub use connect::{cancel, connect, Session};
 pub use error::{classify, classify_sqlstate};

@@ -24,7 +24,7 @@ impl Connector for TestConnector {
             name: "test-connector".into(),
             version: "0.1.0".into(),
             protocol_version: PROTOCOL_VERSION,
-            config_schema: r#"{"type":"object"}"#.into(),
+            config_schema: scenarios::config_schema().to_string(),
             supported_sync_modes: vec![SyncMode::FullRefresh],
             supported_write_modes: vec![WriteMode::Append],
             commit_markers: false,

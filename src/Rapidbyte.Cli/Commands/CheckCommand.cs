@@ -20,14 +20,14 @@ internal static class CheckCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             var path = parse.GetRequiredValue(pipeline);
-            if (PipelineFile.Load(path) is not { } loaded)
+            using var session = new ConnectorSession();
+            if (await PipelineFile.LoadAsync(path, session, cancellationToken) is not { } loaded)
             {
                 return ExitCodes.InvalidInput;
             }
             var spec = loaded.Spec;
             Report("spec", true, $"{path} is valid");
             var failed = 0;
-            using var session = new ConnectorSession();
             foreach (var (role, use, config) in new[] { ("source", spec.Source.Use, spec.Source.Config), ("destination", spec.Destination.Use, spec.Destination.Config) })
             {
                 try

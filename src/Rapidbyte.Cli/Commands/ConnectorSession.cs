@@ -9,8 +9,8 @@ using Rapidbyte.Runtime.Instances;
 namespace Rapidbyte.Cli.Commands;
 
 /// <summary>
-/// Runs one connector operation outside a silo (check, discover): the bundled module, in
-/// the sandbox the pipeline would give it.
+/// Runs one connector operation outside a silo (check, discover, the config check of every
+/// command): the bundled module, in the sandbox the pipeline would give it.
 /// </summary>
 internal sealed class ConnectorSession : IDisposable
 {
@@ -25,6 +25,12 @@ internal sealed class ConnectorSession : IDisposable
     public Task<T> RunAsync<T>(PipelineSpec spec, string use, JsonElement config,
         Func<ConnectorInstance, CancellationToken, Task<T>> operation, CancellationToken cancellationToken) =>
         ConnectorCalls.RunAsync(_runtime, _registry, spec, use, config, operation, cancellationToken);
+
+    /// <summary>Checks the pipeline's connector configs against each connector's own config schema.</summary>
+    /// <exception cref="Pipelines.Parsing.PipelineSpecException">Every problem, located in the file.</exception>
+    /// <exception cref="ConnectorException">A connector could not be loaded or asked for its spec.</exception>
+    public Task CheckConfigsAsync(PipelineSpec spec, CancellationToken cancellationToken) =>
+        ConnectorConfigs.CheckAsync(_registry, spec, referencesResolved: true, cancellationToken);
 
     public void Dispose() => _runtime.Dispose();
 }

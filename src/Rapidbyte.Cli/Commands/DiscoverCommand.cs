@@ -18,7 +18,8 @@ internal static class DiscoverCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             var path = parse.GetRequiredValue(pipeline);
-            if (PipelineFile.Load(path) is not { } loaded)
+            using var session = new ConnectorSession();
+            if (await PipelineFile.LoadAsync(path, session, cancellationToken) is not { } loaded)
             {
                 return ExitCodes.InvalidInput;
             }
@@ -26,7 +27,6 @@ internal static class DiscoverCommand
             IReadOnlyList<StreamSchema> streams;
             try
             {
-                using var session = new ConnectorSession();
                 streams = await session.RunAsync(spec, spec.Source.Use, spec.Source.Config, (c, ct) => c.DiscoverAsync(spec.Source.Config, ct), cancellationToken);
             }
             catch (Exception e) when (e is ConnectorException or ConnectorNotFoundException)

@@ -1,12 +1,42 @@
 using Rapidbyte.Grains.Runs;
+using Rapidbyte.Runtime.Errors;
 using Rapidbyte.Pipelines.Parsing;
 using Rapidbyte.Pipelines.Spec;
 
 namespace Rapidbyte.Cli.Commands;
 
-/// <summary>Reads the pipeline file a command names; its problems go to stderr, one per line.</summary>
+/// <summary>
+/// Reads the pipeline file a command names and checks its connector configs against each
+/// connector's own config schema (every command does, before it connects or runs anything);
+/// its problems go to stderr, one per line.
+/// </summary>
 internal static class PipelineFile
 {
+    /// <returns>The pipeline, or null when it is not valid (the errors are printed).</returns>
+    public static async Task<(PipelineDefinition Definition, PipelineSpec Spec)?> LoadAsync(string path, ConnectorSession session, CancellationToken cancellationToken)
+    {
+        if (Load(path) is not { } loaded)
+        {
+            return null;
+        }
+        try
+        {
+            await session.CheckConfigsAsync(loaded.Spec, cancellationToken);
+            return loaded;
+        }
+        catch (PipelineSpecException e)
+        {
+            Report(path, e);
+            return null;
+        }
+        catch (ConnectorException e)
+        {
+            Console.Error.WriteLine($"{path}: the connector configs could not be checked: {e.Message}");
+            return null;
+        }
+    }
+
+    /// <summary>The spec alone, its connector configs unchecked: for commands that only read where its state is (status, serve).</summary>
     /// <returns>The pipeline, or null when it could not be read (the errors are printed).</returns>
     public static (PipelineDefinition Definition, PipelineSpec Spec)? Load(string path)
     {
@@ -21,11 +51,7 @@ internal static class PipelineFile
         }
         catch (PipelineSpecException e)
         {
-            foreach (var error in e.Errors)
-            {
-                Console.Error.WriteLine(error);
-            }
-            Console.Error.WriteLine($"{path}: {e.Errors.Count} problem{(e.Errors.Count == 1 ? "" : "s")}, nothing was run");
+            Report(path, e);
             return null;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -33,5 +59,14 @@ internal static class PipelineFile
             Console.Error.WriteLine($"{path}: {e.Message}");
             return null;
         }
+    }
+
+    private static void Report(string path, PipelineSpecException e)
+    {
+        foreach (var error in e.Errors)
+        {
+            Console.Error.WriteLine(error);
+        }
+        Console.Error.WriteLine($"{path}: {e.Errors.Count} problem{(e.Errors.Count == 1 ? "" : "s")}, nothing was run");
     }
 }

@@ -30,7 +30,12 @@ internal static class RunCommand
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            if (PipelineFile.Load(parse.GetRequiredValue(pipeline)) is not { } loaded)
+            (PipelineDefinition Definition, Pipelines.Spec.PipelineSpec Spec)? checkedFile;
+            using (var session = new ConnectorSession())
+            {
+                checkedFile = await PipelineFile.LoadAsync(parse.GetRequiredValue(pipeline), session, cancellationToken);
+            }
+            if (checkedFile is not { } loaded)
             {
                 return ExitCodes.InvalidInput;
             }
@@ -85,7 +90,7 @@ internal static class RunCommand
                         started = await grain.StartRunAsync(loaded.Definition, parse.GetValue(stream));
                     }
                 }
-                catch (Exception e) when (e is ArgumentException or PipelineBusyException)
+                catch (Exception e) when (e is ArgumentException or PipelineBusyException or PipelineRejectedException)
                 {
                     Console.Error.WriteLine(e.Message);
                     return ExitCodes.InvalidInput;

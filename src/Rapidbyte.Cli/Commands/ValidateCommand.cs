@@ -3,17 +3,21 @@ using Rapidbyte.Cli.Output;
 
 namespace Rapidbyte.Cli.Commands;
 
-/// <summary><c>rapidbyte validate PIPELINE.yaml</c>: the spec alone, no connections.</summary>
+/// <summary>
+/// <c>rapidbyte validate PIPELINE.yaml</c>: the spec and its connector configs (checked against
+/// each connector's own config schema: the modules are loaded), no connections.
+/// </summary>
 internal static class ValidateCommand
 {
     public static Command Create()
     {
         var pipeline = CommonArguments.Pipeline();
         var command = new Command("validate", "Check a pipeline file without connecting to anything.") { pipeline };
-        command.SetAction(parse =>
+        command.SetAction(async (parse, cancellationToken) =>
         {
             var path = parse.GetRequiredValue(pipeline);
-            if (PipelineFile.Load(path) is not { } loaded)
+            using var session = new ConnectorSession();
+            if (await PipelineFile.LoadAsync(path, session, cancellationToken) is not { } loaded)
             {
                 return ExitCodes.InvalidInput;
             }

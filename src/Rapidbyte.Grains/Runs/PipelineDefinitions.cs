@@ -29,15 +29,17 @@ public static class PipelineDefinitions
     public static PipelineSpec Parse(this PipelineDefinition definition)
     {
         var spec = PipelineSpecParser.Parse(definition.Yaml, definition.File, name => definition.Variables.TryGetValue(name, out var value) ? value : null);
-        if (definition.Pins is not { Count: > 0 } pins)
-        {
-            return spec;
-        }
-        string Pinned(string use) => pins.FirstOrDefault(p => p.Use == use)?.Pinned ?? use;
+        return definition.Pins is { Count: > 0 } pins ? Pinned(spec, pins) : spec;
+    }
+
+    /// <summary><paramref name="spec"/> with each connector reference replaced by the module it is pinned to.</summary>
+    public static PipelineSpec Pinned(PipelineSpec spec, IReadOnlyList<ConnectorPin> pins)
+    {
+        string Pin(string use) => pins.FirstOrDefault(p => p.Use == use)?.Pinned ?? use;
         return spec with
         {
-            Source = spec.Source with { Use = Pinned(spec.Source.Use) },
-            Destination = spec.Destination with { Use = Pinned(spec.Destination.Use) },
+            Source = spec.Source with { Use = Pin(spec.Source.Use) },
+            Destination = spec.Destination with { Use = Pin(spec.Destination.Use) },
         };
     }
 }

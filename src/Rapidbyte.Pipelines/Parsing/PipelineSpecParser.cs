@@ -140,9 +140,9 @@ public static partial class PipelineSpecParser
             return null;
         }
         var use = Use(source, "source", reader);
-        var config = reader.Json(SpecReader.Get(source, "config"), "source.config");
+        var (config, locations) = reader.Config(source, "source");
         var streams = ReadStreams(source, reader);
-        return use is null || streams is null ? null : new SourceSpec(use, config, streams);
+        return use is null || streams is null ? null : new SourceSpec(use, config, streams) { ConfigLocations = locations };
     }
 
     // A connector reference: name, name@version or name@sha256:digest.
@@ -203,14 +203,14 @@ public static partial class PipelineSpecParser
             return null;
         }
         var use = Use(destination, "destination", reader);
-        var config = reader.Json(SpecReader.Get(destination, "config"), "destination.config");
+        var (config, locations) = reader.Config(destination, "destination");
         var writeMode = reader.Enum<WriteMode>(destination, "write_mode", "destination") ?? WriteMode.Append;
         var primaryKey = reader.StringList(destination, "primary_key", "destination") ?? [];
         if (writeMode == WriteMode.Upsert && primaryKey.Count == 0 && SpecReader.Get(destination, "write_mode") is { } modeNode)
         {
             reader.Error(modeNode, "destination.primary_key", "is required for write_mode upsert");
         }
-        return use is null ? null : new DestinationSpec(use, config, writeMode, primaryKey);
+        return use is null ? null : new DestinationSpec(use, config, writeMode, primaryKey) { ConfigLocations = locations };
     }
 
     private static StateSpec ReadState(YamlMappingNode root, SpecReader reader)

@@ -162,37 +162,56 @@ internal sealed class SpecReader(string file, Func<string, string?> environment)
     }
 
     /// <summary>
-    /// A connector's config as JSON: mappings become objects, lists arrays; a plain scalar is
-    /// typed the way YAML reads it (number, true/false, null), a quoted one is a string. A value
-    /// that came from an environment variable is always a string: a password of digits must
-    /// not turn into a number (connectors accept numbers written as strings).
+    /// The <c>config</c> of a connector's section (<paramref name="section"/>, at key path
+    /// <paramref name="path"/>) as JSON, with where each of its members is written: mappings
+    /// become objects, lists arrays; a plain scalar is typed the way YAML reads it (number,
+    /// true/false, null), a quoted one is a string. A value that came from an environment
+    /// variable is always a string: a password of digits must not turn into a number
+    /// (connectors accept numbers written as strings where they take numbers from variables).
     /// </summary>
-    public JsonElement Json(YamlNode? node, string path)
+    public (JsonElement Config, ConfigLocations Locations) Config(YamlMappingNode section, string path)
     {
-        var json = node is null ? new JsonObject() : ToJson(node, path);
+        var configPath = Join(path, "config");
+        var use = Get(section, "use") ?? section;
+        var entries = new Dictionary<string, ConfigEntry>(StringComparer.Ordinal);
+        JsonNode? json = new JsonObject();
+        var key = section.Children.Keys.FirstOrDefault(k => k is YamlScalarNode { Value: "config" });
+        if (key is not null)
+        {
+            json = ToJson(section.Children[key], configPath, "", Position(key.Start), entries);
+        }
+        else
+        {
+            entries[""] = new ConfigEntry(Position(section.Start), Position(section.Start), false);
+        }
         // Through the node's own writer, not JsonSerializer: no serializer metadata to build
         // at every start of the tool.
         using var document = JsonDocument.Parse(json?.ToJsonString() ?? "null");
-        return document.RootElement.Clone();
+        return (document.RootElement.Clone(), new ConfigLocations(file, configPath, Position(use.Start), entries));
     }
 
-    private JsonNode? ToJson(YamlNode node, string path)
+    private static SpecPosition Position(Mark mark) => new(mark.Line, mark.Column);
+
+    private JsonNode? ToJson(YamlNode node, string path, string pointer, SpecPosition key, Dictionary<string, ConfigEntry> entries)
     {
+        var fromReference = node is YamlScalarNode { Value: { } written } && EnvironmentSubstitution.References(written).Any();
+        entries[pointer] = new ConfigEntry(key, Position(node.Start), fromReference);
         switch (node)
         {
             case YamlMappingNode mapping:
                 var obj = new JsonObject();
-                foreach (var (key, value) in mapping.Children)
+                foreach (var (child, value) in mapping.Children)
                 {
-                    var name = (key as YamlScalarNode)?.Value ?? "";
-                    obj[name] = ToJson(value, Join(path, name));
+                    var name = (child as YamlScalarNode)?.Value ?? "";
+                    obj[name] = ToJson(value, Join(path, name), $"{pointer}/{EscapePointer(name)}", Position(child.Start), entries);
                 }
                 return obj;
             case YamlSequenceNode sequence:
                 var array = new JsonArray();
                 for (var i = 0; i < sequence.Children.Count; i++)
                 {
-                    array.Add(ToJson(sequence.Children[i], $"{path}[{i}]"));
+                    var item = sequence.Children[i];
+                    array.Add(ToJson(item, $"{path}[{i}]", $"{pointer}/{i}", Position(item.Start), entries));
                 }
                 return array;
             case YamlScalarNode scalar:
@@ -204,6 +223,9 @@ internal sealed class SpecReader(string file, Func<string, string?> environment)
                 return null;
         }
     }
+
+    // RFC 6901: '~' and '/' in a member name.
+    private static string EscapePointer(string name) => name.Replace("~", "~0", StringComparison.Ordinal).Replace("/", "~1", StringComparison.Ordinal);
 
     private static JsonNode? PlainScalar(string text)
     {

@@ -12,7 +12,7 @@ use postgres::PgQuery;
 use rapidbyte_sdk::protocol::StreamSummary;
 use rapidbyte_sdk::ConnectorError;
 use serde::Deserialize;
-use serde_json::Value;
+use serde_json::{json, Value};
 use std::num::NonZeroUsize;
 
 #[derive(Deserialize)]
@@ -61,6 +61,72 @@ pub(crate) enum Scenario {
     WaitCancel,
     PgQuery(PgQuery),
     CheckpointState,
+}
+
+/// Each scenario's parameters: (name, type, required). Kept beside [`Scenario`], which
+/// reads them; [`config_schema`] is made from it.
+const PARAMETERS: &[(&str, &[(&str, &str, bool)])] = &[
+    ("tcp_ping_pong", &[("host", "string", true), ("port", "integer", true), ("requests", "integer", true)]),
+    ("tcp_request_reply", &[("host", "string", true), ("port", "integer", true), ("requests", "integer", true)]),
+    ("tcp_wait_eof", &[("host", "string", true), ("port", "integer", true)]),
+    ("tcp_wait_eof_busy", &[("host", "string", true), ("port", "integer", true)]),
+    ("spin", &[]),
+    ("grow_memory", &[("chunk_mb", "integer", false)]),
+    ("connect_only", &[("host", "string", true), ("port", "integer", true)]),
+    ("panic", &[("message", "string", true)]),
+    ("arrow_sample", &[]),
+    ("arrow_echo", &[]),
+    ("timer", &[("millis", "integer", true)]),
+    ("wait_cancel", &[]),
+    (
+        "pg_query",
+        &[
+            ("host", "string", true),
+            ("port", "integer", true),
+            ("user", "string", true),
+            ("password", "string", true),
+            ("database", "string", true),
+            ("sql", "string", true),
+        ],
+    ),
+    ("checkpoint_state", &[]),
+];
+
+/// JSON Schema (draft-07) of the config: `scenario` and exactly that scenario's parameters.
+pub(crate) fn config_schema() -> Value {
+    let scenarios: Vec<&str> = PARAMETERS.iter().map(|(name, _)| *name).collect();
+    let cases: Vec<Value> = PARAMETERS
+        .iter()
+        .map(|(name, parameters)| {
+            let mut properties = serde_json::Map::new();
+            properties.insert("scenario".into(), json!({}));
+            for (key, kind, _) in parameters.iter() {
+                let mut property = json!({ "type": kind });
+                if *key == "password" {
+                    property["writeOnly"] = json!(true);
+                    property["secret"] = json!(true);
+                }
+                properties.insert((*key).into(), property);
+            }
+            let required: Vec<&str> = parameters
+                .iter()
+                .filter(|(_, _, required)| *required)
+                .map(|(key, _, _)| *key)
+                .collect();
+            json!({
+                "if": {"properties": {"scenario": {"const": name}}, "required": ["scenario"]},
+                "then": {"properties": properties, "required": required, "additionalProperties": false}
+            })
+        })
+        .collect();
+    json!({
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "title": "test-connector",
+        "type": "object",
+        "required": ["scenario"],
+        "properties": {"scenario": {"type": "string", "enum": scenarios}},
+        "allOf": cases
+    })
 }
 
 fn one_mib() -> NonZeroUsize {
