@@ -43,7 +43,8 @@ public static class ConnectorConfigs
             var connector = await registry.SpecOfAsync(module, cancellationToken).ConfigureAwait(false);
             try
             {
-                errors.AddRange(ConfigSchemaCheck.Check(use, connector.ConfigSchema, config, locations, referencesResolved));
+                // Named by its spec: a pinned reference (name@sha256:…) would bury the name in a digest.
+                errors.AddRange(ConfigSchemaCheck.Check(connector.Name, connector.ConfigSchema, config, locations, referencesResolved));
             }
             catch (FormatException e)
             {
