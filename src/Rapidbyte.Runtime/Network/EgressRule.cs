@@ -58,25 +58,29 @@ public sealed record EgressRule(bool Allows, string Reason, string Setting)
         return resolved.Any(a => SameAddress(a, address));
     }
 
-    /// <summary>Whether <paramref name="address"/> is in one of <paramref name="networks"/>, in its IPv4 or IPv4-mapped IPv6 form alike.</summary>
+    /// <summary>
+    /// Whether <paramref name="address"/> is in one of <paramref name="networks"/>. An IPv4-mapped
+    /// IPv6 address is its IPv4 address, and a network inside <c>::ffff:0:0/96</c> its IPv4
+    /// network; other IPv6 networks never cover an IPv4 address. (IPNetwork.Contains alone
+    /// compares a mapped address's low bits with an IPv6 network: <c>::1/128</c> would hold
+    /// <c>::ffff:0.0.0.1</c>.)
+    /// </summary>
     public static bool InNetworks(IPAddress address, IEnumerable<IPNetwork> networks)
     {
-        var (v4, v6) = Forms(address);
-        return networks.Any(n => (v4 is not null && n.Contains(v4)) || n.Contains(v6));
+        var plain = Plain(address);
+        return networks.Any(n => Plain(n) is var network && network.BaseAddress.AddressFamily == plain.AddressFamily && network.Contains(plain));
     }
 
-    private static bool SameAddress(IPAddress a, IPAddress b) => Forms(a).V6.Equals(Forms(b).V6);
+    private static bool SameAddress(IPAddress a, IPAddress b) => Plain(a).Equals(Plain(b));
 
-    // An address as IPv4 (when it is one, mapped or not) and as IPv6 without a scope, the form IPNetwork compares.
-    private static (IPAddress? V4, IPAddress V6) Forms(IPAddress address)
-    {
-        if (address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork)
-        {
-            return (address, address.MapToIPv6());
-        }
-        var v6 = address.ScopeId == 0 ? address : new IPAddress(address.GetAddressBytes());
-        return (v6.IsIPv4MappedToIPv6 ? v6.MapToIPv4() : null, v6);
-    }
+    // The one form an address is compared in: IPv4 when it is one (mapped or not), IPv6 without a scope.
+    private static IPAddress Plain(IPAddress address) =>
+        address.IsIPv4MappedToIPv6 ? address.MapToIPv4()
+        : address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 && address.ScopeId != 0 ? new IPAddress(address.GetAddressBytes())
+        : address;
+
+    private static IPNetwork Plain(IPNetwork network) =>
+        network.BaseAddress.IsIPv4MappedToIPv6 && network.PrefixLength >= 96 ? new IPNetwork(network.BaseAddress.MapToIPv4(), network.PrefixLength - 96) : network;
 
     private static bool NameMatches(string pattern, string host)
     {
