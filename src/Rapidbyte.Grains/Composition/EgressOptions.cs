@@ -49,7 +49,10 @@ public sealed class EgressOptions
         var networks = new List<IPNetwork>();
         for (var i = 0; i < entries.Length; i++)
         {
-            if (IPNetwork.TryParse(entries[i]?.Trim(), out var network))
+            var text = entries[i]?.Trim() ?? "";
+            // IPNetwork clears address bits past the prefix itself; 10.0.0.1/8 is more likely a
+            // mistake for /32 than a way to write 10.0.0.0/8, so it is refused.
+            if (IPNetwork.TryParse(text, out var network) && IPAddress.TryParse(text.Split('/')[0], out var written) && network.BaseAddress.Equals(written))
             {
                 networks.Add(network);
             }
