@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.NetworkInformation;
+using System.Net.Sockets;
 
 namespace Rapidbyte.Runtime.Network;
 
@@ -54,7 +55,17 @@ public sealed record EgressRule(bool Allows, string Reason, string Setting)
         {
             return true;
         }
-        var resolved = await Dns.GetHostAddressesAsync(ResolvedHost, cancellationToken).ConfigureAwait(false);
+        IPAddress[] resolved;
+        try
+        {
+            resolved = await Dns.GetHostAddressesAsync(ResolvedHost, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SocketException e)
+        {
+            // Not knowing its addresses, the policy cannot tell this destination apart from it:
+            // the connect fails (a network error, retried) rather than going through unchecked.
+            throw new IOException($"the silo's egress policy could not resolve {ResolvedHost} ({Setting}) to tell it apart from this destination: {e.Message}", e);
+        }
         return resolved.Any(a => SameAddress(a, address));
     }
 
@@ -65,7 +76,7 @@ public sealed record EgressRule(bool Allows, string Reason, string Setting)
     /// compares a mapped address's low bits with an IPv6 network: <c>::1/128</c> would hold
     /// <c>::ffff:0.0.0.1</c>.)
     /// </summary>
-    public static bool InNetworks(IPAddress address, IEnumerable<IPNetwork> networks)
+    private static bool InNetworks(IPAddress address, IEnumerable<IPNetwork> networks)
     {
         var plain = Plain(address);
         return networks.Any(n => Plain(n) is var network && network.BaseAddress.AddressFamily == plain.AddressFamily && network.Contains(plain));
@@ -76,7 +87,7 @@ public sealed record EgressRule(bool Allows, string Reason, string Setting)
     // The one form an address is compared in: IPv4 when it is one (mapped or not), IPv6 without a scope.
     private static IPAddress Plain(IPAddress address) =>
         address.IsIPv4MappedToIPv6 ? address.MapToIPv4()
-        : address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 && address.ScopeId != 0 ? new IPAddress(address.GetAddressBytes())
+        : address.AddressFamily == AddressFamily.InterNetworkV6 && address.ScopeId != 0 ? new IPAddress(address.GetAddressBytes())
         : address;
 
     private static IPNetwork Plain(IPNetwork network) =>
