@@ -8,7 +8,7 @@ using Rapidbyte.Silo.Health;
 // Its own appsettings.json, wherever it is started from.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.Services.AddSiloDefaults();
-builder.UseOrleans(silo => silo.AddRapidbyte(builder.Configuration));
+builder.UseOrleans(silo => silo.AddRapidbyte(builder.Configuration).AddSiloEgressPolicy());
 builder.AddSiloTelemetry();
 builder.Services.AddSiloHealthChecks();
 builder.AddRapidbyteApi();

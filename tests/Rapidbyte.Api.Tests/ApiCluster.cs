@@ -1,15 +1,20 @@
 using System.Net.Http.Headers;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 using Rapidbyte.Client;
 using Rapidbyte.Testing.Identity;
 using Rapidbyte.Testing.Pipelines;
+using Rapidbyte.Testing.Postgres;
 using Rapidbyte.Testing.Silos;
 
 namespace Rapidbyte.Api.Tests;
 
 /// <summary>
 /// Two silo processes of one cluster, each serving the API, taking tokens of a loopback
-/// OpenID Connect issuer; a PostgreSQL server with the source, destination and state databases.
+/// OpenID Connect issuer; a PostgreSQL server with the source and destination databases, and
+/// another with the state database, as in production: out of development mode a silo's
+/// connectors never reach its state database (README "Egress policy"), and its operator allows
+/// them the data servers' network (here 127.0.0.1).
 /// </summary>
 public sealed class ApiCluster : IAsyncLifetime
 {
@@ -27,12 +32,15 @@ public sealed class ApiCluster : IAsyncLifetime
 
     public List<SiloProcess> Silos { get; } = [];
 
-    public string StateConnection => Databases.Server.ConnectionString(StateDatabase);
+    public PostgresServer StateServer { get; private set; } = null!;
+
+    public string StateConnection => StateServer.ConnectionString(StateDatabase);
 
     public async Task InitializeAsync()
     {
-        Databases = await PipelineDatabases.StartAsync();
-        await Databases.Server.ExecuteAsync($"CREATE DATABASE {StateDatabase}");
+        var (databases, stateServer) = (PipelineDatabases.StartAsync(), PostgresServer.StartAsync());
+        (Databases, StateServer) = (await databases, await stateServer);
+        await StateServer.ExecuteAsync($"CREATE DATABASE {StateDatabase}");
         await Databases.ExecuteAsync(PipelineDatabases.Source,
             PipelineDatabases.SlowEventsSql + """
             CREATE VIEW slow_events AS SELECT * FROM events WHERE pace(id);
@@ -55,6 +63,7 @@ public sealed class ApiCluster : IAsyncLifetime
             // A run whose pipeline's silo is lost is taken over sooner than in production.
             ["Rapidbyte__Engine__RunLeaseTimeout"] = "00:00:08",
             ["Rapidbyte__Engine__RunCheckInterval"] = "00:00:04",
+            ["Rapidbyte__Egress__AllowedCidrs__0"] = "127.0.0.1/32",
             [PasswordVariable] = Databases.Server.Password,
         });
         Silos.Add(silo);
@@ -88,6 +97,15 @@ public sealed class ApiCluster : IAsyncLifetime
         return provider.GetRequiredService<IRapidbyteClient>();
     }
 
+    /// <summary>One value a query of the state database answers.</summary>
+    public async Task<T> StateScalarAsync<T>(string sql)
+    {
+        await using var connection = new NpgsqlConnection(StateConnection);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        return (T)(await command.ExecuteScalarAsync())!;
+    }
+
     /// <summary>Plain HTTP to the first silo, with <paramref name="token"/> if given.</summary>
     public HttpClient Http(string? token = null)
     {
@@ -111,5 +129,6 @@ public sealed class ApiCluster : IAsyncLifetime
         }
         await Issuer.DisposeAsync();
         await Databases.DisposeAsync();
+        await StateServer.DisposeAsync();
     }
 }

@@ -147,9 +147,9 @@ public sealed class SdkTests(ApiCluster cluster) : IClassFixture<ApiCluster>
         Assert.Contains("pipeline handed", wrongName.Problem.Detail, StringComparison.Ordinal);
         Assert.Equal(403, operatorTries.Problem.Status);
         // Held for the run only: no byte of any stored state carries the value.
-        var stored = await cluster.Databases.ScalarAsync<long>("state",
+        var stored = await cluster.StateScalarAsync<long>(
             $"SELECT count(*) FROM rapidbyte_state.grain_state WHERE position(convert_to('{cluster.Databases.Server.Password}', 'UTF8') in payload) > 0");
-        var rows = await cluster.Databases.ScalarAsync<long>("state", "SELECT count(*) FROM rapidbyte_state.grain_state WHERE grain_id_extension LIKE 'handed%'");
+        var rows = await cluster.StateScalarAsync<long>("SELECT count(*) FROM rapidbyte_state.grain_state WHERE grain_id_extension LIKE 'handed%'");
         Assert.True(rows > 0, "the run's state was stored");
         Assert.Equal(0, stored);
     }

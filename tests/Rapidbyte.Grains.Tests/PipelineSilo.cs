@@ -14,9 +14,14 @@ internal sealed class PipelineSilo : IAsyncDisposable
 
     public IGrainFactory Grains => _silo.Services.GetRequiredService<IGrainFactory>();
 
+    public IServiceProvider Services => _silo.Services;
+
     /// <param name="progressInterval">How long the pipeline grain waits on a running stream between refreshes (default 50 ms).</param>
     /// <param name="logs">Given, every log line of the silo is captured in it.</param>
-    public static async Task<PipelineSilo> StartAsync(string stateConnection, int maxRetries = 0, TimeSpan? progressInterval = null, CapturedLogs? logs = null) =>
+    /// <param name="silo">Anything a test adds beyond Rapidbyte's own composition.</param>
+    /// <param name="settings">More configuration entries, for settings a host adds.</param>
+    public static async Task<PipelineSilo> StartAsync(string stateConnection, int maxRetries = 0, TimeSpan? progressInterval = null, CapturedLogs? logs = null,
+        Action<ISiloBuilder>? silo = null, IEnumerable<KeyValuePair<string, string?>>? settings = null) =>
         new(await RunningSilo.StartAsync(stateConnection, options => options.Engine = new PipelineEngineOptions
         {
             ConnectorsDirectory = RepositoryPaths.ConnectorsDirectory,
@@ -25,7 +30,7 @@ internal sealed class PipelineSilo : IAsyncDisposable
             ProgressInterval = progressInterval ?? TimeSpan.FromMilliseconds(50),
             // Schedules with seconds in the tests: their reminders tick every 2 s.
             ScheduleCheckInterval = TimeSpan.FromSeconds(2),
-        }, logs: logs));
+        }, silo, logs, settings));
 
     /// <summary>Starts a run of <paramref name="yaml"/>.</summary>
     public Task<PipelineRunReport> StartAsync(string yaml, params string[] streams)

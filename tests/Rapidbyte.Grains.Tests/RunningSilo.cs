@@ -21,7 +21,9 @@ internal sealed class RunningSilo(IHost host) : IAsyncDisposable
     /// <param name="configure">Changes to those settings.</param>
     /// <param name="silo">Anything a test adds beyond Rapidbyte's own composition.</param>
     /// <param name="logs">Given, every log line of the silo (all levels) is written to it.</param>
-    public static async Task<RunningSilo> StartAsync(string stateConnection, Action<RapidbyteOptions>? configure = null, Action<ISiloBuilder>? silo = null, CapturedLogs? logs = null)
+    /// <param name="settings">More configuration entries (<c>Rapidbyte:Egress:DeniedCidrs:0</c>), for settings a host adds.</param>
+    public static async Task<RunningSilo> StartAsync(string stateConnection, Action<RapidbyteOptions>? configure = null, Action<ISiloBuilder>? silo = null, CapturedLogs? logs = null,
+        IEnumerable<KeyValuePair<string, string?>>? settings = null)
     {
         var options = new RapidbyteOptions
         {
@@ -31,7 +33,7 @@ internal sealed class RunningSilo(IHost host) : IAsyncDisposable
         };
         configure?.Invoke(options);
         var builder = Host.CreateApplicationBuilder();
-        builder.Configuration.AddInMemoryCollection(RapidbyteConfiguration.Entries(options));
+        builder.Configuration.AddInMemoryCollection(RapidbyteConfiguration.Entries(options).Concat(settings ?? []));
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         if (logs is not null)
         {
@@ -44,7 +46,15 @@ internal sealed class RunningSilo(IHost host) : IAsyncDisposable
             silo?.Invoke(orleans);
         });
         var host = builder.Build();
-        await host.StartAsync();
+        try
+        {
+            await host.StartAsync();
+        }
+        catch
+        {
+            host.Dispose();
+            throw;
+        }
         return new RunningSilo(host);
     }
 

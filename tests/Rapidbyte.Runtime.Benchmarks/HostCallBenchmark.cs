@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Rapidbyte.Runtime.Engine;
 using Rapidbyte.Runtime.Instances;
+using Rapidbyte.Runtime.Network;
 using Wasmtime;
 
 namespace Rapidbyte.Runtime.Benchmarks;
@@ -35,7 +36,7 @@ internal static class HostCallBenchmark
     {
         using var runtime = new ConnectorRuntime();
         using var module = Module.FromText(runtime.Engine, "host-call", Wat);
-        using var context = new InstanceContext("host-call", new ConnectorInstanceOptions(), NullLogger.Instance);
+        using var context = new InstanceContext("host-call", new ConnectorInstanceOptions(), EgressPolicy.Unrestricted, NullLogger.Instance);
         using var store = new Store(runtime.Engine, context);
         store.SetEpochDeadline(ulong.MaxValue / 2);
         var instance = runtime.Linker.Instantiate(store, module);

@@ -122,19 +122,44 @@ public sealed class SiloHostTests : IAsyncLifetime
             "SELECT count(*) FROM rapidbyte_state.membership WHERE deployment_id = 'tests' AND status = 3 AND address = '127.0.0.1'"));
 
         await using var client = await ClusterClient.ConnectAsync(StateConnection);
-        var yaml = _databases.PipelineYaml("items", "- {name: items, sync_mode: full_refresh}");
-        var pipeline = client.Grains.GetGrain<IPipelineGrain>("items");
-        var started = await pipeline.StartRunAsync(new PipelineDefinition(yaml, "items.yaml", new Dictionary<string, string>()), null);
-        var run = started;
-        var deadline = DateTime.UtcNow.AddMinutes(2);
-        while (!run.Status.IsFinished() && DateTime.UtcNow < deadline)
-        {
-            run = await pipeline.WaitForRunAsync(started.RunId, TimeSpan.FromSeconds(5)) ?? throw new InvalidOperationException("the run vanished");
-        }
+        var run = await RunAsync(client, "items", _databases.PipelineYaml("items", "- {name: items, sync_mode: full_refresh}"));
 
         Assert.Equal(RunStatus.Succeeded, run.Status);
         Assert.Equal(5000, run.Streams.Single().RowsWritten);
         Assert.Equal(0L, await _databases.DifferenceAsync("items", "items"));
+    }
+
+    [Fact]
+    public async Task Its_connectors_never_reach_the_silos_own_http_port_nor_a_network_its_operator_denies()
+    {
+        await using var silo = SiloProcess.Start(StateConnection, settings: new Dictionary<string, string?>
+        {
+            ["Rapidbyte__Egress__DeniedCidrs__0"] = "127.0.0.0/8",
+            ["Rapidbyte__Egress__DeniedCidrs__1"] = "::1/128",
+        });
+        await silo.WaitReadyAsync();
+        await using var client = await ClusterClient.ConnectAsync(StateConnection);
+        var yaml = _databases.PipelineYaml("egress", "- {name: items, sync_mode: full_refresh}");
+
+        var http = await RunAsync(client, "http", yaml.Replace($"port: {_databases.Server.Port},", $"port: {silo.HttpPort},", StringComparison.Ordinal).Replace("pipeline: egress", "pipeline: http", StringComparison.Ordinal));
+        var denied = await RunAsync(client, "denied", yaml.Replace("host: 127.0.0.1,", "host: localhost,", StringComparison.Ordinal).Replace("pipeline: egress", "pipeline: denied", StringComparison.Ordinal));
+
+        Assert.Equal(RunStatus.Failed, http.Status);
+        Assert.Contains($"connecting to 127.0.0.1:{silo.HttpPort} is refused by the silo's egress policy: it is this silo's own HTTP port (ASPNETCORE_URLS)", http.Streams.Single().Error);
+        Assert.Equal(RunStatus.Failed, denied.Status);
+        Assert.Matches($@"connecting to localhost:{_databases.Server.Port} \((127\.0\.0\.1|::1)\) is refused by the silo's egress policy: (127\.0\.0\.0/8|::1/128) is denied \(Rapidbyte:Egress:DeniedCidrs\)", denied.Streams.Single().Error);
+    }
+
+    private static async Task<PipelineRunReport> RunAsync(ClusterClient client, string name, string yaml)
+    {
+        var pipeline = client.Grains.GetGrain<IPipelineGrain>(name);
+        var run = await pipeline.StartRunAsync(new PipelineDefinition(yaml, $"{name}.yaml", new Dictionary<string, string>()), null);
+        var deadline = DateTime.UtcNow.AddMinutes(2);
+        while (!run.Status.IsFinished() && DateTime.UtcNow < deadline)
+        {
+            run = await pipeline.WaitForRunAsync(run.RunId, TimeSpan.FromSeconds(5)) ?? throw new InvalidOperationException("the run vanished");
+        }
+        return run;
     }
 
     private static async Task<int?> EventuallyAsync(Func<Task<int?>> probe, int wanted)

@@ -20,7 +20,8 @@ pub struct TcpStream {
 impl TcpStream {
     /// Starts connecting and returns at once; the first read or write waits for the
     /// connection and fails if it could not be made. Fails at once with a config error
-    /// when `host:port` is outside the pipeline's network allow-list.
+    /// when `host:port` is outside the pipeline's network allow-list; an address the silo's
+    /// egress policy refuses fails the first read or write with a config error.
     pub fn connect(host: &str, port: u16) -> Result<TcpStream, ConnectorError> {
         // Safety: the host only reads `len` bytes at `ptr`.
         let handle = unsafe { abi::tcp_connect(host.as_ptr(), host.len(), i32::from(port)) };

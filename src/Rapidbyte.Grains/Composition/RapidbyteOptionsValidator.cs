@@ -197,6 +197,18 @@ public sealed class RapidbyteOptionsValidator(IConfiguration configuration, IEnu
             {
                 problems.Add($"{child.Path} is not a setting; the settings under {section.Path} are {string.Join(", ", properties.Select(p => p.Name).Concat(added.Select(s => s.Name)))}");
             }
+            else if (SettingProperties.IsList(property.PropertyType))
+            {
+                if (!string.IsNullOrEmpty(child.Value))
+                {
+                    // The binder would ignore it, leaving the list empty without a word.
+                    problems.Add($"{child.Path} is a list: give its entries as {child.Path}:0, {child.Path}:1, ... ({child.Path.Replace(":", "__", StringComparison.Ordinal)}__0 in the environment)");
+                }
+                foreach (var item in child.GetChildren().Where(i => !int.TryParse(i.Key, out _) || i.GetChildren().Any()))
+                {
+                    problems.Add($"{item.Path} is not a setting: {child.Path} is a list ({child.Path}:0, {child.Path}:1, ...)");
+                }
+            }
             else if (SettingProperties.IsSingleValue(property.PropertyType))
             {
                 foreach (var nested in child.GetChildren())

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.Runtime.Hosting;
@@ -11,6 +12,7 @@ using Rapidbyte.Grains.Execution;
 using Rapidbyte.Grains.State;
 using Rapidbyte.Grains.Telemetry;
 using Rapidbyte.Pipelines.Spec;
+using Rapidbyte.Runtime.Network;
 
 namespace Rapidbyte.Grains.Composition;
 
@@ -38,6 +40,8 @@ public static class RapidbyteSiloBuilderExtensions
             services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, StateSchemaParticipant>();
         }
         services.AddSingleton(provider => provider.GetRequiredService<IOptions<RapidbyteOptions>>().Value.Engine);
+        // No operator policy unless the host adds one (AddEgressPolicy): the pipeline's allow-list alone.
+        services.TryAddSingleton(EgressPolicy.Unrestricted);
         services.AddSingleton<PipelineEngine>();
         services.AddSingleton<ConnectorWarmUp>();
         services.AddMetrics();
@@ -129,6 +133,26 @@ public static class RapidbyteSiloBuilderExtensions
             // next run of the pipeline takes up anyway): the cluster's are not its to tick.
             silo.UseInMemoryReminderService();
         }
+        return silo;
+    }
+
+    /// <summary>
+    /// Puts the silo's connectors under its operator's egress policy
+    /// (<see cref="SiloEgressPolicy"/>, settings <c>Rapidbyte:Egress</c>, checked at start with
+    /// the silo's): what a service's silo does, where pipelines come from callers of its API.
+    /// Without it (the CLI's silo) a connector reaches what its pipeline's allow-list allows.
+    /// </summary>
+    /// <param name="host">What the host tells the policy, read once the host is composed.</param>
+    public static ISiloBuilder AddEgressPolicy(this ISiloBuilder silo, Func<IServiceProvider, EgressHost> host)
+    {
+        var services = silo.Services;
+        services.AddSingleton(new SettingsSection(EgressOptions.Section, typeof(EgressOptions), EgressOptions.Problems));
+        services.AddOptions<EgressOptions>().Bind(silo.Configuration.GetSection($"{RapidbyteOptions.Section}:{EgressOptions.Section}"));
+        services.Replace(ServiceDescriptor.Singleton(provider => SiloEgressPolicy.Build(
+            provider.GetRequiredService<IOptions<EgressOptions>>().Value,
+            provider.GetRequiredService<IOptions<RapidbyteOptions>>().Value.State,
+            provider.GetRequiredService<IOptions<EndpointOptions>>().Value,
+            host(provider))));
         return silo;
     }
 

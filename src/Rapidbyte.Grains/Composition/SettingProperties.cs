@@ -14,4 +14,7 @@ internal static class SettingProperties
         var underlying = Nullable.GetUnderlyingType(type) ?? type;
         return underlying.IsPrimitive || underlying.IsEnum || underlying == typeof(string) || underlying == typeof(TimeSpan) || underlying == typeof(decimal);
     }
+
+    /// <summary>Whether a property of this type is a list of single values (<c>Rapidbyte:Egress:DeniedCidrs:0</c>, <c>:1</c>, ...).</summary>
+    public static bool IsList(Type type) => type.IsArray && IsSingleValue(type.GetElementType()!);
 }

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Rapidbyte.Engine.Connectors;
 using Rapidbyte.Engine.Streams;
 using Rapidbyte.Runtime.Engine;
+using Rapidbyte.Runtime.Network;
 
 namespace Rapidbyte.Grains.Execution;
 
@@ -13,11 +14,12 @@ public sealed class PipelineEngine : IDisposable
 {
     private readonly Lazy<Task<IReadOnlyList<string>>> _prepared;
 
-    public PipelineEngine(PipelineEngineOptions options, ILoggerFactory loggerFactory)
+    /// <param name="egress">The silo operator's egress policy every connector connects under.</param>
+    public PipelineEngine(PipelineEngineOptions options, EgressPolicy egress, ILoggerFactory loggerFactory)
     {
         _prepared = new(() => Task.Run(PrepareConnectors));
         Options = options;
-        Runtime = new ConnectorRuntime(new ConnectorRuntimeOptions { CompiledCacheDirectory = options.CompiledCacheDirectory }, loggerFactory);
+        Runtime = new ConnectorRuntime(new ConnectorRuntimeOptions { CompiledCacheDirectory = options.CompiledCacheDirectory, Egress = egress }, loggerFactory);
         var blob = options.Registry.Configured ? BlobConnectorRegistry.Create(options.Registry.Account!, options.Registry.Container) : null;
         Connectors = new ConnectorRegistry(Runtime, options.ConnectorsDirectory, blob, loggerFactory.CreateLogger<ConnectorRegistry>());
         Planner = new StreamPlanner(Connectors);

@@ -49,6 +49,9 @@ public sealed class ConnectorRuntime : IDisposable
 
     internal ILoggerFactory LoggerFactory { get; }
 
+    /// <summary>The silo operator's egress policy every instance connects under.</summary>
+    internal Network.EgressPolicy Egress => _options.Egress;
+
     /// <summary>Every guest call goes through <see cref="RunGuest{T}"/>, so the CPU limit can stop it.</summary>
     internal EpochTicker Ticker { get; }
 

@@ -1,3 +1,5 @@
+using Rapidbyte.Runtime.Network;
+
 namespace Rapidbyte.Runtime.Engine;
 
 /// <summary>Settings of the connector runtime, one per silo.</summary>
@@ -14,4 +16,10 @@ public sealed record ConnectorRuntimeOptions
     /// stopped once its deadline in epochs has passed.
     /// </summary>
     public TimeSpan EpochInterval { get; init; } = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>
+    /// The silo operator's egress policy, checked on the resolved addresses of every connect
+    /// of every connector (after the pipeline's own allow-list). Unrestricted by default.
+    /// </summary>
+    public EgressPolicy Egress { get; init; } = EgressPolicy.Unrestricted;
 }

@@ -5,7 +5,7 @@ using Wasmtime;
 
 namespace Rapidbyte.Runtime.Imports;
 
-/// <summary>TCP through the host: connect (allow-list enforced), non-blocking read, write, close.</summary>
+/// <summary>TCP through the host: connect (the pipeline's allow-list and the silo's egress policy enforced), non-blocking read, write, close.</summary>
 internal static class SocketImports
 {
     public static void Define(Linker linker)
@@ -33,7 +33,7 @@ internal static class SocketImports
                 {
                     return context.Fail(Abi.Limit, $"tcp_connect: the connector already holds {HandleTable.MaxOpenHandles} open handles");
                 }
-                return context.Handles.Add(HostSocket.Connect(host, port, context.ConnectTimeout));
+                return context.Handles.Add(HostSocket.Connect(host, port, context.Egress, context.ConnectTimeout));
             }
             catch (Exception e)
             {

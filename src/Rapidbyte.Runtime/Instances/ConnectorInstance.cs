@@ -35,7 +35,7 @@ public sealed partial class ConnectorInstance : IDisposable
     {
         Name = module.Name;
         _options = options;
-        _context = new InstanceContext(module.Name, options, runtime.LoggerFactory.CreateLogger("Rapidbyte.Connector"));
+        _context = new InstanceContext(module.Name, options, runtime.Egress, runtime.LoggerFactory.CreateLogger("Rapidbyte.Connector"));
         _runtime = runtime;
         _store = new Store(runtime.Engine, _context);
         _store.SetLimits(memorySize: options.MemoryLimitBytes, tableElements: 100_000, instances: 1, tables: 4, memories: 1);

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Rapidbyte.Contracts;
 using Rapidbyte.Runtime.Batches;
+using Rapidbyte.Runtime.Network;
 using Rapidbyte.Runtime.State;
 using Wasmtime;
 
@@ -13,10 +14,11 @@ namespace Rapidbyte.Runtime.Instances;
 /// </summary>
 internal sealed class InstanceContext : IDisposable
 {
-    public InstanceContext(string connector, ConnectorInstanceOptions options, ILogger logger)
+    public InstanceContext(string connector, ConnectorInstanceOptions options, EgressPolicy egress, ILogger logger)
     {
         Connector = connector;
         Network = options.Network;
+        Egress = egress;
         State = options.State;
         ConnectTimeout = options.ConnectTimeout;
         Logger = logger;
@@ -25,6 +27,9 @@ internal sealed class InstanceContext : IDisposable
     public string Connector { get; }
 
     public NetworkPolicy Network { get; }
+
+    /// <summary>The silo operator's policy, checked on the addresses of every connect after <see cref="Network"/>.</summary>
+    public EgressPolicy Egress { get; }
 
     public IConnectorStateStore State { get; }
 

@@ -38,11 +38,11 @@ internal sealed class HostSocket : IDisposable
     /// <summary>The guest saw would-block on a write and waits for writability.</summary>
     public bool WriteInterest { get; set; }
 
-    /// <summary>Starts connecting in the background and returns at once.</summary>
-    public static HostSocket Connect(string host, int port, TimeSpan timeout)
+    /// <summary>Starts connecting in the background (to addresses <paramref name="egress"/> allows) and returns at once.</summary>
+    public static HostSocket Connect(string host, int port, EgressPolicy egress, TimeSpan timeout)
     {
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        return new HostSocket(socket, ConnectAsync(socket, host, port, timeout), $"{host}:{port}");
+        return new HostSocket(socket, ConnectAsync(socket, host, port, egress, timeout), $"{host}:{port}");
     }
 
     /// <summary>Reads into <paramref name="destination"/>: bytes read, 0 at end of stream, or a result code.</summary>
@@ -148,6 +148,12 @@ internal sealed class HostSocket : IDisposable
             code = Abi.WouldBlock;
             return false;
         }
+        if (_connect.Exception?.InnerException is EgressRefusedException refused)
+        {
+            code = Abi.Denied;
+            error = refused.Message;
+            return false;
+        }
         if (!_connect.IsCompletedSuccessfully)
         {
             code = Abi.ConnectFailed;
@@ -158,12 +164,14 @@ internal sealed class HostSocket : IDisposable
         return true;
     }
 
-    private static async Task ConnectAsync(Socket socket, string host, int port, TimeSpan timeout)
+    private static async Task ConnectAsync(Socket socket, string host, int port, EgressPolicy egress, TimeSpan timeout)
     {
         using var deadline = new CancellationTokenSource(timeout);
         try
         {
-            await socket.ConnectAsync(host, port, deadline.Token).ConfigureAwait(false);
+            // Only to the addresses the policy checked: resolving again could give others.
+            var addresses = await egress.ResolveAsync(host, port, deadline.Token).ConfigureAwait(false);
+            await socket.ConnectAsync(addresses, port, deadline.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested)
         {
