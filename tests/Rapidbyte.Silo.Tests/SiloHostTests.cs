@@ -44,9 +44,13 @@ public sealed class SiloHostTests : IAsyncLifetime
         {
             ["Rapidbyte__Engine__MaxRetrys"] = "5",
             ["Rapidbyte__Cluster__AdvertisedAddress"] = "silo-one",
+            ["Rapidbyte__Engine__Registry__ServiceUri"] = "http://registry.example",
+            ["Rapidbyte__Engine__Registry__Container"] = "Connectors",
         });
 
         Assert.Equal(1, await silo.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Contains("Rapidbyte:Engine:Registry:ServiceUri must be an https:// URI of a Blob service", silo.Output);
+        Assert.Contains("Rapidbyte:Engine:Registry:Container must be a Blob container name", silo.Output);
         Assert.Contains("Rapidbyte:Engine:MaxRetrys is not a setting; the settings under Rapidbyte:Engine are ConnectorsDirectory, CompiledCacheDirectory, MaxRetries,", silo.Output);
         Assert.Contains("Rapidbyte:Cluster:AdvertisedAddress must be an IP address", silo.Output);
         Assert.Equal(0L, await _databases.ScalarAsync<long>(StateDatabase, "SELECT count(*) FROM pg_namespace WHERE nspname = 'rapidbyte_state'"));

@@ -24,9 +24,6 @@ public sealed class PipelineEngineOptions
     /// <summary>Where connector modules (<c>source_postgres.wasm</c>, ...) are found. Required.</summary>
     public string ConnectorsDirectory { get; set; } = "";
 
-    /// <summary>The Blob registry modules are published to, taken before the directory (<c>Rapidbyte:Engine:Registry:*</c>).</summary>
-    public ConnectorRegistryOptions Registry { get; set; } = new();
-
     /// <summary>Where compiled connector code is cached between processes; unset keeps it in memory only.</summary>
     public string? CompiledCacheDirectory { get; set; }
 
@@ -84,4 +81,7 @@ public sealed class PipelineEngineOptions
 
     /// <summary>Finished (and skipped) runs a pipeline keeps in its history.</summary>
     public int RunHistoryLength { get; set; } = 50;
+
+    /// <summary>The Blob registry modules are published to, taken before the directory (<c>Rapidbyte:Engine:Registry:*</c>).</summary>
+    public ConnectorRegistryOptions Registry { get; set; } = new();
 }
