@@ -17,6 +17,8 @@ internal sealed record BenchmarkOptions
           --cpu-window-minutes M  how long --schedules samples each idle silo's CPU (default 10; smoke 1)
           --api             the API benchmark instead: trigger -> first batch, reads under load while
                             a --rows run moves, `rapidbyte run` handed to `rapidbyte serve`
+          --registry        the connector registry benchmark instead: a silo's time to ready with 4
+                            registered pipelines pinned to modules in a Blob registry, cold and warm
           --smoke           tiny and fast: checks every destination, writes no result files
         """;
 
@@ -54,10 +56,13 @@ internal sealed record BenchmarkOptions
     /// <summary>The API benchmark instead: trigger latency, read endpoints under load, runs handed to a local server.</summary>
     public bool Api { get; private init; }
 
+    /// <summary>The connector registry benchmark instead: time to ready, cold and warm.</summary>
+    public bool Registry { get; private init; }
+
     public bool ShowHelp { get; private init; }
 
     /// <summary>How the final line names this run.</summary>
-    public string Title => (Api ? "api benchmark" : Schedules ? "schedule benchmark" : "pipeline benchmark") + (Smoke ? " smoke" : "");
+    public string Title => (Registry ? "registry benchmark" : Api ? "api benchmark" : Schedules ? "schedule benchmark" : "pipeline benchmark") + (Smoke ? " smoke" : "");
 
     /// <exception cref="ArgumentException">An unknown option or a bad value.</exception>
     public static BenchmarkOptions Parse(IReadOnlyList<string> args)
@@ -83,6 +88,7 @@ internal sealed record BenchmarkOptions
                 "--no-pgloader" => options with { WithoutPgloader = true },
                 "--schedules" => options with { Schedules = true },
                 "--api" => options with { Api = true },
+                "--registry" => options with { Registry = true },
                 "--cpu-window-minutes" => options with { CpuWindowMinutes = PositiveNumber(args, ++i, "--cpu-window-minutes") },
                 "--help" or "-h" => options with { ShowHelp = true },
                 _ => throw new ArgumentException($"unknown option '{args[i]}'"),
