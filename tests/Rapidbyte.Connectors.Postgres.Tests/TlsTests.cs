@@ -171,7 +171,7 @@ public sealed class TlsTests(TlsPostgresPipeline pipeline)
         }
     }
 
-    /// <summary>Answers 'N' to the SSLRequest, as a server without TLS does, then waits.</summary>
+    /// <summary>Answers 'N' to the SSLRequest, as a server without TLS does, and hangs up at the next message.</summary>
     private sealed class NoTlsServer : LoopbackServer
     {
         protected override async Task ServeAsync(System.Net.Sockets.TcpClient client, CancellationToken stopping)
@@ -179,10 +179,8 @@ public sealed class TlsTests(TlsPostgresPipeline pipeline)
             var stream = client.GetStream();
             await stream.ReadExactlyAsync(new byte[8], stopping);
             await stream.WriteAsync("N"u8.ToArray(), stopping);
-            var buffer = new byte[1024];
-            while (await stream.ReadAsync(buffer, stopping) > 0)
-            {
-            }
+            _ = await stream.ReadAsync(new byte[1024], stopping);
+            client.Dispose();
         }
     }
 }
