@@ -18,8 +18,11 @@ public sealed class PostgresServer : IAsyncDisposable
     private readonly string _directory;
     private readonly string _binaries;
 
-    private PostgresServer(string directory, string binaries, int port, string password, bool tls)
+    private readonly bool _tlsRequired;
+
+    private PostgresServer(string directory, string binaries, int port, string password, bool tls, bool tlsRequired)
     {
+        _tlsRequired = tlsRequired;
         _directory = directory;
         _binaries = binaries;
         Port = port;
@@ -55,17 +58,19 @@ public sealed class PostgresServer : IAsyncDisposable
     }
 
     /// <summary>Initialises and starts a new server; about 2 s.</summary>
-    public static Task<PostgresServer> StartAsync(CancellationToken cancellationToken = default) => StartAsync(tls: false, cancellationToken);
+    public static Task<PostgresServer> StartAsync(CancellationToken cancellationToken = default) => StartAsync(tls: false, required: false, cancellationToken);
 
-    /// <summary>Initialises and starts a new server that accepts TCP connections over TLS only (see the class summary).</summary>
-    public static Task<PostgresServer> StartWithTlsAsync(CancellationToken cancellationToken = default) => StartAsync(tls: true, cancellationToken);
+    /// <summary>Initialises and starts a new server with TLS (see the class summary).</summary>
+    /// <param name="required">Whether TCP connections must use TLS (hostssl lines only); else plain TCP is accepted too.</param>
+    public static Task<PostgresServer> StartWithTlsAsync(bool required = true, CancellationToken cancellationToken = default) =>
+        StartAsync(tls: true, required, cancellationToken);
 
-    private static async Task<PostgresServer> StartAsync(bool tls, CancellationToken cancellationToken)
+    private static async Task<PostgresServer> StartAsync(bool tls, bool required, CancellationToken cancellationToken)
     {
         var binaries = FindBinaries();
         var directory = CreateDirectory();
         var password = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(12));
-        var server = new PostgresServer(directory, binaries, LoopbackPorts.Unused(), password, tls);
+        var server = new PostgresServer(directory, binaries, LoopbackPorts.Unused(), password, tls, required);
         try
         {
             await server.InitializeAndStartAsync(cancellationToken);
@@ -98,7 +103,7 @@ public sealed class PostgresServer : IAsyncDisposable
         await RunAsync(Path.Combine(_binaries, "initdb"),
             ["-D", DataDirectory, "-U", User, "--pwfile", passwordFile, "--auth-host=scram-sha-256", "--auth-local=trust",
              "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"], asPostgres: true, cancellationToken);
-        if (Certificates is not null)
+        if (Certificates is not null && _tlsRequired)
         {
             // TCP only over TLS: a plain connection finds no pg_hba.conf entry.
             await File.WriteAllTextAsync(Path.Combine(DataDirectory, "pg_hba.conf"),
