@@ -4,6 +4,7 @@ using Rapidbyte.Contracts;
 using Rapidbyte.Runtime.Errors;
 using Rapidbyte.Runtime.Instances;
 using Rapidbyte.Testing;
+using Rapidbyte.Testing.Postgres;
 using Rapidbyte.Testing.Servers;
 
 namespace Rapidbyte.Connectors.Postgres.Tests;
@@ -81,6 +82,28 @@ public sealed class TlsTests(TlsPostgresPipeline pipeline)
         var result = await instance.CheckAsync(JsonSerializer.SerializeToElement(config));
 
         Assert.True(result.Ok, result.Message);
+    }
+
+    [Fact]
+    public async Task A_client_certificate_logs_in_where_the_server_asks_for_one()
+    {
+        var db = await pipeline.CreateDatabaseAsync();
+        await pipeline.Server.ExecuteAsync($"DO $$ BEGIN CREATE ROLE {TestCertificates.ClientUser} LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$");
+        var certificates = pipeline.Server.Certificates!;
+        var config = pipeline.Config(db.Name, "src");
+        config["user"] = TestCertificates.ClientUser;
+        config.Remove("password");
+        config["sslcert"] = certificates.ClientCertFile;
+        config["sslkey"] = certificates.ClientKeyFile;
+        using var instance = Instance("source-postgres");
+
+        var result = await instance.CheckAsync(JsonSerializer.SerializeToElement(config));
+        config.Remove("sslcert");
+        config.Remove("sslkey");
+        var without = await CheckFailsAsync(config);
+
+        Assert.True(result.Ok, result.Message);
+        Assert.Contains("certificate", without.Message);
     }
 
     [Fact]

@@ -26,6 +26,7 @@ internal sealed class HostSocket : IDisposable
     private Task? _readWait;
     // Set by the connect when TLS was negotiated; reads and writes then go through it.
     private TlsChannel? _tls;
+    private volatile bool _disposed;
 
     private HostSocket(Socket socket, string host, int port, TimeSpan timeout, TlsSettings? tls)
     {
@@ -153,6 +154,7 @@ internal sealed class HostSocket : IDisposable
     /// <summary>Closes the connection once bytes already taken are sent.</summary>
     public void Dispose()
     {
+        _disposed = true;
         if (_tls is not null)
         {
             _tls.Dispose();
@@ -208,6 +210,11 @@ internal sealed class HostSocket : IDisposable
             if (tls is not null && tls.ModeFor(host) != TlsMode.Disable)
             {
                 _tls = await PostgresTls.NegotiateAsync(_socket, host, Endpoint, tls, deadline.Token).ConfigureAwait(false);
+                // Closed while the handshake ran: nobody else will end the session's loops.
+                if (_disposed)
+                {
+                    _tls?.Dispose();
+                }
             }
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested)

@@ -11,7 +11,8 @@ namespace Rapidbyte.Testing.Postgres;
 /// the <c>postgres</c> OS user, because initdb refuses root. Started with
 /// <see cref="StartWithTlsAsync"/>, it has <c>ssl=on</c>, a certificate of the test's own
 /// authority for <c>localhost</c> only (<see cref="Certificates"/>), and accepts TCP connections
-/// over TLS only (<c>hostssl</c> lines alone in pg_hba.conf).
+/// over TLS only (<c>hostssl</c> lines alone in pg_hba.conf); the user
+/// <see cref="TestCertificates.ClientUser"/>, once created, logs in by client certificate.
 /// </summary>
 public sealed class PostgresServer : IAsyncDisposable
 {
@@ -107,7 +108,8 @@ public sealed class PostgresServer : IAsyncDisposable
         {
             // TCP only over TLS: a plain connection finds no pg_hba.conf entry.
             await File.WriteAllTextAsync(Path.Combine(DataDirectory, "pg_hba.conf"),
-                "local all all trust\nhostssl all all 127.0.0.1/32 scram-sha-256\nhostssl all all ::1/128 scram-sha-256\n", cancellationToken);
+                $"local all all trust\nhostssl all {TestCertificates.ClientUser} 127.0.0.1/32 cert\nhostssl all {TestCertificates.ClientUser} ::1/128 cert\n" +
+                "hostssl all all 127.0.0.1/32 scram-sha-256\nhostssl all all ::1/128 scram-sha-256\n", cancellationToken);
         }
         await StartServerAsync(cancellationToken);
     }
@@ -125,7 +127,7 @@ public sealed class PostgresServer : IAsyncDisposable
                        "-c password_encryption=scram-sha-256 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200";
         if (Certificates is not null)
         {
-            settings += $" -c ssl=on -c ssl_cert_file={Certificates.ServerCertFile} -c ssl_key_file={Certificates.ServerKeyFile}";
+            settings += $" -c ssl=on -c ssl_cert_file={Certificates.ServerCertFile} -c ssl_key_file={Certificates.ServerKeyFile} -c ssl_ca_file={Certificates.RootFile}";
         }
         return RunAsync(Path.Combine(_binaries, "pg_ctl"),
             ["-D", DataDirectory, "-l", LogFile, "-w", "-t", "60", "-o", settings, "start"], asPostgres: true, cancellationToken);
