@@ -76,8 +76,7 @@ internal sealed class TlsChannel : IDisposable
             _received.AsSpan(0, read - first).CopyTo(destination[first..]);
             _receivedStart = (_receivedStart + read) % ReceiveCapacity;
             _receivedCount -= read;
-            room = _receiveRoom;
-            _receiveRoom = null;
+            room = Take(ref _receiveRoom);
         }
         room?.TrySetResult();
         return read;
@@ -103,8 +102,7 @@ internal sealed class TlsChannel : IDisposable
             }
             source[..taken].CopyTo(_filling.AsSpan(_fillingCount));
             _fillingCount += taken;
-            work = _sendWork;
-            _sendWork = null;
+            work = Take(ref _sendWork);
         }
         work?.TrySetResult();
         return taken;
@@ -140,10 +138,8 @@ internal sealed class TlsChannel : IDisposable
         lock (_gate)
         {
             _closing = true;
-            work = _sendWork;
-            _sendWork = null;
-            room = _receiveRoom;
-            _receiveRoom = null;
+            work = Take(ref _sendWork);
+            room = Take(ref _receiveRoom);
         }
         work?.TrySetResult();
         room?.TrySetResult();
@@ -194,8 +190,7 @@ internal sealed class TlsChannel : IDisposable
                         _receiveEnded = true;
                     }
                     _receivedCount += read;
-                    readable = _readable;
-                    _readable = null;
+                    readable = Take(ref _readable);
                 }
                 readable?.TrySetResult();
                 if (read == 0)
@@ -206,14 +201,7 @@ internal sealed class TlsChannel : IDisposable
         }
         catch (Exception e)
         {
-            TaskCompletionSource? readable;
-            lock (_gate)
-            {
-                _receiveFailure = $"reading from {_endpoint} failed: {e.Message}";
-                readable = _readable;
-                _readable = null;
-            }
-            readable?.TrySetResult();
+            Fail(ref _receiveFailure, ref _readable, $"reading from {_endpoint} failed: {e.Message}");
         }
     }
 
@@ -249,8 +237,7 @@ internal sealed class TlsChannel : IDisposable
                         _filling = _spare;
                         _fillingCount = 0;
                         _spare = buffer;
-                        writable = _writable;
-                        _writable = null;
+                        writable = Take(ref _writable);
                     }
                 }
                 if (wait is not null)
@@ -264,14 +251,27 @@ internal sealed class TlsChannel : IDisposable
         }
         catch (Exception e)
         {
-            TaskCompletionSource? writable;
-            lock (_gate)
-            {
-                _sendFailure = $"writing to {_endpoint} failed: {e.Message}";
-                writable = _writable;
-                _writable = null;
-            }
-            writable?.TrySetResult();
+            Fail(ref _sendFailure, ref _writable, $"writing to {_endpoint} failed: {e.Message}");
         }
+    }
+
+    // Records a loop's failure and wakes the guest waiting on that side, which then reads it.
+    private void Fail(ref string? failure, ref TaskCompletionSource? waiter, string message)
+    {
+        TaskCompletionSource? woken;
+        lock (_gate)
+        {
+            failure = message;
+            woken = Take(ref waiter);
+        }
+        woken?.TrySetResult();
+    }
+
+    // A waiter is completed outside the lock, once taken from its field under it.
+    private static TaskCompletionSource? Take(ref TaskCompletionSource? waiter)
+    {
+        var taken = waiter;
+        waiter = null;
+        return taken;
     }
 }
