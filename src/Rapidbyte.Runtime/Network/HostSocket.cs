@@ -160,12 +160,6 @@ internal sealed class HostSocket : IDisposable
             _tls.Dispose();
             return;
         }
-        if (!_connect.IsCompleted)
-        {
-            // A TLS negotiation may still hold the socket: closing it ends that too.
-            _socket.Dispose();
-            return;
-        }
         if (_pendingSend is { IsCompleted: false } pending)
         {
             pending.ContinueWith(_ => _socket.Dispose(), TaskScheduler.Default);
