@@ -16,4 +16,5 @@ namespace Rapidbyte.Contracts;
 [JsonSerializable(typeof(StreamSummary))]
 [JsonSerializable(typeof(CommitMarker))]
 [JsonSerializable(typeof(ConnectorError))]
+[JsonSerializable(typeof(TlsSettings))]
 internal sealed partial class ContractJsonContext : JsonSerializerContext;

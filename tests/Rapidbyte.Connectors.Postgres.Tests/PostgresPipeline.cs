@@ -14,7 +14,7 @@ namespace Rapidbyte.Connectors.Postgres.Tests;
 /// One real PostgreSQL server and the two connectors: each test gets its own database with a
 /// source schema <c>src</c> and a destination schema <c>dst</c>, so EXCEPT can compare them.
 /// </summary>
-public sealed class PostgresPipeline : IAsyncLifetime
+public class PostgresPipeline : IAsyncLifetime
 {
     private ConnectorModule? _source;
     private ConnectorModule? _destination;
@@ -25,7 +25,7 @@ public sealed class PostgresPipeline : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Server = await PostgresServer.StartAsync();
+        Server = await StartServerAsync();
         _source = Runtime.LoadModuleFile(RepositoryPaths.Connector("source-postgres"));
         _destination = Runtime.LoadModuleFile(RepositoryPaths.Connector("dest-postgres"));
     }
@@ -40,23 +40,35 @@ public sealed class PostgresPipeline : IAsyncLifetime
         return database;
     }
 
-    public object Config(string database, string schema, string? password = null, int? port = null, bool strictTypes = false) => new
+    /// <summary>A connector config for the server; to a TLS server, over TLS verified against its authority.</summary>
+    public Dictionary<string, object?> Config(string database, string schema, string? password = null, int? port = null, bool strictTypes = false)
     {
-        host = Server.Host,
-        port = port ?? Server.Port,
-        user = PostgresServer.User,
-        password = password ?? Server.Password,
-        database,
-        schema,
-        strict_types = strictTypes,
-    };
+        var config = new Dictionary<string, object?>
+        {
+            ["host"] = Server.Host,
+            ["port"] = port ?? Server.Port,
+            ["user"] = PostgresServer.User,
+            ["password"] = password ?? Server.Password,
+            ["database"] = database,
+            ["schema"] = schema,
+            ["strict_types"] = strictTypes,
+        };
+        if (Server.Certificates is { } certificates)
+        {
+            config["sslmode"] = "verify-full";
+            config["sslrootcert"] = certificates.RootFile;
+        }
+        return config;
+    }
 
-    public Task<StreamRunResult> RunAsync(object sourceConfig, StreamRequest read, object destinationConfig, StreamRequest write, int? port = null)
+    public Task<StreamRunResult> RunAsync(object sourceConfig, StreamRequest read, object destinationConfig, StreamRequest write, int? port = null,
+        CancellationToken cancellationToken = default)
     {
         var options = new ConnectorInstanceOptions { Network = NetworkPolicy.Allow($"{Server.Host}:{port ?? Server.Port}", $"{Server.Host}:{Server.Port}") };
         return new StreamRunner(Runtime).RunAsync(
             new StreamEndpoint(_source!, JsonSerializer.SerializeToElement(sourceConfig), read, options),
-            new StreamEndpoint(_destination!, JsonSerializer.SerializeToElement(destinationConfig), write, options));
+            new StreamEndpoint(_destination!, JsonSerializer.SerializeToElement(destinationConfig), write, options),
+            cancellationToken: cancellationToken);
     }
 
     public async Task DisposeAsync()
@@ -64,6 +76,16 @@ public sealed class PostgresPipeline : IAsyncLifetime
         Runtime.Dispose();
         await Server.DisposeAsync();
     }
+
+    /// <summary>The server the connectors use.</summary>
+    protected virtual Task<PostgresServer> StartServerAsync() => PostgresServer.StartAsync();
+}
+
+/// <summary>The same with a server that accepts TLS connections only (<see cref="PostgresServer.StartWithTlsAsync"/>).</summary>
+public sealed class TlsPostgresPipeline : PostgresPipeline
+{
+    /// <inheritdoc/>
+    protected override Task<PostgresServer> StartServerAsync() => PostgresServer.StartWithTlsAsync();
 }
 
 /// <summary>A database of one test, with helpers to run SQL and compare tables.</summary>
@@ -130,4 +152,10 @@ public sealed class TestDatabase(PostgresPipeline pipeline, string name)
 public sealed class PostgresCollection : ICollectionFixture<PostgresPipeline>
 {
     public const string Name = "postgres";
+}
+
+[CollectionDefinition(Name)]
+public sealed class TlsPostgresCollection : ICollectionFixture<TlsPostgresPipeline>
+{
+    public const string Name = "postgres-tls";
 }

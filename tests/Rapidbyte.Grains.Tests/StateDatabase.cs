@@ -19,10 +19,14 @@ internal sealed class StateDatabase : IAsyncDisposable
 
     public string ConnectionString => _server.ConnectionString();
 
+    /// <summary>The server (for one that takes TLS only: its certificates).</summary>
+    public PostgresServer Server => _server;
+
     /// <param name="createSchema">Whether to create the state schema now (a test of the schema itself does it).</param>
-    public static async Task<StateDatabase> StartAsync(bool createSchema = true)
+    /// <param name="tls">Whether the server accepts TLS connections only (<see cref="PostgresServer.StartWithTlsAsync"/>); the connection string then verifies its certificate.</param>
+    public static async Task<StateDatabase> StartAsync(bool createSchema = true, bool tls = false)
     {
-        var database = new StateDatabase(await PostgresServer.StartAsync());
+        var database = new StateDatabase(tls ? await PostgresServer.StartWithTlsAsync() : await PostgresServer.StartAsync());
         if (createSchema)
         {
             await StateSchema.EnsureAsync(database.DataSource);

@@ -12,6 +12,8 @@ internal sealed record BenchmarkOptions
           --idle-seconds S  how long the idle-cost source waits, then twice that (default 10; smoke 2)
           --settle-seconds S  the idle cost once more, in the last S/6 of one S-second wait (default 60; smoke 12)
           --no-pgloader     leave pgloader out (else it is required, except in --smoke)
+          --tls             the server offers TLS too: rapidbyte over verified TLS on both sides
+                            (sslmode verify-full) is measured beside rapidbyte in plain TCP
           --schedules       the schedule benchmark instead: fire lag on 3 silo processes, idle CPU
                             of 1,000 scheduled pipelines on one (smoke: 10 occurrences, 50 pipelines)
           --cpu-window-minutes M  how long --schedules samples each idle silo's CPU (default 10; smoke 1)
@@ -37,6 +39,9 @@ internal sealed record BenchmarkOptions
     public bool Smoke { get; private init; }
 
     public bool WithoutPgloader { get; private init; }
+
+    /// <summary>Measure rapidbyte over TLS (both sides) beside plain TCP, on a server that offers both.</summary>
+    public bool Tls { get; private init; }
 
     /// <summary>The schedule benchmark instead of the throughput one.</summary>
     public bool Schedules { get; private init; }
@@ -86,6 +91,7 @@ internal sealed record BenchmarkOptions
                 "--idle-seconds" => options with { IdleSeconds = PositiveNumber(args, ++i, "--idle-seconds") },
                 "--settle-seconds" => options with { SettleSeconds = PositiveNumber(args, ++i, "--settle-seconds") },
                 "--no-pgloader" => options with { WithoutPgloader = true },
+                "--tls" => options with { Tls = true },
                 "--schedules" => options with { Schedules = true },
                 "--api" => options with { Api = true },
                 "--registry" => options with { Registry = true },

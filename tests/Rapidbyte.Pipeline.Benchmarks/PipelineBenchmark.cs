@@ -24,7 +24,10 @@ internal static class PipelineBenchmark
     private static async Task RunInAsync(string work, BenchmarkOptions options, bool withPgloader, CancellationToken cancellationToken)
     {
         Console.WriteLine($"{options.Title}: {options.Rows:N0} rows, {options.Rounds} round(s); starting PostgreSQL...");
-        await using var server = await PostgresServer.StartAsync(cancellationToken);
+        // --tls: the server offers TLS beside plain TCP, so both are measured against one server.
+        await using var server = options.Tls
+            ? await PostgresServer.StartWithTlsAsync(required: false, cancellationToken)
+            : await PostgresServer.StartAsync(cancellationToken);
         var databases = await BenchmarkDatabases.CreateAsync(server);
         var runner = new RoundRunner(databases, await ServerCpuMeter.CreateAsync(databases));
         var rapidbyte = new RapidbyteContender(await RapidbyteCli.PrepareAsync(work, server, cancellationToken));
@@ -41,6 +44,7 @@ internal static class PipelineBenchmark
         List<BenchmarkCase> cases =
         [
             new(rapidbyte, BenchmarkTables.Firenibble, firenibble),
+            .. options.Tls ? [new BenchmarkCase(new RapidbyteContender(rapidbyte.Cli, tls: true), BenchmarkTables.Firenibble, firenibble)] : Array.Empty<BenchmarkCase>(),
             new(copyPipe, BenchmarkTables.Firenibble, firenibble),
             .. withPgloader ? [new BenchmarkCase(new PgloaderContender(server, work), BenchmarkTables.Firenibble, firenibble)] : Array.Empty<BenchmarkCase>(),
             new(rapidbyte, BenchmarkTables.Mixed, mixed),

@@ -1,5 +1,6 @@
 //! The connection settings both PostgreSQL connectors take.
 
+use rapidbyte_sdk::{ConnectorError, TlsMode, TlsSettings};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::fmt;
@@ -27,6 +28,24 @@ pub struct PgConfig {
     /// Fail (schema error) instead of reading a type with no exact Arrow mapping as text.
     #[serde(default)]
     pub strict_types: bool,
+    /// TLS as libpq's `sslmode`; absent: `verify-full`, or `prefer` for a loopback host
+    /// (decided by the host, which negotiates TLS for the connector).
+    #[serde(default, deserialize_with = "ssl_mode")]
+    pub sslmode: Option<TlsMode>,
+    /// The trusted root certificates: a PEM file on the silo, or `system` (also when absent).
+    #[serde(default)]
+    pub sslrootcert: Option<String>,
+    /// A client certificate (PEM file on the silo); with `sslkey`.
+    #[serde(default)]
+    pub sslcert: Option<String>,
+    /// The client certificate's private key (unencrypted PEM file on the silo); with `sslcert`.
+    #[serde(default)]
+    pub sslkey: Option<String>,
+}
+
+fn ssl_mode<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<TlsMode>, D::Error> {
+    Option::<TlsMode>::deserialize(deserializer)
+        .map_err(|e| serde::de::Error::custom(format!("sslmode: {}", e)))
 }
 
 fn default_port() -> u16 {
@@ -54,6 +73,23 @@ fn port_number_or_text<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Res
 }
 
 impl PgConfig {
+    /// What the host secures this connection with (every connection to the server: the
+    /// session's and a CancelRequest's). A config error when only one of `sslcert` and
+    /// `sslkey` is set.
+    pub fn tls(&self) -> Result<TlsSettings, ConnectorError> {
+        if self.sslcert.is_some() != self.sslkey.is_some() {
+            return Err(ConnectorError::config(
+                "sslcert and sslkey go together: set both (a client certificate and its key) or neither",
+            ));
+        }
+        Ok(TlsSettings {
+            mode: self.sslmode,
+            root_cert: self.sslrootcert.clone(),
+            cert: self.sslcert.clone(),
+            key: self.sslkey.clone(),
+        })
+    }
+
     /// The configured schema, or `public`.
     pub fn schema(&self) -> &str {
         match self.schema.as_deref() {
@@ -73,6 +109,10 @@ impl fmt::Debug for PgConfig {
             .field("database", &self.database)
             .field("schema", &self.schema())
             .field("strict_types", &self.strict_types)
+            .field("sslmode", &self.sslmode)
+            .field("sslrootcert", &self.sslrootcert)
+            .field("sslcert", &self.sslcert)
+            .field("sslkey", &self.sslkey)
             .finish()
     }
 }
@@ -111,7 +151,18 @@ pub fn config_schema() -> Value {
                 "type": "boolean",
                 "default": false,
                 "description": "Fail on a column type with no exact Arrow mapping instead of reading it as text."
-            }
+            },
+            "sslmode": {
+                "type": "string",
+                "enum": ["disable", "prefer", "require", "verify-ca", "verify-full"],
+                "description": "TLS as libpq's sslmode. Absent: verify-full, or prefer for a loopback host (localhost, 127.0.0.0/8, ::1)."
+            },
+            "sslrootcert": {
+                "type": "string",
+                "description": "Trusted root certificates: a PEM file on the silo, or 'system' for the system's store (also when absent)."
+            },
+            "sslcert": {"type": "string", "description": "Client certificate (PEM file on the silo); with sslkey."},
+            "sslkey": {"type": "string", "description": "The client certificate's private key (unencrypted PEM file on the silo); with sslcert."}
         }
     })
 }
@@ -238,6 +289,41 @@ mod tests {
         let shown = format!("{:?} {:#?}", config, config);
         assert!(!shown.contains("hunter2"), "{}", shown);
         assert!(shown.contains("<redacted>"));
+    }
+
+    #[test]
+    fn tls_settings_follow_the_libpq_keys() {
+        let config: PgConfig = serde_json::from_value(json!({
+            "host": "db", "user": "app", "database": "shop", "sslmode": "verify-ca",
+            "sslrootcert": "/etc/ca.pem", "sslcert": "/etc/client.pem", "sslkey": "/etc/client.key"
+        }))
+        .unwrap();
+        let tls = config.tls().unwrap();
+        assert_eq!(tls.mode, Some(TlsMode::VerifyCa));
+        assert_eq!(tls.root_cert.as_deref(), Some("/etc/ca.pem"));
+        // The host reads the contract's spelling.
+        assert_eq!(
+            serde_json::to_value(&tls).unwrap(),
+            json!({"mode": "verify_ca", "root_cert": "/etc/ca.pem", "cert": "/etc/client.pem", "key": "/etc/client.key"})
+        );
+        let defaults: PgConfig =
+            serde_json::from_value(json!({"host": "db", "user": "app", "database": "shop"})).unwrap();
+        assert_eq!(serde_json::to_value(defaults.tls().unwrap()).unwrap(), json!({}));
+    }
+
+    #[test]
+    fn a_wrong_sslmode_or_a_lone_sslcert_is_named() {
+        let error = serde_json::from_value::<PgConfig>(json!({
+            "host": "db", "user": "app", "database": "shop", "sslmode": "verify_full"
+        }))
+        .unwrap_err();
+        assert!(error.to_string().starts_with("sslmode: unknown variant"), "{}", error);
+        let config: PgConfig = serde_json::from_value(json!({
+            "host": "db", "user": "app", "database": "shop", "sslcert": "/etc/client.pem"
+        }))
+        .unwrap();
+        let error = config.tls().unwrap_err();
+        assert!(error.message.contains("sslcert and sslkey"), "{}", error.message);
     }
 
     #[test]

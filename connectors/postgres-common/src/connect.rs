@@ -23,17 +23,18 @@ const READ_BUFFER_BYTES: usize = 256 * 1024;
 /// Connects and authenticates (SCRAM-SHA-256, md5, password or trust: whatever the server
 /// asks for), spawns the connection's I/O task on the SDK executor and sets up the session
 /// ([`SESSION_SETUP`]). Errors: refused credentials are `auth`; an unreachable server
-/// `network` (retryable); a missing database, an address outside the allow-list or a
-/// `SQL_ASCII` server `config`; all with the server's or host's message.
+/// `network` (retryable); a missing database, an address outside the allow-list, a
+/// server certificate failing the TLS check or a `SQL_ASCII` server `config`; all with the server's or host's message.
 ///
 /// Dropping the `Client` ends the session (the connection task sends Terminate).
 pub async fn connect(config: &PgConfig) -> Result<(Client, Session), ConnectorError> {
     // tokio-postgres reads through an 8 KiB frame buffer: unbuffered, a 250 MB COPY took
     // ~37,000 host calls and recv syscalls. Reads through this buffer take what the kernel
     // has, up to its size, in one call; writes pass straight through.
+    // TLS, when the settings ask for it, is the host's: the stream carries plain bytes.
     let stream = BufReader::with_capacity(
         READ_BUFFER_BYTES,
-        TcpStream::connect(&config.host, config.port)?,
+        TcpStream::connect_tls(&config.host, config.port, &config.tls()?)?,
     );
     let mut pg = tokio_postgres::Config::new();
     pg.user(&config.user)
@@ -84,10 +85,11 @@ pub async fn connect(config: &PgConfig) -> Result<(Client, Session), ConnectorEr
 }
 
 /// Asks the server to cancel the query `token`'s session is running: a CancelRequest on a
-/// new connection through the host (the session's own socket is busy with that query).
-/// The server does not answer; the running query then fails with SQLSTATE 57014.
+/// new connection through the host (the session's own socket is busy with that query),
+/// secured as the session's was (the same TLS settings). The server does not answer; the
+/// running query then fails with SQLSTATE 57014.
 pub async fn cancel(config: &PgConfig, token: &CancelToken) -> Result<(), ConnectorError> {
-    let stream = TcpStream::connect(&config.host, config.port)?;
+    let stream = TcpStream::connect_tls(&config.host, config.port, &config.tls()?)?;
     token
         .cancel_query_raw(stream, NoTls)
         .await

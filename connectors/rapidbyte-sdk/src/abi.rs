@@ -10,6 +10,13 @@ extern "C" {
     pub(crate) fn protocol_version() -> i32;
     pub(crate) fn log(level: i32, ptr: *const u8, len: usize);
     pub(crate) fn tcp_connect(host_ptr: *const u8, host_len: usize, port: i32) -> i64;
+    pub(crate) fn tcp_connect_tls(
+        host_ptr: *const u8,
+        host_len: usize,
+        port: i32,
+        tls_ptr: *const u8,
+        tls_len: usize,
+    ) -> i64;
     pub(crate) fn tcp_read(handle: i32, ptr: *mut u8, len: usize) -> i64;
     pub(crate) fn tcp_write(handle: i32, ptr: *const u8, len: usize) -> i64;
     pub(crate) fn tcp_close(handle: i32) -> i64;

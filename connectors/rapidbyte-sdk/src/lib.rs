@@ -50,6 +50,7 @@ mod error;
 mod executor;
 mod poll_fn;
 pub mod protocol;
+mod tls;
 
 // Driven only by the wasm32 exports; natively, only the tests use them.
 #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
@@ -89,6 +90,7 @@ pub use connector::{Connector, LocalBoxFuture};
 pub use error::{ConnectorError, ErrorCategory};
 pub use executor::{spawn, yield_now};
 pub use poll_fn::{poll_fn, PollFn};
+pub use tls::{TlsMode, TlsSettings};
 
 #[cfg(target_arch = "wasm32")]
 pub use {

@@ -12,6 +12,7 @@ pub(crate) const IO_ERROR: i64 = -6;
 pub(crate) const INVALID_DATA: i64 = -7;
 pub(crate) const CANCELLED: i64 = -8;
 pub(crate) const LIMIT: i64 = -9;
+pub(crate) const TLS_REFUSED: i64 = -10;
 
 /// The error for a failed import. `host_message` is what the host left in the result
 /// slot; it already says what failed and where, so it is the message as is. Only when the
@@ -22,6 +23,9 @@ pub(crate) fn import_error(import: &str, code: i64, host_message: String) -> Con
         // An address outside the allow-list is the pipeline's configuration to fix.
         DENIED => (ErrorCategory::Config, "DENIED"),
         CONNECT_FAILED => (ErrorCategory::Network, "CONNECT_FAILED"),
+        // A certificate that fails the check or a server without TLS: retrying changes
+        // nothing, the settings (or the server's) must change.
+        TLS_REFUSED => (ErrorCategory::Config, "TLS_REFUSED"),
         IO_ERROR => (ErrorCategory::Network, "IO_ERROR"),
         INVALID_DATA => (ErrorCategory::Data, "INVALID_DATA"),
         // The contract's categories have no "cancelled"; the run is ending anyway.
@@ -80,6 +84,13 @@ mod tests {
             error,
             ConnectorError::internal("tcp_read failed: a result code outside the contract (-42)")
         );
+    }
+
+    #[test]
+    fn a_refused_tls_setup_is_a_final_config_error() {
+        let error = import_error("tcp_read", TLS_REFUSED, "TLS to db:5432 refused".into());
+        assert_eq!(error, ConnectorError::config("TLS to db:5432 refused"));
+        assert!(!error.retryable);
     }
 
     #[test]

@@ -4,7 +4,8 @@
 use crate::abi;
 use crate::error::ConnectorError;
 use crate::reactor::{self, READABLE, WRITABLE};
-use crate::result_code::{CONNECT_FAILED, DENIED, IO_ERROR, WOULD_BLOCK};
+use crate::result_code::{CONNECT_FAILED, DENIED, IO_ERROR, TLS_REFUSED, WOULD_BLOCK};
+use crate::tls::TlsSettings;
 use std::io;
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -27,6 +28,35 @@ impl TcpStream {
         let handle = unsafe { abi::tcp_connect(host.as_ptr(), host.len(), i32::from(port)) };
         if handle < 0 {
             return Err(abi::import_failure("tcp_connect", handle));
+        }
+        Ok(TcpStream {
+            handle: handle as u32,
+        })
+    }
+
+    /// [`TcpStream::connect`], then TLS negotiated by the host the way PostgreSQL starts it
+    /// (SSLRequest, then the handshake) as `tls` asks; the stream carries the plain bytes
+    /// inside the TLS session, so the connector speaks the protocol as over plain TCP. A
+    /// certificate that fails the check, or a server without TLS where `tls` requires it,
+    /// fails the first read or write with a config error naming the server and the reason.
+    pub fn connect_tls(
+        host: &str,
+        port: u16,
+        tls: &TlsSettings,
+    ) -> Result<TcpStream, ConnectorError> {
+        let settings = serde_json::to_vec(tls).expect("TLS settings serialize to JSON");
+        // Safety: the host only reads `len` bytes at each pointer.
+        let handle = unsafe {
+            abi::tcp_connect_tls(
+                host.as_ptr(),
+                host.len(),
+                i32::from(port),
+                settings.as_ptr(),
+                settings.len(),
+            )
+        };
+        if handle < 0 {
+            return Err(abi::import_failure("tcp_connect_tls", handle));
         }
         Ok(TcpStream {
             handle: handle as u32,
@@ -70,7 +100,7 @@ fn io_error(import: &str, code: i64) -> io::Error {
     let kind = match code {
         CONNECT_FAILED => io::ErrorKind::ConnectionRefused,
         IO_ERROR => io::ErrorKind::ConnectionReset,
-        DENIED => io::ErrorKind::PermissionDenied,
+        DENIED | TLS_REFUSED => io::ErrorKind::PermissionDenied,
         _ => io::ErrorKind::Other,
     };
     io::Error::new(kind, abi::import_failure(import, code))

@@ -43,7 +43,7 @@ internal sealed class ClusterConnection(IHost host) : IAsyncDisposable
         NpgsqlConnectionStringBuilder builder;
         try
         {
-            builder = new NpgsqlConnectionStringBuilder(connectionString) { SearchPath = StateSchema.DefaultSchema };
+            builder = new NpgsqlConnectionStringBuilder(StateConnection.WithTlsDefault(connectionString)) { SearchPath = StateSchema.DefaultSchema };
         }
         catch (ArgumentException e)
         {

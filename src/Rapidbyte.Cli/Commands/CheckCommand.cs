@@ -63,7 +63,7 @@ internal static class CheckCommand
         }
         try
         {
-            var builder = new NpgsqlConnectionStringBuilder(StateConnection.ConnectionString(spec)) { Timeout = 10 };
+            var builder = new NpgsqlConnectionStringBuilder(StateConnection.WithTlsDefault(StateConnection.ConnectionString(spec))) { Timeout = 10 };
             await using var connection = new NpgsqlConnection(builder.ConnectionString);
             await connection.OpenAsync(cancellationToken);
             return Report("state", true, $"database {builder.Database} on {builder.Host}:{builder.Port} is reachable; state goes in schema {StateSchema.DefaultSchema}");

@@ -19,6 +19,18 @@ public sealed partial class ConnectorWarmUp(PipelineEngine engine, IGrainFactory
     private Task<IReadOnlyList<string>>? _current;
     private DateTimeOffset _failedAt;
 
+    /// <summary>The latest attempt, or null before the first (which waits for the silo to have started: it asks the pipelines' grains).</summary>
+    public Task<IReadOnlyList<string>>? Current
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _current;
+            }
+        }
+    }
+
     /// <summary>The modules prepared (<c>name version (sha256:…)</c>, the bundled ones by name), or why not: started on the first call.</summary>
     public Task<IReadOnlyList<string>> PrepareAsync()
     {

@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Data.Common;
 using Npgsql;
+using Rapidbyte.Contracts;
 using Rapidbyte.Pipelines.Spec;
 
 namespace Rapidbyte.Grains.State;
@@ -27,7 +29,8 @@ public static class StateConnection
     /// unless <c>state.connection</c> names one). For PostgreSQL,
     /// <c>state.connection</c> when the pipeline gives one; else the destination's database,
     /// read from its connector config (<c>host</c>, <c>port</c>, <c>user</c>, <c>password</c>,
-    /// <c>database</c>), so a user needs no extra server. State lives in
+    /// <c>database</c>, and TLS as <c>sslmode</c>, <c>sslrootcert</c>, <c>sslcert</c>, <c>sslkey</c>),
+    /// so a user needs no extra server. State lives in
     /// <see cref="StateSchema.DefaultSchema"/> there, apart from the data.
     /// </summary>
     /// <exception cref="ArgumentException">Neither says where a PostgreSQL database is.</exception>
@@ -69,7 +72,55 @@ public static class StateConnection
         {
             builder.Port = int.Parse(port, CultureInfo.InvariantCulture);
         }
+        if (Text("sslmode") is { } sslmode)
+        {
+            builder.SslMode = sslmode switch
+            {
+                "disable" => SslMode.Disable,
+                "prefer" => SslMode.Prefer,
+                "require" => SslMode.Require,
+                "verify-ca" => SslMode.VerifyCA,
+                "verify-full" => SslMode.VerifyFull,
+                _ => throw new ArgumentException(
+                    $"pipeline {spec.Name}: the destination's sslmode '{sslmode}' is not one of disable, prefer, require, verify-ca, verify-full"),
+            };
+        }
+        // 'system' (or nothing) is Npgsql's default: the system's certificate store.
+        if (Text("sslrootcert") is { } root && root != TlsSettings.SystemStore)
+        {
+            builder.RootCertificate = root;
+        }
+        builder.SslCertificate = Text("sslcert");
+        builder.SslKey = Text("sslkey");
         return builder.ConnectionString;
+    }
+
+    /// <summary>
+    /// <paramref name="connectionString"/> with the TLS default the connectors have too: when it
+    /// sets no <c>SSL Mode</c> and a host is not loopback (<see cref="NetworkHosts.IsLoopback"/>),
+    /// <c>SSL Mode=VerifyFull</c> (Npgsql's own default, Prefer, would accept any certificate).
+    /// </summary>
+    public static string WithTlsDefault(string connectionString)
+    {
+        var given = new DbConnectionStringBuilder { ConnectionString = connectionString };
+        var setsMode = given.Keys.Cast<string>().Any(key => key.Replace(" ", "", StringComparison.Ordinal).Equals("sslmode", StringComparison.OrdinalIgnoreCase));
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        var hosts = (builder.Host ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (setsMode || hosts.All(IsLoopbackHost))
+        {
+            return connectionString;
+        }
+        builder.SslMode = SslMode.VerifyFull;
+        return builder.ConnectionString;
+    }
+
+    // A host of a multi-host string may carry its port: host:port, [v6]:port.
+    private static bool IsLoopbackHost(string host)
+    {
+        var name = host.StartsWith('[') ? host[..(host.IndexOf(']') + 1)]
+            : host.Count(c => c == ':') == 1 ? host[..host.IndexOf(':')]
+            : host;
+        return NetworkHosts.IsLoopback(name);
     }
 
     /// <summary>

@@ -39,10 +39,10 @@ public static class StateSchema
         return task.WaitAsync(cancellationToken);
     }
 
-    /// <summary>A data source whose connections work in <paramref name="schema"/>.</summary>
+    /// <summary>A data source whose connections work in <paramref name="schema"/>, over verified TLS to a non-loopback host unless the connection string says otherwise (<see cref="StateConnection.WithTlsDefault"/>).</summary>
     public static NpgsqlDataSource CreateDataSource(string connectionString, string schema = DefaultSchema)
     {
-        var builder = new NpgsqlDataSourceBuilder(new NpgsqlConnectionStringBuilder(connectionString) { SearchPath = schema }.ConnectionString);
+        var builder = new NpgsqlDataSourceBuilder(new NpgsqlConnectionStringBuilder(StateConnection.WithTlsDefault(connectionString)) { SearchPath = schema }.ConnectionString);
         // The state tables use built-in types only, so the catalog of the database's types
         // (a query and its parsing at the first connection of every process) is not loaded.
         builder.ConfigureTypeLoading(types => types.EnableTypeLoading(false));

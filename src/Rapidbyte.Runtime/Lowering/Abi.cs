@@ -23,6 +23,7 @@ internal static class Abi
     public const long InvalidData = -7;
     public const long Cancelled = -8;
     public const long Limit = -9;
+    public const long TlsRefused = -10;
 
     // events: handle << 2 | Readable | Writable
     public const int Readable = 1;

@@ -26,7 +26,7 @@ internal static class ModuleContract
 
     private static readonly HashSet<string> HostImports =
     [
-        "protocol_version", "log", "tcp_connect", "tcp_read", "tcp_write", "tcp_close", "emit_batch", "next_batch",
+        "protocol_version", "log", "tcp_connect", "tcp_connect_tls", "tcp_read", "tcp_write", "tcp_close", "emit_batch", "next_batch",
         "checkpoint", "source_checkpoint", "state_get", "state_put", "counter_add", "gauge_set", "timer_start", "timer_cancel",
         "is_cancelled", "take_result",
     ];

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Net.Sockets;
+using Rapidbyte.Contracts;
 using Rapidbyte.Runtime.Lowering;
 
 namespace Rapidbyte.Runtime.Network;
@@ -7,7 +8,9 @@ namespace Rapidbyte.Runtime.Network;
 /// <summary>
 /// A TCP connection a connector uses through the host. Nothing here blocks: reads and writes
 /// answer at once, and readiness is awaited asynchronously by the poll driver
-/// (<see cref="WhenReadable"/>, <see cref="WhenWritable"/>) with no thread held.
+/// (<see cref="WhenReadable"/>, <see cref="WhenWritable"/>) with no thread held. A connection
+/// the host secured with TLS (<see cref="PostgresTls"/>) lends the guest its plain bytes through
+/// a <see cref="TlsChannel"/> with the same contract.
 /// </summary>
 internal sealed class HostSocket : IDisposable
 {
@@ -21,12 +24,15 @@ internal sealed class HostSocket : IDisposable
     // One zero-byte receive, reused until it fires: completes when data or EOF is there,
     // consuming nothing, so the guest's own non-blocking read gets the bytes.
     private Task? _readWait;
+    // Set by the connect when TLS was negotiated; reads and writes then go through it.
+    private TlsChannel? _tls;
+    private volatile bool _disposed;
 
-    private HostSocket(Socket socket, Task connect, string endpoint)
+    private HostSocket(Socket socket, string host, int port, EgressPolicy egress, TimeSpan timeout, TlsSettings? tls)
     {
         _socket = socket;
-        _connect = connect;
-        Endpoint = endpoint;
+        Endpoint = $"{host}:{port}";
+        _connect = ConnectAsync(host, port, egress, timeout, tls);
     }
 
     /// <summary><c>host:port</c>, for messages.</summary>
@@ -38,12 +44,13 @@ internal sealed class HostSocket : IDisposable
     /// <summary>The guest saw would-block on a write and waits for writability.</summary>
     public bool WriteInterest { get; set; }
 
-    /// <summary>Starts connecting in the background (to addresses <paramref name="egress"/> allows) and returns at once.</summary>
-    public static HostSocket Connect(string host, int port, EgressPolicy egress, TimeSpan timeout)
-    {
-        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        return new HostSocket(socket, ConnectAsync(socket, host, port, egress, timeout), $"{host}:{port}");
-    }
+    /// <summary>
+    /// Starts connecting in the background (to addresses <paramref name="egress"/> allows) and
+    /// returns at once; with <paramref name="tls"/>, the background connect also negotiates TLS
+    /// as those settings ask.
+    /// </summary>
+    public static HostSocket Connect(string host, int port, EgressPolicy egress, TimeSpan timeout, TlsSettings? tls = null) =>
+        new(new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true }, host, port, egress, timeout, tls);
 
     /// <summary>Reads into <paramref name="destination"/>: bytes read, 0 at end of stream, or a result code.</summary>
     public long Read(Span<byte> destination, out string? error)
@@ -52,6 +59,12 @@ internal sealed class HostSocket : IDisposable
         {
             ReadInterest |= code == Abi.WouldBlock;
             return code;
+        }
+        if (_tls is not null)
+        {
+            var result = _tls.Read(destination, out error);
+            ReadInterest |= result == Abi.WouldBlock;
+            return result;
         }
         var read = _socket.Receive(destination, SocketFlags.None, out var status);
         switch (status)
@@ -74,6 +87,12 @@ internal sealed class HostSocket : IDisposable
         {
             WriteInterest |= code == Abi.WouldBlock;
             return code;
+        }
+        if (_tls is not null)
+        {
+            var result = _tls.Write(source, out error);
+            WriteInterest |= result == Abi.WouldBlock;
+            return result;
         }
         if (_pendingSend is not null)
         {
@@ -112,10 +131,16 @@ internal sealed class HostSocket : IDisposable
     }
 
     /// <summary>Completes when a read would not block (data, EOF, error, or the connect ended).</summary>
-    public Task WhenReadable() => !_connect.IsCompleted ? _connect : _readWait ??= WaitReadableAsync();
+    public Task WhenReadable() =>
+        !_connect.IsCompleted ? _connect
+        : _tls is not null ? _tls.WhenReadable()
+        : _readWait ??= WaitReadableAsync();
 
     /// <summary>Completes when a write would not block (connect ended, background send flushed).</summary>
-    public Task WhenWritable() => !_connect.IsCompleted ? _connect : _pendingSend ?? Task.CompletedTask;
+    public Task WhenWritable() =>
+        !_connect.IsCompleted ? _connect
+        : _tls is not null ? _tls.WhenWritable()
+        : _pendingSend ?? Task.CompletedTask;
 
     /// <summary>Called after a readable event was delivered, so the next wait starts a fresh receive.</summary>
     public void ReadEventDelivered()
@@ -130,6 +155,12 @@ internal sealed class HostSocket : IDisposable
     /// <summary>Closes the connection once bytes already taken are sent.</summary>
     public void Dispose()
     {
+        _disposed = true;
+        if (_tls is not null)
+        {
+            _tls.Dispose();
+            return;
+        }
         if (_pendingSend is { IsCompleted: false } pending)
         {
             pending.ContinueWith(_ => _socket.Dispose(), TaskScheduler.Default);
@@ -148,9 +179,15 @@ internal sealed class HostSocket : IDisposable
             code = Abi.WouldBlock;
             return false;
         }
-        if (_connect.Exception?.InnerException is EgressRefusedException refused)
+        if (_connect.Exception?.InnerException is EgressRefusedException denied)
         {
             code = Abi.Denied;
+            error = denied.Message;
+            return false;
+        }
+        if (_connect.Exception?.InnerException is TlsRefusedException refused)
+        {
+            code = Abi.TlsRefused;
             error = refused.Message;
             return false;
         }
@@ -164,20 +201,35 @@ internal sealed class HostSocket : IDisposable
         return true;
     }
 
-    private static async Task ConnectAsync(Socket socket, string host, int port, EgressPolicy egress, TimeSpan timeout)
+    // The timeout covers the resolution, the TCP connect and the TLS negotiation together.
+    private async Task ConnectAsync(string host, int port, EgressPolicy egress, TimeSpan timeout, TlsSettings? tls)
     {
         using var deadline = new CancellationTokenSource(timeout);
         try
         {
             // Only to the addresses the policy checked: resolving again could give others.
             var addresses = await egress.ResolveAsync(host, port, deadline.Token).ConfigureAwait(false);
-            await socket.ConnectAsync(addresses, port, deadline.Token).ConfigureAwait(false);
+            await _socket.ConnectAsync(addresses, port, deadline.Token).ConfigureAwait(false);
+            if (tls is not null && tls.ModeFor(host) != TlsMode.Disable)
+            {
+                _tls = await PostgresTls.NegotiateAsync(_socket, host, Endpoint, tls, deadline.Token).ConfigureAwait(false);
+                // Closed while the handshake ran: nobody else will end the session's loops.
+                if (_disposed)
+                {
+                    _tls?.Dispose();
+                }
+            }
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested)
         {
             throw new TimeoutException($"no answer within {timeout.TotalSeconds:0.#} s");
         }
-        socket.Blocking = false;
+        // TLS runs over a NetworkStream, which needs a blocking socket (its I/O is async anyway);
+        // the plain path reads and writes the socket directly and must never block.
+        if (_tls is null)
+        {
+            _socket.Blocking = false;
+        }
     }
 
     private async Task WaitReadableAsync()

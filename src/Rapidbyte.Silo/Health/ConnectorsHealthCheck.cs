@@ -8,7 +8,12 @@ internal sealed class ConnectorsHealthCheck(ConnectorWarmUp warmUp) : IHealthChe
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        var prepared = warmUp.PrepareAsync();
+        // Started by ConnectorPreparation once the silo runs (it asks the pipelines' grains); a
+        // failed attempt is tried again from there too.
+        if (warmUp.Current is not { } prepared)
+        {
+            return Task.FromResult(HealthCheckResult.Unhealthy("waiting for the silo to start before preparing the connector modules"));
+        }
         return Task.FromResult(prepared.Status switch
         {
             TaskStatus.RanToCompletion => HealthCheckResult.Healthy($"compiled: {string.Join(", ", prepared.Result)}"),

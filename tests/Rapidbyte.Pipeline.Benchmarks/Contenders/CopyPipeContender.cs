@@ -22,7 +22,8 @@ internal sealed class CopyPipeContender(PostgresServer server, string workDirect
     {
         var script = $"set -o pipefail; {Psql(BenchmarkDatabases.Source, $"COPY {table.Name} TO STDOUT (FORMAT binary)")}"
                      + $" | {Psql(BenchmarkDatabases.Destination, $"COPY {table.Name} FROM STDIN (FORMAT binary)")}";
-        var environment = new Dictionary<string, string> { ["PGPASSWORD"] = server.Password };
+        // Plain TCP even where the server offers TLS (--tls): the yardstick stays the same.
+        var environment = new Dictionary<string, string> { ["PGPASSWORD"] = server.Password, ["PGSSLMODE"] = "disable" };
         var process = await MeasuredProcess.RunAsync("bash", ["-c", script], workDirectory, environment, cancellationToken);
         if (process.ExitCode != 0)
         {

@@ -45,5 +45,7 @@ internal sealed class PgloaderContender(PostgresServer server, string workDirect
           INCLUDING ONLY TABLE NAMES MATCHING '{table}' IN SCHEMA 'public';
         """;
 
-    private string Url(string database) => $"pgsql://{PostgresServer.User}:{server.Password}@{server.Host}:{server.Port}/{database}";
+    // Plain TCP even where the server offers TLS (--tls), as every contender but rapidbyte's TLS case.
+    private string Url(string database) =>
+        $"pgsql://{PostgresServer.User}:{server.Password}@{server.Host}:{server.Port}/{database}" + (server.Certificates is null ? "" : "?sslmode=disable");
 }

@@ -14,21 +14,25 @@ internal static class PipelineYaml
     /// and decoded while still in them). The destination commits once, at the end, as the COPY
     /// pipe and pgloader do: commit_rows and commit_bytes far above any table here.
     /// </summary>
-    public static string FullRefresh(string pipeline, string stream, PostgresServer server) => $$"""
+    /// <param name="tls">Both sides over TLS verified against the server's authority (sslmode verify-full); else, on a server offering TLS, explicitly plain (sslmode disable).</param>
+    public static string FullRefresh(string pipeline, string stream, PostgresServer server, bool tls = false) => $$"""
         version: "1"
         pipeline: {{pipeline}}
         source:
           use: source-postgres
-          config: {{{Connection(server, BenchmarkDatabases.Source)}}}
+          config: {{{Connection(server, BenchmarkDatabases.Source, tls)}}}
           streams:
             - name: {{stream}}
               sync_mode: full_refresh
         destination:
           use: dest-postgres
-          config: {{{Connection(server, BenchmarkDatabases.Destination)}}, commit_rows: 1000000000000, commit_bytes: 1000000000000000}
+          config: {{{Connection(server, BenchmarkDatabases.Destination, tls)}}, commit_rows: 1000000000000, commit_bytes: 1000000000000000}
           write_mode: append
         """;
 
-    private static string Connection(PostgresServer server, string database) => string.Create(CultureInfo.InvariantCulture,
-        $"host: {server.Host}, port: {server.Port}, user: {PostgresServer.User}, password: \"{server.Password}\", database: {database}, schema: public");
+    private static string Connection(PostgresServer server, string database, bool tls) => string.Create(CultureInfo.InvariantCulture,
+        $"host: {server.Host}, port: {server.Port}, user: {PostgresServer.User}, password: \"{server.Password}\", database: {database}, schema: public")
+        + (server.Certificates is not { } certificates ? ""
+            : tls ? $", sslmode: verify-full, sslrootcert: \"{certificates.RootFile}\""
+            : ", sslmode: disable");
 }

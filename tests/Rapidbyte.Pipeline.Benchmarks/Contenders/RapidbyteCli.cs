@@ -47,12 +47,13 @@ internal sealed class RapidbyteCli
     /// directory: the first run compiles, later runs start from the cache.
     /// </summary>
     /// <param name="observe">Called with the rapidbyte process's id while it runs (see <see cref="MeasuredProcess"/>).</param>
+    /// <param name="tls">Both sides over TLS (see <see cref="PipelineYaml.FullRefresh"/>).</param>
     /// <exception cref="BenchmarkFailure">The run did not succeed.</exception>
     public async Task<(ProcessMeasurement Process, RapidbyteRunSummary Summary)> RunAsync(
-        string stream, CancellationToken cancellationToken, Func<int, Task>? observe = null)
+        string stream, CancellationToken cancellationToken, Func<int, Task>? observe = null, bool tls = false)
     {
-        var file = Path.Combine(_workDirectory, "pipelines", $"{stream}.yaml");
-        await File.WriteAllTextAsync(file, PipelineYaml.FullRefresh($"bench-{stream}", stream, _server), cancellationToken);
+        var file = Path.Combine(_workDirectory, "pipelines", tls ? $"{stream}-tls.yaml" : $"{stream}.yaml");
+        await File.WriteAllTextAsync(file, PipelineYaml.FullRefresh($"bench-{stream}", stream, _server, tls), cancellationToken);
         var environment = new Dictionary<string, string> { ["XDG_CACHE_HOME"] = Path.Combine(_workDirectory, "cache") };
         var process = await MeasuredProcess.RunAsync(_executable, ["run", file, "--json"], _workDirectory, environment, cancellationToken, observe);
         var summary = RapidbyteRunSummary.TryParse(process.Stdout);

@@ -4,9 +4,10 @@ namespace Rapidbyte.Pipeline.Benchmarks.Contenders;
 
 /// <summary><c>rapidbyte run</c>: a full refresh of the table, appended into the empty destination table.</summary>
 /// <param name="observe">Watches each rapidbyte process while it runs, given its id (the idle-cost probe samples its CPU).</param>
-internal sealed class RapidbyteContender(RapidbyteCli cli, Func<int, Task>? observe = null) : IContender
+/// <param name="tls">Both sides over verified TLS (the benchmark's <c>--tls</c>).</param>
+internal sealed class RapidbyteContender(RapidbyteCli cli, Func<int, Task>? observe = null, bool tls = false) : IContender
 {
-    public string Name => "rapidbyte run";
+    public string Name => tls ? "rapidbyte run, TLS" : "rapidbyte run";
 
     public RapidbyteCli Cli => cli;
 
@@ -14,7 +15,7 @@ internal sealed class RapidbyteContender(RapidbyteCli cli, Func<int, Task>? obse
 
     public async Task<LoadRun> LoadAsync(BenchmarkTable table, CancellationToken cancellationToken)
     {
-        var (process, summary) = await cli.RunAsync(table.Name, cancellationToken, observe);
+        var (process, summary) = await cli.RunAsync(table.Name, cancellationToken, observe, tls);
         return new LoadRun(process, summary.RowsWritten, summary.Duration, summary.FirstBatchAt - process.LaunchedAt);
     }
 }

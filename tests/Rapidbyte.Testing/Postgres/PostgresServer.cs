@@ -8,19 +8,27 @@ namespace Rapidbyte.Testing.Postgres;
 /// A real PostgreSQL server of the test's own: initdb into a temporary directory, its own
 /// port on 127.0.0.1, SCRAM-SHA-256 password authentication over TCP, a Unix socket only
 /// inside its directory. Stopped and deleted on dispose. As root (CI), the server runs as
-/// the <c>postgres</c> OS user, because initdb refuses root.
+/// the <c>postgres</c> OS user, because initdb refuses root. Started with
+/// <see cref="StartWithTlsAsync"/>, it has <c>ssl=on</c>, a certificate of the test's own
+/// authority for <c>localhost</c> only (<see cref="Certificates"/>), and accepts TCP connections
+/// over TLS only (<c>hostssl</c> lines alone in pg_hba.conf); the user
+/// <see cref="TestCertificates.ClientUser"/>, once created, logs in by client certificate.
 /// </summary>
 public sealed class PostgresServer : IAsyncDisposable
 {
     private readonly string _directory;
     private readonly string _binaries;
 
-    private PostgresServer(string directory, string binaries, int port, string password)
+    private readonly bool _tlsRequired;
+
+    private PostgresServer(string directory, string binaries, int port, string password, bool tls, bool tlsRequired)
     {
+        _tlsRequired = tlsRequired;
         _directory = directory;
         _binaries = binaries;
         Port = port;
         Password = password;
+        Certificates = tls ? TestCertificates.Create(Path.Combine(directory, "tls"), "localhost") : null;
     }
 
     public const string User = "postgres";
@@ -29,19 +37,41 @@ public sealed class PostgresServer : IAsyncDisposable
 
     public string Password { get; }
 
-    public string Host => "127.0.0.1";
+    /// <summary>Where clients connect: <c>localhost</c> for a TLS server (the name its certificate holds), else <c>127.0.0.1</c>.</summary>
+    public string Host => Certificates is null ? "127.0.0.1" : "localhost";
 
-    /// <summary>An Npgsql connection string for <paramref name="database"/>.</summary>
-    public string ConnectionString(string database = "postgres") =>
-        new NpgsqlConnectionStringBuilder { Host = Host, Port = Port, Username = User, Password = Password, Database = database, Pooling = false }.ConnectionString;
+    /// <summary>The server's log file (its own messages: errors, cancelled statements).</summary>
+    public string LogFile => Path.Combine(_directory, "server.log");
+
+    /// <summary>The server's certificate and its authority, when it was started with TLS.</summary>
+    public TestCertificates? Certificates { get; }
+
+    /// <summary>An Npgsql connection string for <paramref name="database"/> (over verified TLS to a TLS server).</summary>
+    public string ConnectionString(string database = "postgres")
+    {
+        var builder = new NpgsqlConnectionStringBuilder { Host = Host, Port = Port, Username = User, Password = Password, Database = database, Pooling = false };
+        if (Certificates is not null)
+        {
+            builder.SslMode = SslMode.VerifyFull;
+            builder.RootCertificate = Certificates.RootFile;
+        }
+        return builder.ConnectionString;
+    }
 
     /// <summary>Initialises and starts a new server; about 2 s.</summary>
-    public static async Task<PostgresServer> StartAsync(CancellationToken cancellationToken = default)
+    public static Task<PostgresServer> StartAsync(CancellationToken cancellationToken = default) => StartAsync(tls: false, required: false, cancellationToken);
+
+    /// <summary>Initialises and starts a new server with TLS (see the class summary).</summary>
+    /// <param name="required">Whether TCP connections must use TLS (hostssl lines only); else plain TCP is accepted too.</param>
+    public static Task<PostgresServer> StartWithTlsAsync(bool required = true, CancellationToken cancellationToken = default) =>
+        StartAsync(tls: true, required, cancellationToken);
+
+    private static async Task<PostgresServer> StartAsync(bool tls, bool required, CancellationToken cancellationToken)
     {
         var binaries = FindBinaries();
         var directory = CreateDirectory();
         var password = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(12));
-        var server = new PostgresServer(directory, binaries, LoopbackPorts.Unused(), password);
+        var server = new PostgresServer(directory, binaries, LoopbackPorts.Unused(), password, tls, required);
         try
         {
             await server.InitializeAndStartAsync(cancellationToken);
@@ -74,6 +104,13 @@ public sealed class PostgresServer : IAsyncDisposable
         await RunAsync(Path.Combine(_binaries, "initdb"),
             ["-D", DataDirectory, "-U", User, "--pwfile", passwordFile, "--auth-host=scram-sha-256", "--auth-local=trust",
              "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"], asPostgres: true, cancellationToken);
+        if (Certificates is not null && _tlsRequired)
+        {
+            // TCP only over TLS: a plain connection finds no pg_hba.conf entry.
+            await File.WriteAllTextAsync(Path.Combine(DataDirectory, "pg_hba.conf"),
+                $"local all all trust\nhostssl all {TestCertificates.ClientUser} 127.0.0.1/32 cert\nhostssl all {TestCertificates.ClientUser} ::1/128 cert\n" +
+                "hostssl all all 127.0.0.1/32 scram-sha-256\nhostssl all all ::1/128 scram-sha-256\n", cancellationToken);
+        }
         await StartServerAsync(cancellationToken);
     }
 
@@ -88,8 +125,12 @@ public sealed class PostgresServer : IAsyncDisposable
     {
         var settings = $"-p {Port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={_directory} " +
                        "-c password_encryption=scram-sha-256 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200";
+        if (Certificates is not null)
+        {
+            settings += $" -c ssl=on -c ssl_cert_file={Certificates.ServerCertFile} -c ssl_key_file={Certificates.ServerKeyFile} -c ssl_ca_file={Certificates.RootFile}";
+        }
         return RunAsync(Path.Combine(_binaries, "pg_ctl"),
-            ["-D", DataDirectory, "-l", Path.Combine(_directory, "server.log"), "-w", "-t", "60", "-o", settings, "start"], asPostgres: true, cancellationToken);
+            ["-D", DataDirectory, "-l", LogFile, "-w", "-t", "60", "-o", settings, "start"], asPostgres: true, cancellationToken);
     }
 
     private string DataDirectory => Path.Combine(_directory, "data");
