@@ -68,6 +68,7 @@ internal static class RegistryBenchmark
                     throw new BenchmarkFailure($"registering bench-{i}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(cancellationToken)}");
                 }
             }
+            await StopAsync(first);
         }
 
         var rounds = options.Smoke ? 1 : options.Rounds;
@@ -119,8 +120,16 @@ internal static class RegistryBenchmark
         var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
         cancellationToken.ThrowIfCancellationRequested();
         Console.WriteLine($"  {what}: ready after {seconds:F2} s");
-        await silo.TerminateAsync();
+        await StopAsync(silo);
         return seconds;
+    }
+
+    // Gracefully, so it leaves the cluster: a silo that is only killed stays in the membership
+    // table until declared dead, and the next silo's start waits on it.
+    private static async Task StopAsync(SiloProcess silo)
+    {
+        await silo.TerminateAsync();
+        await silo.WaitForExitAsync(TimeSpan.FromSeconds(60));
     }
 
     private static double Median(IReadOnlyList<double> values) => values.Order().ElementAt(values.Count / 2);
