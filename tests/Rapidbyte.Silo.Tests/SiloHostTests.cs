@@ -1,6 +1,7 @@
 using Npgsql;
 using Rapidbyte.Grains;
 using Rapidbyte.Grains.Runs;
+using Rapidbyte.Testing.Identity;
 using Rapidbyte.Testing.Pipelines;
 using Rapidbyte.Testing.Silos;
 
@@ -35,6 +36,24 @@ public sealed class SiloHostTests : IAsyncLifetime
         Assert.Contains("rapidbyte-silo did not start: Rapidbyte:State:ConnectionString: the state database at 127.0.0.1:", silo.Output);
         Assert.Contains("password authentication failed for user \"postgres\"", silo.Output);
         Assert.DoesNotContain(WrongPassword, silo.Output);
+    }
+
+    [Fact]
+    public async Task A_state_database_sign_in_that_cannot_be_made_stops_the_silo_saying_why()
+    {
+        var none = new NpgsqlConnectionStringBuilder(StateConnection) { Password = null }.ConnectionString;
+        var missingFile = Path.Combine(Path.GetTempPath(), $"rapidbyte-no-such-{Guid.NewGuid():N}.pgpass");
+
+        await using var noPassword = SiloProcess.Start(none, settings: new Dictionary<string, string?> { ["PGPASSWORD"] = null, ["PGPASSFILE"] = null });
+        await using var noPassfile = SiloProcess.Start(none, settings: new Dictionary<string, string?> { ["PGPASSWORD"] = null, ["PGPASSFILE"] = missingFile });
+
+        foreach (var (silo, reason) in new[] { (noPassword, "No password has been provided"), (noPassfile, $"Could not find file '{missingFile}'") })
+        {
+            var exitCode = await silo.WaitForExitAsync(TimeSpan.FromSeconds(60));
+            Assert.True(exitCode == 1, $"exit code {exitCode}:\n{silo.Output}");
+            Assert.Contains("rapidbyte-silo did not start: Rapidbyte:State:ConnectionString: the state database at 127.0.0.1:", silo.Output);
+            Assert.Contains(reason, silo.Output);
+        }
     }
 
     [Fact]
@@ -76,6 +95,50 @@ public sealed class SiloHostTests : IAsyncLifetime
         Assert.Contains("Rapidbyte:Api:RateLimits is not a setting; the settings under Rapidbyte:Api are Authentication, RateLimit, MaxRequestBytes", noIssuer.Output);
         Assert.Equal(1, await open.WaitForExitAsync(TimeSpan.FromSeconds(60)));
         Assert.Contains($"Rapidbyte:Api:Authentication:Mode Development lets every caller in without a token, so the silo must listen on loopback only, but ASPNETCORE_URLS (or Kestrel's endpoints) has http://0.0.0.0:{port}", open.Output);
+    }
+
+    [Fact]
+    public async Task A_silo_signs_in_to_its_state_database_with_an_entra_token_from_its_managed_identity()
+    {
+        // As in Azure: the role is the identity's, the silo's settings hold no password, and the
+        // server takes the token the container's identity endpoint hands out as the password.
+        await using var identity = await ManagedIdentityEndpoint.StartAsync();
+        await _databases.Server.ExecuteAsync($"CREATE ROLE rapidbyte_silo LOGIN PASSWORD '{identity.Token}'; GRANT CONNECT, CREATE ON DATABASE {StateDatabase} TO rapidbyte_silo");
+        var signIn = new NpgsqlConnectionStringBuilder(StateConnection) { Username = "rapidbyte_silo", Password = null }.ConnectionString;
+        var settings = new Dictionary<string, string?>(identity.Environment) { ["Rapidbyte__State__Authentication"] = "Entra", ["PGPASSWORD"] = null, ["PGPASSFILE"] = null };
+
+        await using var silo = SiloProcess.Start(signIn, settings: settings);
+        await silo.WaitReadyAsync();
+
+        var request = Assert.Single(identity.Requests.DistinctBy(r => (r.ApiVersion, r.Resource, r.ClientId, r.HeaderMatched)));
+        Assert.Equal(new TokenRequest("2019-08-01", "https://ossrdbms-aad.database.windows.net", identity.ClientId, HeaderMatched: true), request);
+        Assert.Equal("rapidbyte_silo", await _databases.ScalarAsync<string>(StateDatabase,
+            "SELECT nspowner::regrole::text FROM pg_namespace WHERE nspname = 'rapidbyte_state'"));
+        Assert.Equal(1L, await _databases.ScalarAsync<long>(StateDatabase,
+            "SELECT count(*) FROM rapidbyte_state.membership WHERE deployment_id = 'tests' AND status = 3"));
+        Assert.DoesNotContain(identity.Token!, silo.Output);
+    }
+
+    [Fact]
+    public async Task A_silo_whose_identity_gets_no_token_or_that_is_given_a_password_as_well_stops_saying_why()
+    {
+        await using var identity = await ManagedIdentityEndpoint.StartAsync();
+        identity.Token = null; // Azure's answer for an identity the container does not have
+        var signIn = new NpgsqlConnectionStringBuilder(StateConnection) { Username = "rapidbyte_silo", Password = null }.ConnectionString;
+        var entra = new Dictionary<string, string?>(identity.Environment) { ["Rapidbyte__State__Authentication"] = "Entra" };
+
+        await using var noToken = SiloProcess.Start(signIn, settings: entra);
+        await using var passwordToo = SiloProcess.Start(StateConnection, settings: entra);
+
+        Assert.Equal(1, await noToken.WaitForExitAsync(TimeSpan.FromSeconds(90)));
+        Assert.Contains("rapidbyte-silo did not start: Rapidbyte:State:ConnectionString: the state database at 127.0.0.1:", noToken.Output);
+        Assert.Contains("user rapidbyte_silo (signed in with Microsoft Entra)", noToken.Output);
+        Assert.Contains("cannot be used: no Microsoft Entra token: ", noToken.Output);
+        Assert.Contains("ManagedIdentityCredential", noToken.Output);
+        Assert.NotEmpty(identity.Requests);
+        Assert.Equal(1, await passwordToo.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Contains("Rapidbyte:State:ConnectionString gives a password while Rapidbyte:State:Authentication is Entra, which signs in with a token: remove the password", passwordToo.Output);
+        Assert.DoesNotContain(_databases.Server.Password, passwordToo.Output);
     }
 
     [Fact]

@@ -51,6 +51,10 @@ public sealed class RapidbyteOptionsValidator(IConfiguration configuration, IEnu
             {
                 problems.Add($"{Key} is not set: give the SQLite state file's path");
             }
+            if (state.Authentication != StateAuthentication.Password)
+            {
+                problems.Add($"{RapidbyteOptions.Section}:State:Authentication {state.Authentication} signs in to a PostgreSQL server; a SQLite file has no sign-in");
+            }
             return;
         }
         if (string.IsNullOrWhiteSpace(state.ConnectionString))
@@ -65,6 +69,18 @@ public sealed class RapidbyteOptionsValidator(IConfiguration configuration, IEnu
                 if (string.IsNullOrEmpty(builder.Host))
                 {
                     problems.Add($"{Key} names no Host");
+                }
+                if (state.Authentication == StateAuthentication.Entra)
+                {
+                    // The token is the password: one given as well would be ignored or, worse, believed to be in use.
+                    if (!string.IsNullOrEmpty(builder.Password) || !string.IsNullOrEmpty(builder.Passfile))
+                    {
+                        problems.Add($"{Key} gives a password while {RapidbyteOptions.Section}:State:Authentication is Entra, which signs in with a token: remove the password");
+                    }
+                    if (string.IsNullOrEmpty(builder.Username))
+                    {
+                        problems.Add($"{Key} names no Username: with {RapidbyteOptions.Section}:State:Authentication Entra it is the PostgreSQL role of the Entra identity (a managed identity's name)");
+                    }
                 }
             }
             catch (ArgumentException e)

@@ -1,3 +1,5 @@
+using Azure.Core;
+using Azure.Identity;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Rapidbyte.Grains.State;
@@ -11,11 +13,15 @@ namespace Rapidbyte.Grains.Composition;
 public sealed class StateStore : IAsyncDisposable
 {
     private readonly StateOptions _options;
+    private readonly TokenCredential? _entra;
 
     public StateStore(IOptions<RapidbyteOptions> options)
     {
         _options = options.Value.State;
-        DataSource = StateSchema.CreateDataSource(_options.ConnectionString, _options.Schema);
+        // DefaultAzureCredential: the managed identity in Azure (AZURE_CLIENT_ID names a
+        // user-assigned one), a developer's az/azd sign-in elsewhere.
+        _entra = _options.Authentication == StateAuthentication.Entra ? new DefaultAzureCredential() : null;
+        DataSource = StateSchema.CreateDataSource(_options.ConnectionString, _options.Schema, _entra);
     }
 
     public NpgsqlDataSource DataSource { get; }
@@ -24,7 +30,8 @@ public sealed class StateStore : IAsyncDisposable
     public string Describe()
     {
         var builder = new NpgsqlConnectionStringBuilder(_options.ConnectionString);
-        return $"{builder.Host}:{builder.Port}, database {builder.Database ?? builder.Username}, user {builder.Username}, schema {_options.Schema}";
+        var signIn = _entra is null ? "" : " (signed in with Microsoft Entra)";
+        return $"{builder.Host}:{builder.Port}, database {builder.Database ?? builder.Username}, user {builder.Username}{signIn}, schema {_options.Schema}";
     }
 
     /// <summary>Creates the state schema if missing (once per process and database).</summary>
@@ -33,12 +40,13 @@ public sealed class StateStore : IAsyncDisposable
     {
         try
         {
-            await StateSchema.EnsureOnceAsync(_options.ConnectionString, _options.Schema, cancellationToken).ConfigureAwait(false);
+            await StateSchema.EnsureOnceAsync(_options.ConnectionString, _options.Schema, cancellationToken, _entra).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is NpgsqlException or TimeoutException or System.Net.Sockets.SocketException)
+        // IOException: a file the connection string names (a pgpass file, a certificate) is not there.
+        catch (Exception e) when (e is NpgsqlException or TimeoutException or System.Net.Sockets.SocketException or IOException)
         {
             throw new StateDatabaseException(
-                $"the state database at {Describe()} cannot be used: {e.Message}", e);
+                $"the state database at {Describe()} cannot be used: {Reason(e)}", e);
         }
     }
 
@@ -58,4 +66,10 @@ public sealed class StateStore : IAsyncDisposable
     }
 
     public ValueTask DisposeAsync() => DataSource.DisposeAsync();
+
+    // Npgsql wraps a failed token request in a message of its own; the credential's says what to fix.
+    private static string Reason(Exception e) =>
+        e.InnerException is AuthenticationFailedException or CredentialUnavailableException
+            ? $"no Microsoft Entra token: {e.InnerException.Message}"
+            : e.Message;
 }

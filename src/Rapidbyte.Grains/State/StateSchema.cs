@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Azure.Core;
 using Npgsql;
 
 namespace Rapidbyte.Grains.State;
@@ -25,12 +26,13 @@ public static class StateSchema
     /// it early (the CLI, while it builds its silo) and the silo's start awaits the same work.
     /// A failed attempt is forgotten, so the next call tries again.
     /// </summary>
-    public static Task EnsureOnceAsync(string connectionString, string schema = DefaultSchema, CancellationToken cancellationToken = default)
+    /// <param name="entra">Signs in with Microsoft Entra tokens from this credential instead of a password (<see cref="CreateDataSource"/>).</param>
+    public static Task EnsureOnceAsync(string connectionString, string schema = DefaultSchema, CancellationToken cancellationToken = default, TokenCredential? entra = null)
     {
         var key = (connectionString, schema);
         var work = Ensured.GetOrAdd(key, _ => new Lazy<Task>(() => Task.Run(async () =>
         {
-            await using var dataSource = CreateDataSource(connectionString, schema);
+            await using var dataSource = CreateDataSource(connectionString, schema, entra);
             await EnsureAsync(dataSource, schema, CancellationToken.None).ConfigureAwait(false);
         })));
         var task = work.Value;
@@ -40,12 +42,20 @@ public static class StateSchema
     }
 
     /// <summary>A data source whose connections work in <paramref name="schema"/>, over verified TLS to a non-loopback host unless the connection string says otherwise (<see cref="StateConnection.WithTlsDefault"/>).</summary>
-    public static NpgsqlDataSource CreateDataSource(string connectionString, string schema = DefaultSchema)
+    /// <param name="entra">
+    /// When given, every new connection signs in with a Microsoft Entra access token for Azure
+    /// Database for PostgreSQL from this credential as its password (<see cref="EntraSignIn"/>).
+    /// </param>
+    public static NpgsqlDataSource CreateDataSource(string connectionString, string schema = DefaultSchema, TokenCredential? entra = null)
     {
         var builder = new NpgsqlDataSourceBuilder(new NpgsqlConnectionStringBuilder(StateConnection.WithTlsDefault(connectionString)) { SearchPath = schema }.ConnectionString);
         // The state tables use built-in types only, so the catalog of the database's types
         // (a query and its parsing at the first connection of every process) is not loaded.
         builder.ConfigureTypeLoading(types => types.EnableTypeLoading(false));
+        if (entra is not null)
+        {
+            builder.UseEntraSignIn(entra);
+        }
         return builder.Build();
     }
 
