@@ -1,9 +1,11 @@
+using System.Text.Json;
 using Npgsql;
 using Rapidbyte.Grains;
 using Rapidbyte.Grains.Runs;
 using Rapidbyte.Testing.Identity;
 using Rapidbyte.Testing.Pipelines;
 using Rapidbyte.Testing.Silos;
+using Rapidbyte.Testing.Telemetry;
 
 namespace Rapidbyte.Silo.Tests;
 
@@ -139,6 +141,38 @@ public sealed class SiloHostTests : IAsyncLifetime
         Assert.Equal(1, await passwordToo.WaitForExitAsync(TimeSpan.FromSeconds(60)));
         Assert.Contains("Rapidbyte:State:ConnectionString gives a password while Rapidbyte:State:Authentication is Entra, which signs in with a token: remove the password", passwordToo.Output);
         Assert.DoesNotContain(_databases.Server.Password, passwordToo.Output);
+    }
+
+    [Fact]
+    public async Task A_silo_sends_its_requests_and_logs_to_application_insights_but_not_its_probes()
+    {
+        await using var ingestion = await TelemetryIngestion.StartAsync();
+        await using var silo = SiloProcess.Start(StateConnection, settings: new Dictionary<string, string?>
+        {
+            ["APPLICATIONINSIGHTS_CONNECTION_STRING"] = ingestion.ConnectionString,
+        });
+        await silo.WaitReadyAsync();
+
+        Assert.Equal(200, await silo.StatusOfAsync("/v1/pipelines"));
+
+        // The exporter sends traces and logs every few seconds.
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (!(RequestsTo("/v1/pipelines").Any() && ingestion.OfType("MessageData").Any()) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(500);
+        }
+        var requests = RequestsTo("/v1/pipelines").ToList();
+        Assert.True(requests.Count == 1, "received: " + string.Join(", ", ingestion.Items.Select(i => i.GetProperty("name").GetString())));
+        var request = requests[0];
+        Assert.Equal("200", request.GetProperty("responseCode").GetString());
+        Assert.Contains(ingestion.OfType("MessageData"), item => item.GetProperty("data").GetProperty("baseData").GetProperty("message").GetString()!.StartsWith("Now listening on: ", StringComparison.Ordinal));
+        Assert.All(ingestion.Items, item => Assert.Equal(ingestion.InstrumentationKey, item.GetProperty("iKey").GetString()));
+        Assert.Empty(RequestsTo("/health"));
+        Assert.DoesNotContain(ingestion.InstrumentationKey, silo.Output);
+
+        IEnumerable<JsonElement> RequestsTo(string path) => ingestion.OfType("RequestData")
+            .Select(item => item.GetProperty("data").GetProperty("baseData"))
+            .Where(data => new Uri(data.GetProperty("url").GetString()!).AbsolutePath.StartsWith(path, StringComparison.Ordinal));
     }
 
     [Fact]
