@@ -49,15 +49,15 @@ param siloTerminationGracePeriodSeconds int = 90
 @description('Orleans cluster id the silos join.')
 param clusterId string = 'rapidbyte'
 
-@description('OpenID Connect issuer of the API\'s bearer tokens. Default: this tenant\'s Microsoft Entra ID v2.0 issuer.')
-param apiAuthority string = '${environment().authentication.loginEndpoint}${tenant().tenantId}/v2.0'
+@description('OpenID Connect issuer of the API\'s bearer tokens; empty means this tenant\'s Microsoft Entra ID v2.0 issuer.')
+param apiAuthority string = ''
 
 @minLength(1)
 @description('Audience the API\'s tokens must carry: the Entra app registration\'s application ID URI (api://...) or client id. Set with `azd env set RAPIDBYTE_API_AUDIENCE ...`.')
 param apiAudience string
 
-@description('Key Vault secret names pipelines may use, e.g. [\'shop-password\']: each becomes RAPIDBYTE_SHOP_PASSWORD on every silo, read from Key Vault.')
-param pipelineSecretNames string[] = []
+@description('Comma-separated Key Vault secret names pipelines may use, e.g. \'shop-password,warehouse-password\': each becomes RAPIDBYTE_SHOP_PASSWORD (and so on) on every silo, read from Key Vault. A string, not an array, so `azd env set` can carry it.')
+param pipelineSecretNames string = ''
 
 @allowed([
   '15'
@@ -110,6 +110,11 @@ param postgresSubnetPrefix string = '10.40.2.0/24'
 
 @description('Blob container the connector modules are published to.')
 param connectorContainerName string = 'connectors'
+
+// An empty value from azd's parameters file means "not set": these two are derived here, so
+// the parameters file can pass its variables through unconditionally.
+var apiIssuer = empty(apiAuthority) ? '${environment().authentication.loginEndpoint}${tenant().tenantId}/v2.0' : apiAuthority
+var pipelineSecrets = map(filter(split(pipelineSecretNames, ','), name => !empty(trim(name))), name => trim(name))
 
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
 // Names other modules look resources up by are fixed here, not read from module outputs, so
@@ -280,11 +285,11 @@ module silos 'modules/silo.bicep' = [
       databaseName: postgres.outputs.databaseName
       connectorRegistryUri: storage.outputs.blobEndpoint
       connectorContainerName: storage.outputs.connectorContainerName
-      apiAuthority: apiAuthority
+      apiAuthority: apiIssuer
       apiAudience: apiAudience
       applicationInsightsName: applicationInsightsName
       keyVaultUri: keyVault.outputs.uri
-      pipelineSecretNames: pipelineSecretNames
+      pipelineSecretNames: pipelineSecrets
       cpu: siloCpu
       memory: siloMemory
       terminationGracePeriodSeconds: siloTerminationGracePeriodSeconds
