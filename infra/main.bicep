@@ -35,7 +35,19 @@ param siloImage string = ''
 @description('Number of silos, each its own single-replica Container App. 1 works; 2 or more survive the loss of one.')
 param siloCount int = 2
 
-@description('vCPU per silo, as a string (Consumption workload profile: 0.25 to 4 in steps of 0.25).')
+@allowed([
+  '0.25'
+  '0.5'
+  '0.75'
+  '1'
+  '1.25'
+  '1.5'
+  '1.75'
+  '2'
+  '3'
+  '4'
+])
+@description('vCPU per silo, as a string (a Consumption workload-profile size).')
 param siloCpu string = '0.5'
 
 @description('Memory per silo; Consumption needs twice the vCPU in GiB (1Gi for 0.5 vCPU).')

@@ -34,7 +34,8 @@ resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
     softDeleteRetentionInDays: 90
     // A deleted vault (and its secrets) cannot be purged before its retention ends.
     enablePurgeProtection: true
-    // Container Apps resolves keyVaultUrl secrets from the platform, not from the VNet.
+    // Reachable with Entra ID and RBAC only, so operators can write secrets from outside the
+    // VNet; closing it takes a private endpoint, which this template does not create.
     publicNetworkAccess: 'Enabled'
   }
 }
