@@ -274,6 +274,9 @@ module containerAppsEnvironment 'modules/environment.bicep' = {
 // for the service), then the silo service's postdeploy hook runs azd provision, which hands the
 // new SERVICE_SILO_IMAGE_NAME to every silo here. The registry and key vault modules finish
 // (role assignments included) before any silo, so its first pull and secret reads are allowed.
+// One silo at a time: a new revision replaces a silo only after the previous one is up again,
+// so an image or settings change never takes the whole cluster down at once.
+@batchSize(1)
 module silos 'modules/silo.bicep' = [
   for i in range(0, siloCount): {
     scope: resourceGroup

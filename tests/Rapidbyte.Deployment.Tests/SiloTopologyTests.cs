@@ -53,6 +53,14 @@ public sealed class SiloTopologyTests(CompiledInfrastructure infra)
     }
 
     [Fact]
+    public void SilosAreReplacedOneAtATime()
+    {
+        var (_, module) = infra.ModuleDeclaring("Microsoft.App/containerApps");
+        Assert.Equal("serial", (string?)module["copy"]!["mode"]);
+        Assert.Equal(1L, (long)module["copy"]!["batchSize"]!);
+    }
+
+    [Fact]
     public void SiloAndGatewayPortsAreDistinctAcrossAppsUpToTheLargestSiloCount()
     {
         var apps = infra.SiloApps(Parameters(MaxSiloCount));
