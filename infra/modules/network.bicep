@@ -94,6 +94,5 @@ resource postgresDnsZoneLink 'Microsoft.Network/privateDnsZones/virtualNetworkLi
 
 output containerAppsSubnetId string = virtualNetwork::containerAppsSubnet.id
 output postgresSubnetId string = virtualNetwork::postgresSubnet.id
-// The link, not just the zone: the server may only be created once its name resolves in the VNet.
+// Consumers of this module wait for all of it, the zone's VNet link included.
 output postgresDnsZoneId string = postgresDnsZone.id
-output postgresDnsZoneLinkId string = postgresDnsZoneLink.id
