@@ -10,16 +10,34 @@ cd "$root"
 [ "$(id -u)" -eq 0 ] || { echo "scripts/setup.sh installs packages: run it as root" >&2; exit 1; }
 command -v dotnet >/dev/null || { echo "the .NET 10 SDK is required (dotnet not on PATH)" >&2; exit 1; }
 
-# Rust for wasm32-wasi, from Debian (rustc 1.63 + packaged crate sources), and lld-14,
-# which libstd-rust-dev-wasm32 only recommends. PostgreSQL for tests and the demo;
-# pgloader and GNU time for the pipeline benchmark; Chromium for the status page's test.
+# Rust for wasm32-wasi, from Debian (rustc 1.63 + packaged crate sources, and lld-14, which
+# libstd-rust-dev-wasm32 only recommends): scripts/guest-toolchain.packages, which the
+# Dockerfile's connectors stage installs too. PostgreSQL for tests and the demo; pgloader and
+# GNU time for the pipeline benchmark; Chromium for the status page's test.
+mapfile -t guest_toolchain < scripts/guest-toolchain.packages
 apt_install_missing \
-  rustc cargo libstd-rust-dev-wasm32 lld-14 \
-  librust-tokio-dev librust-tokio-util-dev librust-tokio-postgres-dev librust-postgres-protocol-dev \
-  librust-futures-dev librust-bytes-dev librust-serde-dev librust-serde-derive-dev librust-serde-json-dev \
+  "${guest_toolchain[@]}" \
   postgresql-15 postgresql-client-15 \
   pgloader time \
   chromium
+
+# Docker's engine and debootstrap for the container image's test, which starts an engine of
+# its own (no bridge, no NAT rules: every container on the host's loopback) and makes its base
+# images from Debian packages. The package's system service must not start (it would add a
+# bridge and iptables rules): policy-rc.d refuses service starts during this install only.
+if ! dpkg-query -W -f='${Status}' docker.io 2>/dev/null | grep -q 'install ok installed'; then
+  policy_rc_d=
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    policy_rc_d=/usr/sbin/policy-rc.d
+    printf '#!/bin/sh\nexit 101\n' > "$policy_rc_d"
+    chmod +x "$policy_rc_d"
+    trap 'rm -f "$policy_rc_d"' EXIT
+  fi
+  apt_install_missing docker.io
+  if command -v systemctl >/dev/null; then systemctl disable docker.service docker.socket >/dev/null 2>&1 || true; fi
+  [ -z "$policy_rc_d" ] || { rm -f "$policy_rc_d"; trap - EXIT; }
+fi
+apt_install_missing debootstrap
 
 # Azurite, the Azure Storage emulator, for the connector registry's tests and local use (npm,
 # versions pinned by tools/azurite/package-lock.json; install scripts are not needed).
