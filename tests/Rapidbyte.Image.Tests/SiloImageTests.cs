@@ -101,8 +101,9 @@ public sealed class SiloImageTests(ITestOutputHelper output) : IAsyncLifetime
         Phase($"first run: {ItemRows:N0} rows in {first.Duration.TotalSeconds:F1} s, destination equal to the source");
 
         // 2. A slow run (about 12 s); once its stream has committed rows, stop its container.
+        // The view's key (primary_key): a resume skips exactly the rows read at its cursor value.
         await client.RegisterPipelineAsync("events", Yaml("events", "- {name: paced_events, sync_mode: incremental, cursor_field: id}", "append",
-            destinationExtra: ", commit_rows: 1000", resources: "batch_rows: 500"));
+            primaryKey: "id", destinationExtra: ", commit_rows: 1000", resources: "batch_rows: 500"));
         var run = await client.TriggerRunAsync("events");
         var moving = await UntilAsync(client, "events", run.RunId, r => r.Streams[0] is { Status: RunStatus.Running, RowsCommitted: > 0, Silo: not null });
         var stopped = _silos.Single(s => moving.Streams[0].Silo!.Contains($":{s.SiloPort}:", StringComparison.Ordinal));
@@ -161,8 +162,8 @@ public sealed class SiloImageTests(ITestOutputHelper output) : IAsyncLifetime
             [PasswordVariable] = _databases!.Server.Password,
         });
 
-    private string Yaml(string name, string streams, string writeMode, string destinationExtra = "", string resources = "") =>
-        _databases!.PipelineYaml(name, streams, writeMode, destinationExtra: destinationExtra, resources: resources)
+    private string Yaml(string name, string streams, string writeMode, string? primaryKey = null, string destinationExtra = "", string resources = "") =>
+        _databases!.PipelineYaml(name, streams, writeMode, primaryKey, destinationExtra, resources)
             .Replace(_databases.Server.Password, "${" + PasswordVariable + "}", StringComparison.Ordinal);
 
     private void Phase(string what) => output.WriteLine($"[{_clock.Elapsed.TotalSeconds,6:F1} s] {what}");
