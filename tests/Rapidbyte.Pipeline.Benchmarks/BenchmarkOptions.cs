@@ -21,6 +21,9 @@ internal sealed record BenchmarkOptions
                             a --rows run moves, `rapidbyte run` handed to `rapidbyte serve`
           --registry        the connector registry benchmark instead: a silo's time to ready with 4
                             registered pipelines pinned to modules in a Blob registry, cold and warm
+          --image           the container image benchmark instead: its size, a container's time to ready
+                            (empty compiled-code cache vs a cache volume), firenibble through a
+                            container beside `rapidbyte run` (needs root: a Docker engine of its own)
           --smoke           tiny and fast: checks every destination, writes no result files
         """;
 
@@ -64,10 +67,13 @@ internal sealed record BenchmarkOptions
     /// <summary>The connector registry benchmark instead: time to ready, cold and warm.</summary>
     public bool Registry { get; private init; }
 
+    /// <summary>The container image benchmark instead: size, time to ready, throughput through a container.</summary>
+    public bool Image { get; private init; }
+
     public bool ShowHelp { get; private init; }
 
     /// <summary>How the final line names this run.</summary>
-    public string Title => (Registry ? "registry benchmark" : Api ? "api benchmark" : Schedules ? "schedule benchmark" : "pipeline benchmark") + (Smoke ? " smoke" : "");
+    public string Title => (Image ? "image benchmark" : Registry ? "registry benchmark" : Api ? "api benchmark" : Schedules ? "schedule benchmark" : "pipeline benchmark") + (Smoke ? " smoke" : "");
 
     /// <exception cref="ArgumentException">An unknown option or a bad value.</exception>
     public static BenchmarkOptions Parse(IReadOnlyList<string> args)
@@ -95,6 +101,7 @@ internal sealed record BenchmarkOptions
                 "--schedules" => options with { Schedules = true },
                 "--api" => options with { Api = true },
                 "--registry" => options with { Registry = true },
+                "--image" => options with { Image = true },
                 "--cpu-window-minutes" => options with { CpuWindowMinutes = PositiveNumber(args, ++i, "--cpu-window-minutes") },
                 "--help" or "-h" => options with { ShowHelp = true },
                 _ => throw new ArgumentException($"unknown option '{args[i]}'"),

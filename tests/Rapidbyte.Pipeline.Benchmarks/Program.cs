@@ -8,6 +8,7 @@ using Rapidbyte.Pipeline.Benchmarks;
 //   dotnet run -c Release --project tests/Rapidbyte.Pipeline.Benchmarks -- --smoke
 // With --schedules, schedules on silo processes instead: fire lag, idle CPU of scheduled pipelines.
 // With --registry, a silo's time to ready with connectors from a Blob registry, cold and warm.
+// With --image, the container image: size, time to ready cold and with a cache volume, throughput beside the CLI.
 // With --api, the HTTP API on a silo process: trigger -> first batch, reads under load, runs handed to `rapidbyte serve`.
 // Reports and pipeline files read the same on every machine: 1,234.5, not 1.234,5.
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
@@ -37,7 +38,8 @@ Console.CancelKeyPress += (_, e) =>
 };
 try
 {
-    await (options.Registry ? RegistryBenchmark.RunAsync(options, cancellation.Token)
+    await (options.Image ? ImageBenchmark.RunAsync(options, cancellation.Token)
+        : options.Registry ? RegistryBenchmark.RunAsync(options, cancellation.Token)
         : options.Api ? ApiBenchmark.RunAsync(options, cancellation.Token)
         : options.Schedules ? ScheduleBenchmark.RunAsync(options, cancellation.Token)
         : PipelineBenchmark.RunAsync(options, cancellation.Token));

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using Rapidbyte.Testing.Servers;
 
@@ -29,6 +30,9 @@ public sealed class SiloContainer : IAsyncDisposable
     public int GatewayPort { get; }
 
     public int HttpPort { get; }
+
+    /// <summary>Time since <c>docker run</c> was called for it.</summary>
+    public Stopwatch SinceStart { get; } = Stopwatch.StartNew();
 
     /// <summary>The API's address.</summary>
     public Uri Endpoint => new($"http://127.0.0.1:{HttpPort}/");
