@@ -55,8 +55,10 @@ public sealed class SiloContainer : IAsyncDisposable
             ["Rapidbyte__Cluster__SiloPort"] = siloPort.ToString(CultureInfo.InvariantCulture),
             ["Rapidbyte__Cluster__GatewayPort"] = gatewayPort.ToString(CultureInfo.InvariantCulture),
             ["Rapidbyte__Cluster__AdvertisedAddress"] = "127.0.0.1",
-            // The host's network: listen on loopback only, not on the image's *:8080.
+            // The host's network: listen on loopback only, not on the image's *:8080 (emptied,
+            // so that a silo in development mode sees nothing listening beyond loopback).
             ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{httpPort}",
+            ["ASPNETCORE_HTTP_PORTS"] = "",
             ["Logging__Console__FormatterName"] = "simple",
             ["Logging__Console__FormatterOptions__SingleLine"] = "true",
             ["Logging__Console__FormatterOptions__TimestampFormat"] = "HH:mm:ss.fff ",
