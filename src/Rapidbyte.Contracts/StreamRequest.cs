@@ -3,6 +3,10 @@ namespace Rapidbyte.Contracts;
 /// <summary>One stream (a table) as a pipeline asks a connector to read or write it.</summary>
 /// <param name="Cursor">The last checkpointed cursor, as JSON the connector wrote, if any.</param>
 /// <param name="Marker">Destination: keep this stream's commit marker, in the same transaction as the rows.</param>
+/// <param name="NativeEncoding">
+/// A native encoding both connectors support (<see cref="ConnectorSpec.NativeEncodings"/>), in which the source may
+/// carry columns instead of the Arrow mapping; null: the Arrow mapping only.
+/// </param>
 public sealed record StreamRequest(
     string Name,
     SyncMode SyncMode = SyncMode.FullRefresh,
@@ -12,4 +16,5 @@ public sealed record StreamRequest(
     WriteMode? WriteMode = null,
     IReadOnlyList<string>? PrimaryKey = null,
     BatchLimits? Limits = null,
-    MarkerKey? Marker = null);
+    MarkerKey? Marker = null,
+    string? NativeEncoding = null);

@@ -70,6 +70,13 @@ pub enum Encoding {
     Timestamp,
     /// IntervalMonthDayNano → `interval` (nanoseconds rounded to microseconds).
     Interval,
+    /// Binary holding values in `postgresql-binary` (the column's own binary COPY form) →
+    /// the column, untouched.
+    Native,
+    /// `postgresql-binary` arrays → an array column whose element type has this OID here:
+    /// written untouched but for the element type OID every array value names (the
+    /// source database's, which differs for an enum or an extension's type).
+    NativeArray { element_oid: u32 },
 }
 
 /// A value PostgreSQL's binary format cannot carry; the writer reports it as a data error
@@ -238,6 +245,25 @@ fn put_value(
             let bytes = column.bytes(row);
             buf.put_i32(bytes.len() as i32);
             buf.extend_from_slice(bytes);
+        }
+        Encoding::Native => {
+            let bytes = column.bytes(row);
+            buf.put_i32(bytes.len() as i32);
+            buf.extend_from_slice(bytes);
+        }
+        Encoding::NativeArray { element_oid } => {
+            // ndim (i32), has-nulls flag (i32), element type OID (u32), then the rest.
+            let bytes = column.bytes(row);
+            if bytes.len() < 12 {
+                return Err(format!(
+                    "a binary array value of {} bytes (at least 12: dimensions, flags, element type)",
+                    bytes.len()
+                ));
+            }
+            buf.put_i32(bytes.len() as i32);
+            buf.extend_from_slice(&bytes[..8]);
+            buf.put_u32(element_oid);
+            buf.extend_from_slice(&bytes[12..]);
         }
         Encoding::FixedBytes => {
             let bytes = column.fixed_bytes(row);

@@ -605,3 +605,46 @@ fn infinite_intervals_keep_their_sentinels() {
     assert_eq!(rows[0][0].as_deref(), Some(&expect(i32::MAX, i64::MAX)[..]));
     assert_eq!(rows[1][0].as_deref(), Some(&expect(i32::MIN, i64::MIN)[..]));
 }
+
+#[test]
+fn native_values_go_out_untouched_and_arrays_take_this_databases_element_oid() {
+    let schema = Schema::new(vec![field("n", DataType::Binary), field("a", DataType::Binary)]);
+    // numeric NaN, and a one-dimensional array of one 2-byte element of (source) type 70001.
+    let nan = vec![0u8, 0, 0, 0, 0xC0, 0, 0, 0];
+    let mut array = Vec::new();
+    for word in [1i32, 0] {
+        array.extend_from_slice(&word.to_be_bytes());
+    }
+    array.extend_from_slice(&70_001u32.to_be_bytes());
+    for word in [1i32, 1, 2] {
+        array.extend_from_slice(&word.to_be_bytes());
+    }
+    array.extend_from_slice(b"ok");
+    let mut builder = BatchBuilder::new(schema);
+    builder.append_bytes(0, &nan);
+    builder.append_bytes(1, &array);
+    builder.append_null(0);
+    builder.append_null(1);
+    let ipc = builder.finish().unwrap();
+    let stream = encode_all(
+        &ipc,
+        vec![Encoding::Native, Encoding::NativeArray { element_oid: 16_500 }],
+    );
+    let rows = read_copy(&stream);
+    assert_eq!(rows[0][0].as_deref(), Some(&nan[..]));
+    let written = rows[0][1].clone().unwrap();
+    assert_eq!(written.len(), array.len());
+    assert_eq!(&written[..8], &array[..8]);
+    assert_eq!(&written[8..12], &16_500u32.to_be_bytes());
+    assert_eq!(&written[12..], &array[12..]);
+    assert_eq!(rows[1], vec![None, None]);
+
+    // Too short to be an array: a data error, not a panic.
+    let mut builder = BatchBuilder::new(Schema::new(vec![field("a", DataType::Binary)]));
+    builder.append_bytes(0, b"short");
+    let ipc = builder.finish().unwrap();
+    let batch = IpcBatch::parse(&ipc).unwrap();
+    let mut encoder = CopyEncoder::new(vec![Encoding::NativeArray { element_oid: 1 }]);
+    let error = encoder.encode(&batch, 0, &mut BytesMut::new(), 1 << 20).unwrap_err();
+    assert!(error.message.contains("5 bytes"), "{}", error.message);
+}

@@ -4,9 +4,10 @@
 //! cast there).
 
 use crate::encode::Encoding;
-use crate::native::parse_type_name;
+use crate::native::{is_safe_type_name, parse_type_name};
 use rapidbyte_postgres::types::{
-    field_type_name, oid, pg_type_for_field, PgType, ENUM_LABELS_KEY, NATIVE_TYPE_KEY,
+    field_type_name, oid, pg_type_for_field, PgType, ENUM_LABELS_KEY, NATIVE_ENCODING_KEY,
+    NATIVE_TYPE_KEY, POSTGRESQL_BINARY,
 };
 use rapidbyte_postgres::{ConnectorError, PgRelation};
 use rapidbyte_sdk::arrow::{DataType, Field, Schema};
@@ -19,6 +20,10 @@ pub struct Choice {
     /// the column's type there (inet, cidr, arrays, timetz, `"char"`, other types whose
     /// binary form the Arrow value does not have).
     pub cast: bool,
+    /// The staging table's column type when the value is cast from something other than
+    /// text: a `postgresql-binary` value of a narrower type (an `integer` into a `bigint`
+    /// column) staged as its own type and cast by PostgreSQL.
+    pub stage_type: Option<String>,
 }
 
 impl Choice {
@@ -26,6 +31,7 @@ impl Choice {
         Ok(Choice {
             encoding,
             cast: false,
+            stage_type: None,
         })
     }
 }
@@ -37,6 +43,11 @@ pub fn describe_incoming(field: &Field) -> String {
         Some(native) => format!("{} ({})", native, field_type_name(field)),
         None => field_type_name(field),
     }
+}
+
+/// The native encoding a field's values travel in (`rapidbyte.native_encoding`), if any.
+pub fn native_encoding(field: &Field) -> Option<&str> {
+    field.metadata_value(NATIVE_ENCODING_KEY)
 }
 
 pub fn native_type(field: &Field) -> Option<&str> {
@@ -73,6 +84,9 @@ pub fn choose(field: &Field, target: &PgType) -> Result<Choice, String> {
     let is_enum = target.typtype == 'e';
     if let Err(why) = enum_labels_fit(field, target) {
         return Err(why);
+    }
+    if let Some(encoding) = native_encoding(field) {
+        return choose_native(field, encoding, target);
     }
     let numeric_scale_ok = |incoming: i32| match target.numeric_precision_scale() {
         None => true,
@@ -111,6 +125,7 @@ pub fn choose(field: &Field, target: &PgType) -> Result<Choice, String> {
         (DataType::Utf8, _) if native_matches(field, target) => Ok(Choice {
             encoding: Encoding::Text,
             cast: true,
+            stage_type: None,
         }),
         (DataType::Binary, BYTEA) => Choice::direct(Encoding::Bytes),
         (DataType::FixedSizeBinary(16), UUID) => Choice::direct(Encoding::FixedBytes),
@@ -130,6 +145,79 @@ pub fn choose(field: &Field, target: &PgType) -> Result<Choice, String> {
         )),
         _ => mismatch(),
     }
+}
+
+/// A `postgresql-binary` column goes only into a column of exactly its type (an enum's may
+/// live in another schema here): binary COPY would otherwise read its bytes as another
+/// type's, or refuse them.
+fn choose_native(field: &Field, encoding: &str, target: &PgType) -> Result<Choice, String> {
+    if encoding != POSTGRESQL_BINARY {
+        return Err(format!(
+            "the stream's column travels in native encoding \"{}\", which this connector does not take (it takes \"{}\")",
+            encoding, POSTGRESQL_BINARY
+        ));
+    }
+    let native = native_type(field);
+    if field.data_type != DataType::Binary || native.is_none() {
+        return Err(format!(
+            "the stream's column in {} is {} without rapidbyte.native_type (a binary column naming its PostgreSQL type is expected)",
+            POSTGRESQL_BINARY,
+            field_type_name(field)
+        ));
+    }
+    let native = native.unwrap_or_default();
+    if native_matches(field, target) {
+        return Choice::direct(match target.element {
+            Some(element) => Encoding::NativeArray {
+                element_oid: element.oid,
+            },
+            None => Encoding::Native,
+        });
+    }
+    if widens(native, target) && is_safe_type_name(native) {
+        // Staged as its own type, then cast by PostgreSQL (exact: a widening).
+        return Ok(Choice {
+            encoding: Encoding::Native,
+            cast: true,
+            stage_type: Some(native.to_string()),
+        });
+    }
+    Err(format!(
+        "the table's column is {} and the stream's is {} in PostgreSQL's binary encoding, which goes only into a column of that type or a wider one of its kind (alter the column, or set the source's native_lane: false to carry it through the Arrow mapping)",
+        target.format_type, native
+    ))
+}
+
+/// Whether every value of the built-in type `native` (a `format_type` text) is a value of
+/// `target` too, as the Arrow mapping's widenings: integers into wider integers or a numeric,
+/// `real` into `double precision`, a `numeric` into one with at least its decimal places,
+/// texts into texts. (A value too large for the column fails the load; none is rounded.)
+fn widens(native: &str, target: &PgType) -> bool {
+    use oid::*;
+    let numeric_scale = |scale: i32| match target.numeric_precision_scale() {
+        None => true,
+        Some((_, target_scale)) => target_scale >= scale,
+    };
+    let base = native.split('(').next().unwrap_or(native).trim();
+    match (base, target.oid) {
+        ("smallint", INT4 | INT8) | ("integer", INT8) => true,
+        ("smallint" | "integer" | "bigint", NUMERIC) => numeric_scale(0),
+        ("real", FLOAT8) => true,
+        ("text" | "character varying" | "character" | "name", TEXT | VARCHAR | BPCHAR) => true,
+        ("numeric", NUMERIC) => match parse_numeric_type(native) {
+            Some((_, scale)) => numeric_scale(scale),
+            // Unconstrained: any scale, so only into another unconstrained numeric.
+            None => target.numeric_precision_scale().is_none(),
+        },
+        _ => false,
+    }
+}
+
+/// `numeric(p,s)`'s precision and scale; `None` for unconstrained `numeric`.
+fn parse_numeric_type(text: &str) -> Option<(i32, i32)> {
+    let inner = text.strip_prefix("numeric(")?.strip_suffix(')')?;
+    let (precision, scale) = inner.split_once(',')?;
+    Some((precision.trim().parse().ok()?, scale.trim().parse().ok()?))
 }
 
 /// Text carried for a type other than text itself is cast to the column's type only when
@@ -184,6 +272,8 @@ pub struct ColumnLoad {
     pub target_type: String,
     /// Loaded as text into a staging table and cast to `target_type` there.
     pub cast: bool,
+    /// The staging column's type when cast from other than text (see [`Choice::stage_type`]).
+    pub stage_type: Option<String>,
 }
 
 /// The stream's columns in stream order, each with how it is loaded.
@@ -213,7 +303,7 @@ impl LoadPlan {
             .iter()
             .map(|c| {
                 let stage_type = if c.cast {
-                    "text"
+                    c.stage_type.as_deref().unwrap_or("text")
                 } else {
                     c.target_type.as_str()
                 };
@@ -303,6 +393,7 @@ pub fn plan_load(
             encoding: choice.encoding,
             target_type: column.pg_type.format_type.clone(),
             cast: choice.cast,
+            stage_type: choice.stage_type,
         });
     }
     Ok(LoadPlan { columns })

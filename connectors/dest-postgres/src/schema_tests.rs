@@ -2,7 +2,9 @@
 
 use crate::encode::Encoding;
 use crate::schema::*;
-use rapidbyte_postgres::types::{oid, PgElement, PgType, ENUM_LABELS_KEY, NATIVE_TYPE_KEY};
+use rapidbyte_postgres::types::{
+    oid, PgElement, PgType, ENUM_LABELS_KEY, NATIVE_ENCODING_KEY, NATIVE_TYPE_KEY,
+};
 use rapidbyte_postgres::{ErrorCategory, PgColumn, PgRelation};
 use rapidbyte_sdk::arrow::{DataType, Field, Schema};
 
@@ -29,6 +31,7 @@ fn enum_type(name: &str, labels: &[&str]) -> PgType {
         format_type: name.into(),
         element: None,
         enum_labels: Some(labels.iter().map(|l| l.to_string()).collect()),
+        binary_io: true,
     }
 }
 
@@ -43,6 +46,7 @@ fn array_type(format_type: &str, element_oid: u32, typtype: char) -> PgType {
             typtype,
         }),
         enum_labels: None,
+        binary_io: true,
     }
 }
 
@@ -50,6 +54,7 @@ fn direct(encoding: Encoding) -> Result<Choice, String> {
     Ok(Choice {
         encoding,
         cast: false,
+        stage_type: None,
     })
 }
 
@@ -57,6 +62,7 @@ fn cast() -> Result<Choice, String> {
     Ok(Choice {
         encoding: Encoding::Text,
         cast: true,
+        stage_type: None,
     })
 }
 
@@ -479,4 +485,76 @@ fn the_arrow_derived_type_ignores_the_native_type() {
         arrow_derived_type(&native(DataType::Int64, "bigint")),
         "bigint"
     );
+}
+
+fn postgresql_binary(native_type: &str) -> Field {
+    native(DataType::Binary, native_type).with_metadata(NATIVE_ENCODING_KEY, "postgresql-binary")
+}
+
+#[test]
+fn postgresql_binary_goes_into_its_own_type_or_a_wider_one_of_its_kind() {
+    let numeric_10_2 = numeric(10, 2);
+    assert_eq!(
+        choose(&postgresql_binary("numeric(10,2)"), &numeric_10_2),
+        direct(Encoding::Native)
+    );
+    assert_eq!(
+        choose(&postgresql_binary("integer[]"), &array_type("integer[]", oid::INT4, 'b')),
+        direct(Encoding::NativeArray { element_oid: oid::INT4 })
+    );
+    // An enum of another schema here, with every label.
+    let mood = postgresql_binary("mood").with_metadata(ENUM_LABELS_KEY, "[\"sad\",\"ok\"]");
+    assert_eq!(
+        choose(&mood, &enum_type("other.mood", &["sad", "ok", "happy"])),
+        direct(Encoding::Native)
+    );
+    let mood_array = postgresql_binary("mood[]").with_metadata(ENUM_LABELS_KEY, "[\"sad\"]");
+    let target = PgType {
+        enum_labels: Some(vec!["sad".into()]),
+        ..array_type("other.mood[]", 81_000, 'e')
+    };
+    assert_eq!(
+        choose(&mood_array, &target),
+        direct(Encoding::NativeArray { element_oid: 81_000 })
+    );
+    // Widenings are staged as the stream's own type and cast there.
+    let staged = |native_type: &str| {
+        Ok(Choice {
+            encoding: Encoding::Native,
+            cast: true,
+            stage_type: Some(native_type.to_string()),
+        })
+    };
+    assert_eq!(
+        choose(&postgresql_binary("integer"), &PgType::builtin(oid::INT8, "bigint")),
+        staged("integer")
+    );
+    assert_eq!(
+        choose(&postgresql_binary("numeric(10,2)"), &numeric(20, 4)),
+        staged("numeric(10,2)")
+    );
+    assert_eq!(
+        choose(&postgresql_binary("character varying(20)"), &PgType::builtin(oid::TEXT, "text")),
+        staged("character varying(20)")
+    );
+    // Anything that could change a value, or another type, is refused naming both.
+    for (native_type, target) in [
+        ("numeric(10,4)", numeric(10, 2)),
+        ("numeric", numeric(10, 2)),
+        ("bigint", PgType::builtin(oid::INT4, "integer")),
+        ("double precision", PgType::builtin(oid::FLOAT4, "real")),
+        ("point", PgType::builtin(oid::TEXT, "text")),
+    ] {
+        let why = choose(&postgresql_binary(native_type), &target).unwrap_err();
+        assert!(
+            why.contains(&target.format_type) && why.contains(native_type) && why.contains("native_lane: false"),
+            "{}",
+            why
+        );
+    }
+    // Another encoding, or bytes without the type they are, are refused.
+    let other = native(DataType::Binary, "integer").with_metadata(NATIVE_ENCODING_KEY, "mysql-binary");
+    assert!(choose(&other, &PgType::builtin(oid::INT4, "integer")).unwrap_err().contains("mysql-binary"));
+    let untyped = field(DataType::Binary).with_metadata(NATIVE_ENCODING_KEY, "postgresql-binary");
+    assert!(choose(&untyped, &PgType::builtin(oid::INT4, "integer")).unwrap_err().contains("rapidbyte.native_type"));
 }

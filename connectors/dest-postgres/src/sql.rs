@@ -278,6 +278,7 @@ mod tests {
             },
             target_type: ty.into(),
             cast,
+            stage_type: None,
         };
         LoadPlan {
             columns: vec![

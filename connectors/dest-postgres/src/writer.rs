@@ -3,7 +3,8 @@
 use crate::encode::{put_header, put_trailer, CopyEncoder};
 use crate::native::{is_safe_type_name, parse_type_name};
 use crate::schema::{
-    arrow_derived_type, check_field_names, check_primary_key, enum_labels, evolve, native_type,
+    arrow_derived_type, check_field_names, check_primary_key, enum_labels, evolve,
+    native_encoding, native_type,
     plan_load, LoadPlan,
 };
 use crate::{sql, DestConfig};
@@ -486,6 +487,12 @@ impl<'a> Writer<'a> {
                         && types.lookup(&self.client, native).await.is_some()
                     {
                         native.to_string()
+                    } else if native_encoding(field).is_some() {
+                        // Its bytes are that type's binary form: no other type takes them.
+                        return Err(ConnectorError::schema(format!(
+                            "column \"{}\" of {}: type {} does not exist in this database, and the column's values travel in PostgreSQL's binary form of that type; create the type here, or set the source's native_lane: false to carry the column through the Arrow mapping",
+                            field.name, self.target, native
+                        )));
                     } else {
                         let fallback = arrow_derived_type(field);
                         log::warn(&format!(

@@ -44,7 +44,9 @@ SELECT c.relname::text, c.relkind::text, a.attname::text, a.attnotnull,
        (SELECT pg_catalog.json_agg(e.enumlabel::text ORDER BY e.enumsortorder)::text
           FROM pg_catalog.pg_enum e
          WHERE e.enumtypid = CASE WHEN bt.typtype = 'e' THEN bt.oid ELSE et.oid END),
-       pg_catalog.array_position(pk.indkey::int2[], a.attnum)
+       pg_catalog.array_position(pk.indkey::int2[], a.attnum),
+       bt.typsend::oid <> 0 AND bt.typreceive::oid <> 0
+         AND (et.oid IS NULL OR (et.typsend::oid <> 0 AND et.typreceive::oid <> 0))
   FROM pg_catalog.pg_class c
   JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
   JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
@@ -132,6 +134,7 @@ fn collect(schema: &str, rows: &[Row]) -> Result<Vec<PgRelation>, ConnectorError
                     })?),
                     None => None,
                 },
+                binary_io: row.try_get(12).map_err(bad)?,
             },
         };
         let key_position: Option<i32> = row.try_get(11).map_err(bad)?;

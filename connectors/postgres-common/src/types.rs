@@ -12,6 +12,14 @@ use rapidbyte_sdk::arrow::{DataType, Field};
 pub const NATIVE_TYPE_KEY: &str = "rapidbyte.native_type";
 /// Field metadata of enums (and arrays of enums): JSON array of labels in sort order.
 pub const ENUM_LABELS_KEY: &str = "rapidbyte.enum_labels";
+/// Field metadata of a column whose values travel in a native encoding instead of the Arrow
+/// mapping (an Arrow `binary` column): the encoding's name, [`POSTGRESQL_BINARY`].
+pub const NATIVE_ENCODING_KEY: &str = "rapidbyte.native_encoding";
+/// The native encoding of the PostgreSQL connectors: each value exactly as binary `COPY`
+/// sends and takes it (the type's send/recv form), without its length word.
+pub const POSTGRESQL_BINARY: &str = "postgresql-binary";
+/// OIDs below this are PostgreSQL's own (built-in) objects, equal in every database.
+pub const FIRST_NORMAL_OBJECT_ID: u32 = 16384;
 /// Arrow's extension-type metadata keys.
 pub const EXTENSION_NAME_KEY: &str = "ARROW:extension:name";
 pub const EXTENSION_METADATA_KEY: &str = "ARROW:extension:metadata";
@@ -63,6 +71,9 @@ pub struct PgType {
     pub element: Option<PgElement>,
     /// For an enum, or an array of an enum: the labels in sort order.
     pub enum_labels: Option<Vec<String>>,
+    /// Whether the type (and an array's element type) has binary send and receive
+    /// functions, so binary COPY can carry it.
+    pub binary_io: bool,
 }
 
 /// The element type of an array.
@@ -82,6 +93,32 @@ impl PgType {
             format_type: format_type.to_string(),
             element: None,
             enum_labels: None,
+            binary_io: true,
+        }
+    }
+
+    /// Whether values of this type can travel from one PostgreSQL database to another in
+    /// [`POSTGRESQL_BINARY`], untouched: their binary form must not name OIDs that differ
+    /// between databases. Built-in types, enums (the label's text), built-in ranges and
+    /// multiranges, other base types (an extension's, e.g. `citext`: the destination has
+    /// the same extension or refuses the column), and arrays of any of those (an array names
+    /// its element type's OID, which the destination sets to its own). Not: composites
+    /// (every field names its type's OID), arrays of composites or domains, user-defined
+    /// ranges, pseudo-types, and types without binary send/receive; those keep the Arrow
+    /// mapping (text, cast back into the type at the destination).
+    pub fn travels_native(&self) -> bool {
+        if !self.binary_io {
+            return false;
+        }
+        match (self.typtype, self.element) {
+            ('b', Some(element)) => match element.typtype {
+                'b' | 'e' => true,
+                'r' | 'm' => element.oid < FIRST_NORMAL_OBJECT_ID,
+                _ => false,
+            },
+            ('b' | 'e', None) => true,
+            ('r' | 'm', None) => self.oid < FIRST_NORMAL_OBJECT_ID,
+            _ => false,
         }
     }
 
@@ -135,6 +172,8 @@ pub enum BinaryFormat {
     Interval,
     /// 16 bytes.
     Uuid,
+    /// The value's bytes as they are ([`POSTGRESQL_BINARY`]), into an Arrow `binary` column.
+    Native,
 }
 
 /// What a column becomes in Arrow.
@@ -263,6 +302,23 @@ pub fn map_type(t: &PgType) -> TypeMapping {
         metadata,
         recognized,
     }
+}
+
+/// What a column of type `t` becomes when it travels in [`POSTGRESQL_BINARY`] (only for
+/// [`PgType::travels_native`] types): an Arrow `binary` column of the values' binary COPY
+/// bytes, with `rapidbyte.native_type`, `rapidbyte.native_encoding` and (enums) the labels.
+pub fn native_mapping(t: &PgType) -> TypeMapping {
+    let mut mapping = map_type(t);
+    mapping.data_type = DataType::Binary;
+    mapping.read_as = ReadAs::Binary(BinaryFormat::Native);
+    mapping.recognized = true;
+    mapping
+        .metadata
+        .retain(|(key, _)| key != EXTENSION_NAME_KEY && key != EXTENSION_METADATA_KEY);
+    mapping
+        .metadata
+        .push((NATIVE_ENCODING_KEY.to_string(), POSTGRESQL_BINARY.to_string()));
+    mapping
 }
 
 /// A readable name of an Arrow type, as in discover's `arrow_type`: `int64`,
@@ -689,5 +745,54 @@ mod tests {
             pg_type_for_field(&map_type(&big).field("n", true)),
             "numeric(50,0)"
         );
+    }
+
+    #[test]
+    fn which_types_travel_native() {
+        let element = |oid: u32, typtype: char| PgType {
+            element: Some(PgElement { oid, typtype }),
+            ..PgType::builtin(90_000, "x[]")
+        };
+        let kind = |oid: u32, typtype: char| PgType {
+            typtype,
+            ..PgType::builtin(oid, "x")
+        };
+        assert!(PgType::builtin(oid::NUMERIC, "numeric").travels_native());
+        assert!(kind(3904, 'r').travels_native(), "int4range");
+        assert!(kind(4451, 'm').travels_native(), "int4multirange");
+        assert!(kind(70_001, 'e').travels_native(), "an enum: its label");
+        assert!(kind(70_002, 'b').travels_native(), "an extension's base type");
+        assert!(element(oid::INT4, 'b').travels_native());
+        assert!(element(70_001, 'e').travels_native(), "the destination sets its element OID");
+        assert!(element(3904, 'r').travels_native());
+        assert!(!kind(70_003, 'r').travels_native(), "a user-defined range");
+        assert!(!kind(70_004, 'c').travels_native(), "a composite names OIDs");
+        assert!(!element(70_004, 'c').travels_native());
+        assert!(!element(70_005, 'd').travels_native(), "an array of a domain");
+        assert!(!element(70_003, 'r').travels_native());
+        assert!(!kind(2249, 'p').travels_native(), "record");
+        let no_binary = PgType {
+            binary_io: false,
+            ..PgType::builtin(1033, "aclitem")
+        };
+        assert!(!no_binary.travels_native());
+    }
+
+    #[test]
+    fn the_native_mapping_is_binary_with_type_and_encoding() {
+        let m = native_mapping(&PgType::builtin(oid::UUID, "uuid"));
+        assert_eq!(m.data_type, DataType::Binary);
+        assert_eq!(m.read_as, ReadAs::Binary(BinaryFormat::Native));
+        let field = m.field("id", true);
+        assert_eq!(field.metadata_value(NATIVE_TYPE_KEY), Some("uuid"));
+        assert_eq!(field.metadata_value(NATIVE_ENCODING_KEY), Some(POSTGRESQL_BINARY));
+        assert_eq!(field.metadata_value(EXTENSION_NAME_KEY), None);
+        let mood = PgType {
+            typtype: 'e',
+            enum_labels: Some(vec!["sad".into(), "ok".into()]),
+            ..PgType::builtin(70_001, "mood")
+        };
+        let field = native_mapping(&mood).field("m", true);
+        assert_eq!(field.metadata_value(ENUM_LABELS_KEY), Some("[\"sad\",\"ok\"]"));
     }
 }

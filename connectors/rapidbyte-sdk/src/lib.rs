@@ -27,6 +27,7 @@
 //!             supported_sync_modes: vec![],
 //!             supported_write_modes: vec![],
 //!             commit_markers: false,
+//!             native_encodings: vec![],
 //!         }
 //!     }
 //!

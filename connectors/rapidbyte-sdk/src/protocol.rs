@@ -36,6 +36,12 @@ pub struct ConnectorSpec {
     /// ([`StreamRequest::marker`]) and `committed` reads it back.
     #[serde(default)]
     pub commit_markers: bool,
+    /// The native encodings the connector can carry column values in besides the Arrow
+    /// mapping, most preferred first (e.g. `postgresql-binary`). When a source's and a
+    /// destination's lists share one, the host names it in both stream requests
+    /// ([`StreamRequest::native_encoding`]).
+    #[serde(default)]
+    pub native_encodings: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -52,6 +58,11 @@ pub struct Column {
     /// The Arrow type the column is read as, e.g. `decimal128(12,2)`, `utf8`.
     pub arrow_type: String,
     pub nullable: bool,
+    /// The native encoding the column travels in when the stream is read with one
+    /// ([`StreamRequest::native_encoding`]), e.g. `postgresql-binary`; `None`: it keeps the
+    /// Arrow mapping (`arrow_type`) even then.
+    #[serde(default)]
+    pub native_encoding: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -98,6 +109,12 @@ pub struct StreamRequest {
     /// Destination: keep this stream's commit marker, in the same transaction as the rows.
     #[serde(default)]
     pub marker: Option<MarkerKey>,
+    /// The native encoding both ends of the stream support (one of both specs'
+    /// `native_encodings`), or `None`: the Arrow mapping only. A source may then carry a
+    /// column's values in it (an Arrow `binary` column whose field metadata
+    /// `rapidbyte.native_encoding` names it); a destination must take such columns.
+    #[serde(default)]
+    pub native_encoding: Option<String>,
 }
 
 /// Which commit marker a destination keeps: the stream's (its pipeline's and its own name,
@@ -152,6 +169,7 @@ mod tests {
                     max_batch_bytes: 8_388_608
                 },
                 marker: None,
+                native_encoding: None,
             }
         );
     }
@@ -166,7 +184,8 @@ mod tests {
             "cursor": "{\"updated_at\":\"2024-01-01\"}",
             "write_mode": "upsert",
             "primary_key": ["id"],
-            "limits": {"max_batch_rows": 500}
+            "limits": {"max_batch_rows": 500},
+            "native_encoding": "postgresql-binary"
         }))
         .unwrap();
         assert_eq!(
@@ -181,6 +200,7 @@ mod tests {
         );
         assert_eq!(request.write_mode, Some(WriteMode::Upsert));
         assert_eq!(request.primary_key, vec!["id".to_string()]);
+        assert_eq!(request.native_encoding.as_deref(), Some("postgresql-binary"));
         assert_eq!(
             request.limits,
             Limits {
@@ -222,6 +242,7 @@ mod tests {
             supported_sync_modes: vec![SyncMode::FullRefresh, SyncMode::Incremental],
             supported_write_modes: vec![WriteMode::Append, WriteMode::Replace, WriteMode::Upsert],
             commit_markers: false,
+            native_encodings: vec!["postgresql-binary".into()],
         };
         assert_eq!(
             serde_json::to_value(&spec).unwrap(),
@@ -232,7 +253,8 @@ mod tests {
                 "config_schema": "{\"type\":\"object\"}",
                 "supported_sync_modes": ["full_refresh", "incremental"],
                 "supported_write_modes": ["append", "replace", "upsert"],
-                "commit_markers": false
+                "commit_markers": false,
+                "native_encodings": ["postgresql-binary"]
             })
         );
     }
@@ -246,6 +268,7 @@ mod tests {
                 native_type: "bigint".into(),
                 arrow_type: "int64".into(),
                 nullable: false,
+                native_encoding: Some("postgresql-binary".into()),
             }],
             primary_key: vec!["id".into()],
         };
@@ -253,7 +276,7 @@ mod tests {
             serde_json::to_value(&schema).unwrap(),
             json!({
                 "name": "users",
-                "columns": [{"name": "id", "native_type": "bigint", "arrow_type": "int64", "nullable": false}],
+                "columns": [{"name": "id", "native_type": "bigint", "arrow_type": "int64", "nullable": false, "native_encoding": "postgresql-binary"}],
                 "primary_key": ["id"]
             })
         );

@@ -216,6 +216,7 @@ mod tests {
                 supported_sync_modes: vec![],
                 supported_write_modes: vec![],
                 commit_markers: false,
+                native_encodings: vec![],
             }
         }
 

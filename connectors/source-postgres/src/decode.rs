@@ -41,7 +41,7 @@ impl Decode {
                 F::Int4 | F::Float4 | F::Date => 4,
                 F::Int8 | F::Float8 | F::Time | F::Timestamp => 8,
                 F::Numeric { .. } | F::Interval | F::Uuid => 16,
-                F::Text | F::Bytea | F::Char => 4,
+                F::Text | F::Bytea | F::Char | F::Native => 4,
             },
             Decode::Cursor | Decode::CursorKey => 0,
         }
@@ -335,7 +335,7 @@ impl CopyDecoder {
             pos += len;
             let col = f.column;
             match f.decode {
-                Decode::Value(F::Text | F::Bytea) => {
+                Decode::Value(F::Text | F::Bytea | F::Native) => {
                     var_bytes += len;
                     builder.append_bytes(col, v);
                 }

@@ -25,24 +25,52 @@ mod read;
 pub use decode::{CopyDecoder, Decode, FieldPlan, Limits, Progress};
 pub use plan::{checkpoint_payload, plan_read, start_cursor, CursorPlan, ReadPlan};
 
-use rapidbyte_postgres::{field_type_name, map_type, PgRelation};
+use rapidbyte_postgres::types::POSTGRESQL_BINARY;
+use rapidbyte_postgres::{field_type_name, map_type, PgConfig, PgRelation};
 use rapidbyte_sdk::protocol::{Column, ConnectorSpec, StreamSchema, SyncMode, PROTOCOL_VERSION};
+use serde::Deserialize;
+use serde_json::json;
 
-/// The connector's spec: its name, config schema and sync modes.
+/// The connector's config: the PostgreSQL connection (its `schema` is where the streams'
+/// tables are) and whether columns may travel in PostgreSQL's own binary encoding.
+#[derive(Debug, Clone, Deserialize)]
+pub struct SourceConfig {
+    #[serde(flatten)]
+    pub pg: PgConfig,
+    /// When the destination takes `postgresql-binary` too (another PostgreSQL), carry
+    /// every column whose type allows it in PostgreSQL's binary encoding, untouched; off:
+    /// every column goes through the Arrow mapping.
+    #[serde(default = "default_native_lane")]
+    pub native_lane: bool,
+}
+
+fn default_native_lane() -> bool {
+    true
+}
+
+/// The connector's spec: its name, config schema, sync modes and native encoding.
 pub fn spec() -> ConnectorSpec {
+    let mut schema = rapidbyte_postgres::config_schema();
+    schema["title"] = json!("PostgreSQL source");
+    schema["properties"]["native_lane"] = json!({
+        "type": "boolean",
+        "default": true,
+        "description": "When the destination is PostgreSQL too, carry each column whose type allows it in PostgreSQL's binary encoding (exact for every such value, and not decoded); false: every column through the Arrow mapping."
+    });
     ConnectorSpec {
         name: "source-postgres".into(),
         version: env!("CARGO_PKG_VERSION").into(),
         protocol_version: PROTOCOL_VERSION,
-        config_schema: rapidbyte_postgres::config_schema().to_string(),
+        config_schema: schema.to_string(),
         supported_sync_modes: vec![SyncMode::FullRefresh, SyncMode::Incremental],
         supported_write_modes: vec![],
         commit_markers: false,
+        native_encodings: vec![POSTGRESQL_BINARY.into()],
     }
 }
 
-/// What discover reports for one relation.
-pub fn stream_schema(relation: &PgRelation) -> StreamSchema {
+/// What discover reports for one relation; `native_lane`: the config's.
+pub fn stream_schema(relation: &PgRelation, native_lane: bool) -> StreamSchema {
     StreamSchema {
         name: relation.name.clone(),
         columns: relation
@@ -56,6 +84,8 @@ pub fn stream_schema(relation: &PgRelation) -> StreamSchema {
                     native_type: column.pg_type.format_type.clone(),
                     arrow_type: field_type_name(&field),
                     nullable: !column.not_null,
+                    native_encoding: (native_lane && column.pg_type.travels_native())
+                        .then(|| POSTGRESQL_BINARY.to_string()),
                 }
             })
             .collect(),
@@ -65,7 +95,8 @@ pub fn stream_schema(relation: &PgRelation) -> StreamSchema {
 
 #[cfg(target_arch = "wasm32")]
 mod connector {
-    use rapidbyte_postgres::{catalog, connect, PgConfig};
+    use crate::SourceConfig;
+    use rapidbyte_postgres::{catalog, connect};
     use rapidbyte_sdk::protocol::{
         CheckResult, ConnectorSpec, StreamRequest, StreamSchema, StreamSummary,
     };
@@ -75,7 +106,7 @@ mod connector {
     pub struct SourcePostgres;
 
     impl Connector for SourcePostgres {
-        type Config = PgConfig;
+        type Config = SourceConfig;
 
         fn spec() -> ConnectorSpec {
             crate::spec()
@@ -83,9 +114,10 @@ mod connector {
 
         fn check(
             &mut self,
-            config: PgConfig,
+            config: SourceConfig,
         ) -> LocalBoxFuture<'_, Result<CheckResult, ConnectorError>> {
             Box::pin(async move {
+                let config = config.pg;
                 let (client, session) = connect(&config).await?;
                 let schema = config.schema();
                 if !catalog::schema_exists(&client, schema).await? {
@@ -106,18 +138,21 @@ mod connector {
 
         fn discover(
             &mut self,
-            config: PgConfig,
+            config: SourceConfig,
         ) -> LocalBoxFuture<'_, Result<Vec<StreamSchema>, ConnectorError>> {
             Box::pin(async move {
-                let (client, _) = connect(&config).await?;
-                let relations = catalog::relations(&client, config.schema()).await?;
-                Ok(relations.iter().map(crate::stream_schema).collect())
+                let (client, _) = connect(&config.pg).await?;
+                let relations = catalog::relations(&client, config.pg.schema()).await?;
+                Ok(relations
+                    .iter()
+                    .map(|relation| crate::stream_schema(relation, config.native_lane))
+                    .collect())
             })
         }
 
         fn read(
             &mut self,
-            config: PgConfig,
+            config: SourceConfig,
             stream: StreamRequest,
         ) -> LocalBoxFuture<'_, Result<StreamSummary, ConnectorError>> {
             Box::pin(crate::read::read(config, stream))

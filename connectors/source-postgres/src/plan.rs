@@ -3,7 +3,7 @@
 //! natively; every error names the table, column or type at fault.
 
 use crate::decode::{Decode, FieldPlan};
-use rapidbyte_postgres::types::{oid, BinaryFormat, ReadAs};
+use rapidbyte_postgres::types::{native_mapping, oid, BinaryFormat, ReadAs, POSTGRESQL_BINARY};
 use rapidbyte_postgres::{map_type, qualified_name, quote_ident, quote_literal, PgRelation};
 use rapidbyte_sdk::arrow::Schema;
 use rapidbyte_sdk::protocol::{StreamRequest, SyncMode};
@@ -23,6 +23,9 @@ pub struct ReadPlan {
     pub cursor: Option<CursorPlan>,
     /// To log at warn level before reading.
     pub warnings: Vec<String>,
+    /// Which lane each emitted column takes, to log at info level before reading (`None`
+    /// when the stream was not asked for a native encoding).
+    pub lanes: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -158,11 +161,35 @@ pub fn plan_read(
         )));
     }
 
+    let native = match request.native_encoding.as_deref() {
+        None => false,
+        Some(POSTGRESQL_BINARY) => true,
+        Some(other) => {
+            return Err(ConnectorError::config(format!(
+                "stream {}: native encoding \"{}\" is not one this connector knows (it carries \"{}\")",
+                table, other, POSTGRESQL_BINARY
+            )))
+        }
+    };
     let mut fields = Vec::with_capacity(selected.len() + 1);
     let mut arrow_fields = Vec::with_capacity(selected.len());
     let mut select = Vec::with_capacity(selected.len() + 1);
+    let mut arrow_lane = Vec::new();
     for (index, column) in selected.iter().enumerate() {
-        let mapping = map_type(&column.pg_type);
+        let native = native && column.pg_type.travels_native();
+        let mapping = if native {
+            native_mapping(&column.pg_type)
+        } else {
+            map_type(&column.pg_type)
+        };
+        if !native {
+            arrow_lane.push(format!(
+                "\"{}\" {} as {}",
+                column.name,
+                column.pg_type.format_type,
+                rapidbyte_postgres::field_type_name(&mapping.field(&column.name, true))
+            ));
+        }
         if !mapping.recognized {
             if strict {
                 return Err(ConnectorError::schema(format!(
@@ -314,6 +341,24 @@ pub fn plan_read(
         }
     };
 
+    let lanes = native.then(|| {
+        let count = arrow_fields.len() - arrow_lane.len();
+        if arrow_lane.is_empty() {
+            format!(
+                "stream {}: all {} columns travel in {} (PostgreSQL's binary encoding, not decoded)",
+                table, count, POSTGRESQL_BINARY
+            )
+        } else {
+            format!(
+                "stream {}: {} columns travel in {}; {} through the Arrow mapping (their types' binary form is not portable between databases): {}",
+                table,
+                count,
+                POSTGRESQL_BINARY,
+                arrow_lane.len(),
+                arrow_lane.join(", ")
+            )
+        }
+    });
     let sql = format!(
         "COPY (SELECT {} FROM {} AS {}{}) TO STDOUT (FORMAT binary)",
         select.join(", "),
@@ -327,6 +372,7 @@ pub fn plan_read(
         sql,
         cursor,
         warnings,
+        lanes,
     })
 }
 
@@ -475,6 +521,7 @@ mod tests {
             primary_key: vec![],
             limits: Limits::default(),
             marker: None,
+            native_encoding: None,
         }
     }
 

@@ -2,6 +2,7 @@
 
 use crate::decode::{CopyDecoder, Limits, Progress};
 use crate::plan::{plan_read, CursorPlan, ReadPlan};
+use crate::SourceConfig;
 use futures_core::Stream;
 use rapidbyte_postgres::{cancel, catalog, classify, connect, PgConfig, Session};
 use rapidbyte_sdk::arrow::BatchBuilder;
@@ -14,9 +15,13 @@ use std::task::Poll;
 use tokio_postgres::Client;
 
 pub async fn read(
-    config: PgConfig,
-    request: StreamRequest,
+    config: SourceConfig,
+    mut request: StreamRequest,
 ) -> Result<StreamSummary, ConnectorError> {
+    if !config.native_lane {
+        request.native_encoding = None;
+    }
+    let config = config.pg;
     let (client, session) = connect(&config).await?;
     let schema = config.schema();
     let relation = catalog::relation(&client, schema, &request.name)
@@ -30,6 +35,9 @@ pub async fn read(
     let plan = plan_read(&relation, &request, config.strict_types)?;
     for warning in &plan.warnings {
         log::warn(warning);
+    }
+    if let Some(lanes) = &plan.lanes {
+        log::info(lanes);
     }
     log::debug(&plan.sql);
     let result = copy(&client, &plan, &request).await;

@@ -111,6 +111,7 @@ fn full_refresh() -> StreamRequest {
         primary_key: vec![],
         limits: StreamLimits::default(),
         marker: None,
+        native_encoding: None,
     }
 }
 
@@ -800,7 +801,7 @@ fn spec_and_discover_shapes() {
     let mut relation = every_type_table();
     relation.columns[3].not_null = true;
     relation.primary_key = vec!["i8".into()];
-    let stream = crate::stream_schema(&relation);
+    let stream = crate::stream_schema(&relation, false);
     assert_eq!(stream.name, "every type");
     assert_eq!(stream.primary_key, ["i8"]);
     let types: Vec<(&str, &str, bool)> = stream
@@ -816,4 +817,138 @@ fn spec_and_discover_shapes() {
     );
     assert_eq!(types[15], ("uuid", "extension<arrow.uuid>", true));
     assert_eq!(types[16], ("jsonb", "utf8", true));
+}
+
+fn native_request() -> StreamRequest {
+    StreamRequest {
+        native_encoding: Some("postgresql-binary".into()),
+        ..full_refresh()
+    }
+}
+
+/// A composite column, which keeps the Arrow mapping (its binary form names OIDs).
+fn with_composite(mut relation: PgRelation) -> PgRelation {
+    relation.columns.push(PgColumn {
+        name: "addr".into(),
+        not_null: false,
+        pg_type: PgType {
+            oid: 70_000,
+            typtype: 'c',
+            ..PgType::builtin(70_000, "address")
+        },
+    });
+    relation
+}
+
+#[test]
+fn the_native_lane_carries_values_undecoded_and_composites_keep_the_arrow_mapping() {
+    let relation = with_composite(every_type_table());
+    let plan = plan_read(&relation, &native_request(), false).unwrap();
+    let n = relation.columns.len();
+    for field in &plan.fields[..n - 1] {
+        assert_eq!(field.decode, Decode::Value(BinaryFormat::Native), "{}", field.name);
+    }
+    assert_eq!(plan.fields[n - 1].decode, Decode::Value(BinaryFormat::Text));
+    // Selected as they are: no `::text`, but the composite.
+    assert!(plan.sql.contains("\"j\", \"addr\"::text FROM"), "{}", plan.sql);
+    let numeric = &plan.schema.fields[6];
+    assert_eq!(numeric.data_type, DataType::Binary);
+    assert_eq!(numeric.metadata_value("rapidbyte.native_type"), Some("numeric(38,10)"));
+    assert_eq!(
+        numeric.metadata_value("rapidbyte.native_encoding"),
+        Some("postgresql-binary")
+    );
+    // uuid is no longer the Arrow extension type: its bytes are PostgreSQL's.
+    assert_eq!(plan.schema.fields[15].metadata_value("ARROW:extension:name"), None);
+    assert_eq!(plan.schema.fields[n - 1].data_type, DataType::Utf8);
+    let lanes = plan.lanes.unwrap();
+    assert!(
+        lanes.contains("17 columns travel in postgresql-binary")
+            && lanes.contains("1 through the Arrow mapping")
+            && lanes.contains("\"addr\" address as utf8"),
+        "{}",
+        lanes
+    );
+
+    // NaN, which decimal128 cannot hold, and a timestamp past year 294246 cross as bytes.
+    let mut row = every_type_rows().remove(0);
+    row[6] = some(numeric_special(0xC000));
+    row[12] = some(i64::MAX.to_be_bytes());
+    row.push(some(b"\x00\x00\x00\x01odd composite bytes"));
+    let stream = Copy::new().tuple(&row).end();
+    let batches = decode_chunks(&plan.schema, &plan.fields, &[&stream], BIG).unwrap();
+    let batch = IpcBatch::parse(&batches[0]).unwrap();
+    assert_eq!(batch.column(6).bytes(0), &numeric_special(0xC000)[..]);
+    assert_eq!(batch.column(12).bytes(0), &i64::MAX.to_be_bytes()[..]);
+    for (index, value) in row.iter().enumerate().take(n - 1) {
+        match value {
+            Some(bytes) => assert_eq!(batch.column(index).bytes(0), &bytes[..], "column {}", index),
+            None => assert!(batch.column(index).is_null(0)),
+        }
+    }
+}
+
+#[test]
+fn without_a_native_encoding_every_column_keeps_the_arrow_mapping() {
+    let plan = plan_read(&every_type_table(), &full_refresh(), true).unwrap();
+    assert!(plan.lanes.is_none());
+    assert!(plan
+        .fields
+        .iter()
+        .all(|f| f.decode != Decode::Value(BinaryFormat::Native)));
+}
+
+#[test]
+fn an_unknown_native_encoding_is_a_config_error() {
+    let request = StreamRequest {
+        native_encoding: Some("mysql-binary".into()),
+        ..full_refresh()
+    };
+    let error = plan_read(&every_type_table(), &request, false).unwrap_err();
+    assert_eq!(error.category, ErrorCategory::Config);
+    assert!(error.message.contains("\"mysql-binary\""), "{}", error.message);
+}
+
+#[test]
+fn an_incremental_native_read_decodes_only_the_cursor() {
+    let request = StreamRequest {
+        sync_mode: SyncMode::Incremental,
+        cursor_field: Some("tz".into()),
+        ..native_request()
+    };
+    let plan = plan_read(&every_type_table(), &request, false).unwrap();
+    let last = plan.fields.last().unwrap();
+    assert_eq!(last.decode, Decode::Cursor);
+    assert!(plan.sql.contains("\"tz\"::text FROM"), "{}", plan.sql);
+    assert_eq!(plan.fields[13].decode, Decode::Value(BinaryFormat::Native));
+}
+
+#[test]
+fn spec_offers_the_native_encoding_and_discover_shows_each_columns_lane() {
+    let spec = crate::spec();
+    assert_eq!(spec.native_encodings, ["postgresql-binary"]);
+    let schema: serde_json::Value = serde_json::from_str(&spec.config_schema).unwrap();
+    let mut keys: Vec<String> = rapidbyte_postgres::struct_keys::<rapidbyte_postgres::PgConfig>()
+        .iter()
+        .chain(&["native_lane"])
+        .map(|k| k.to_string())
+        .collect();
+    keys.sort();
+    assert_eq!(rapidbyte_postgres::schema_keys(&schema), keys);
+    let config: crate::SourceConfig =
+        serde_json::from_value(serde_json::json!({"host": "h", "user": "u", "database": "d"})).unwrap();
+    assert!(config.native_lane, "on by default");
+    let config: crate::SourceConfig = serde_json::from_value(
+        serde_json::json!({"host": "h", "user": "u", "database": "d", "native_lane": false}),
+    )
+    .unwrap();
+    assert!(!config.native_lane);
+
+    let relation = with_composite(every_type_table());
+    let stream = crate::stream_schema(&relation, true);
+    let lanes: Vec<Option<&str>> = stream.columns.iter().map(|c| c.native_encoding.as_deref()).collect();
+    assert!(lanes[..lanes.len() - 1].iter().all(|l| *l == Some("postgresql-binary")));
+    assert_eq!(lanes[lanes.len() - 1], None);
+    let stream = crate::stream_schema(&relation, false);
+    assert!(stream.columns.iter().all(|c| c.native_encoding.is_none()));
 }

@@ -28,6 +28,7 @@ impl Connector for TestConnector {
             supported_sync_modes: vec![SyncMode::FullRefresh],
             supported_write_modes: vec![WriteMode::Append],
             commit_markers: false,
+            native_encodings: vec![],
         }
     }
 
@@ -57,6 +58,7 @@ impl Connector for TestConnector {
                     native_type: "bigint".into(),
                     arrow_type: "int64".into(),
                     nullable: false,
+                    native_encoding: None,
                 }],
                 primary_key: vec!["id".into()],
             }])

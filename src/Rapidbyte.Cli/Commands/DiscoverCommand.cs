@@ -45,7 +45,7 @@ internal static class DiscoverCommand
                 var width = stream.Columns.Count == 0 ? 0 : stream.Columns.Max(c => c.Name.Length);
                 foreach (var column in stream.Columns)
                 {
-                    Console.WriteLine($"  {column.Name.PadRight(width)}  {column.NativeType}{(column.Nullable ? "" : " not null")}  -> {column.ArrowType}");
+                    Console.WriteLine($"  {column.Name.PadRight(width)}  {column.NativeType}{(column.Nullable ? "" : " not null")}  -> {column.ArrowType}{(column.NativeEncoding is { } native ? $" | {native}" : "")}");
                 }
             }
             return ExitCodes.Success;

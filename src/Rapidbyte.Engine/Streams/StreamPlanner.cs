@@ -30,11 +30,17 @@ public sealed class StreamPlanner(ConnectorRegistry connectors)
         var write = new StreamRequest(stream.Name, WriteMode: pipeline.Destination.WriteMode, PrimaryKey: pipeline.Destination.PrimaryKey, Limits: limits,
             Marker: pipeline.Destination.WriteMode == WriteMode.Append ? marker : null);
         // Both at once: a cold silo fetches and compiles the two modules side by side.
-        var sourceModule = connectors.LoadAsync(pipeline.Source.Use, cancellationToken);
-        var destinationModule = connectors.LoadAsync(pipeline.Destination.Use, cancellationToken);
+        var sourceModuleLoad = connectors.LoadAsync(pipeline.Source.Use, cancellationToken);
+        var destinationModuleLoad = connectors.LoadAsync(pipeline.Destination.Use, cancellationToken);
+        var (sourceModule, destinationModule) = (await sourceModuleLoad, await destinationModuleLoad);
+        // Rows pass from source to destination untransformed, so the two may carry columns in an
+        // encoding of their own (PostgreSQL's binary form between two PostgreSQL databases).
+        var native = ConnectorSpec.Shared(
+            await connectors.SpecOfAsync(sourceModule, cancellationToken),
+            await connectors.SpecOfAsync(destinationModule, cancellationToken));
         return (
-            new StreamEndpoint(await sourceModule, pipeline.Source.Config, read, Options(pipeline, pipeline.Source.Config, sourceState)),
-            new StreamEndpoint(await destinationModule, pipeline.Destination.Config, write, Options(pipeline, pipeline.Destination.Config, destinationState)));
+            new StreamEndpoint(sourceModule, pipeline.Source.Config, read with { NativeEncoding = native }, Options(pipeline, pipeline.Source.Config, sourceState)),
+            new StreamEndpoint(destinationModule, pipeline.Destination.Config, write with { NativeEncoding = native }, Options(pipeline, pipeline.Destination.Config, destinationState)));
     }
 
     /// <summary>The hosts a connector may reach: its config's <c>host</c>[:<c>port</c>] and the pipeline's allow-list.</summary>

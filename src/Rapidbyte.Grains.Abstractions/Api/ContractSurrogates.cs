@@ -30,13 +30,14 @@ internal struct ColumnSchemaSurrogate
     [Id(1)] public string NativeType;
     [Id(2)] public string ArrowType;
     [Id(3)] public bool Nullable;
+    [Id(4)] public string? NativeEncoding;
 }
 
 [RegisterConverter]
 internal sealed class ColumnSchemaConverter : IConverter<ColumnSchema, ColumnSchemaSurrogate>
 {
-    public ColumnSchema ConvertFromSurrogate(in ColumnSchemaSurrogate surrogate) => new(surrogate.Name, surrogate.NativeType, surrogate.ArrowType, surrogate.Nullable);
+    public ColumnSchema ConvertFromSurrogate(in ColumnSchemaSurrogate surrogate) => new(surrogate.Name, surrogate.NativeType, surrogate.ArrowType, surrogate.Nullable, surrogate.NativeEncoding);
 
     public ColumnSchemaSurrogate ConvertToSurrogate(in ColumnSchema value) =>
-        new() { Name = value.Name, NativeType = value.NativeType, ArrowType = value.ArrowType, Nullable = value.Nullable };
+        new() { Name = value.Name, NativeType = value.NativeType, ArrowType = value.ArrowType, Nullable = value.Nullable, NativeEncoding = value.NativeEncoding };
 }
