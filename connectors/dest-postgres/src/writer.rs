@@ -154,6 +154,8 @@ struct Writer<'a> {
     /// `"schema"."table"`, for SQL and messages.
     target: String,
     requested_key: Vec<String>,
+    /// The native encoding agreed for the stream (`StreamRequest::native_encoding`), if any.
+    native_encoding: Option<String>,
     /// Replace's staging table (unqualified), once created.
     replace_stage: Option<String>,
     /// Whether the replace staging table has a primary key to rename at the swap.
@@ -191,6 +193,7 @@ impl<'a> Writer<'a> {
             schema,
             table: stream.name.clone(),
             requested_key: stream.primary_key.clone(),
+            native_encoding: stream.native_encoding.clone(),
             replace_stage: None,
             replace_has_key: false,
             copy: None,
@@ -272,6 +275,17 @@ impl<'a> Writer<'a> {
     /// staging tables and the COPY statement.
     async fn prepare(&mut self, schema: &Schema) -> Result<(), ConnectorError> {
         check_field_names(schema)?;
+        // A column in a native encoding only when the host agreed one for the stream.
+        for field in &schema.fields {
+            if let Some(encoding) = native_encoding(field) {
+                if self.native_encoding.as_deref() != Some(encoding) {
+                    return Err(ConnectorError::schema(format!(
+                        "the stream's column \"{}\" travels in native encoding \"{}\", which was not agreed for stream {} (the source must carry it through the Arrow mapping)",
+                        field.name, encoding, self.target
+                    )));
+                }
+            }
+        }
         if !catalog::schema_exists(&self.client, &self.schema).await? {
             self.execute(&sql::create_schema(&self.schema)).await?;
         }
@@ -380,6 +394,7 @@ impl<'a> Writer<'a> {
             ));
         }
         let plan = plan_load(schema, &relation, &load_table)?;
+        check_native_oids(&plan, &relation, &self.session.server_version)?;
         let copy_table = if self.mode == WriteMode::Upsert {
             let seq = sql::seq_column(&plan);
             self.execute(&sql::create_stage(&plan, Some(&seq))).await?;
@@ -833,4 +848,39 @@ impl TypeResolver {
     fn forget(&mut self, name: &str) {
         self.known.remove(name);
     }
+}
+
+/// Before PostgreSQL 14 binary COPY refuses a composite value whose fields name types by
+/// OIDs other than this database's (every user-defined type's): `postgresql-binary`
+/// composites, and arrays of composites or domains, need a 14 or later destination.
+fn check_native_oids(
+    plan: &crate::schema::LoadPlan,
+    relation: &PgRelation,
+    server_version: &str,
+) -> Result<(), ConnectorError> {
+    let major: u32 = server_version
+        .split(|c: char| !c.is_ascii_digit())
+        .next()
+        .and_then(|major| major.parse().ok())
+        .unwrap_or(0);
+    if major >= 14 {
+        return Ok(());
+    }
+    for load in &plan.columns {
+        let native = matches!(
+            load.encoding,
+            crate::encode::Encoding::Native | crate::encode::Encoding::NativeArray { .. }
+        );
+        let names_oids = relation.column(&load.name).map_or(false, |c| {
+            c.pg_type.typtype == 'c'
+                || c.pg_type.element.map_or(false, |e| matches!(e.typtype, 'c' | 'd'))
+        });
+        if native && names_oids {
+            return Err(ConnectorError::schema(format!(
+                "column \"{}\" ({}): PostgreSQL {} takes composite values in binary COPY only with this database's type OIDs inside; PostgreSQL 14 and later take them from another database. Set the source's native_lane: false to carry the column as text",
+                load.name, load.target_type, server_version
+            )));
+        }
+    }
+    Ok(())
 }

@@ -18,8 +18,6 @@ pub const NATIVE_ENCODING_KEY: &str = "rapidbyte.native_encoding";
 /// The native encoding of the PostgreSQL connectors: each value exactly as binary `COPY`
 /// sends and takes it (the type's send/recv form), without its length word.
 pub const POSTGRESQL_BINARY: &str = "postgresql-binary";
-/// OIDs below this are PostgreSQL's own (built-in) objects, equal in every database.
-pub const FIRST_NORMAL_OBJECT_ID: u32 = 16384;
 /// Arrow's extension-type metadata keys.
 pub const EXTENSION_NAME_KEY: &str = "ARROW:extension:name";
 pub const EXTENSION_METADATA_KEY: &str = "ARROW:extension:metadata";
@@ -98,27 +96,19 @@ impl PgType {
     }
 
     /// Whether values of this type can travel from one PostgreSQL database to another in
-    /// [`POSTGRESQL_BINARY`], untouched: their binary form must not name OIDs that differ
-    /// between databases. Built-in types, enums (the label's text), built-in ranges and
-    /// multiranges, other base types (an extension's, e.g. `citext`: the destination has
-    /// the same extension or refuses the column), and arrays of any of those (an array names
-    /// its element type's OID, which the destination sets to its own). Not: composites
-    /// (every field names its type's OID), arrays of composites or domains, user-defined
-    /// ranges, pseudo-types, and types without binary send/receive; those keep the Arrow
-    /// mapping (text, cast back into the type at the destination).
+    /// [`POSTGRESQL_BINARY`], untouched: every type with binary send and receive functions
+    /// but pseudo-types (`record`) and arrays of them. The binary forms of arrays and
+    /// composites name their element and field types by OID, which differ between databases
+    /// for user-defined types: the destination sets an array's element OID to its own, and
+    /// PostgreSQL 14 and later ignore a user-defined type's OID inside a composite (older
+    /// destinations refuse such columns by name). The destination must have the type.
     pub fn travels_native(&self) -> bool {
         if !self.binary_io {
             return false;
         }
         match (self.typtype, self.element) {
-            ('b', Some(element)) => match element.typtype {
-                'b' | 'e' => true,
-                'r' | 'm' => element.oid < FIRST_NORMAL_OBJECT_ID,
-                _ => false,
-            },
-            ('b' | 'e', None) => true,
-            ('r' | 'm', None) => self.oid < FIRST_NORMAL_OBJECT_ID,
-            _ => false,
+            (_, Some(element)) => element.typtype != 'p',
+            (typtype, None) => typtype != 'p',
         }
     }
 
@@ -765,12 +755,13 @@ mod tests {
         assert!(element(oid::INT4, 'b').travels_native());
         assert!(element(70_001, 'e').travels_native(), "the destination sets its element OID");
         assert!(element(3904, 'r').travels_native());
-        assert!(!kind(70_003, 'r').travels_native(), "a user-defined range");
-        assert!(!kind(70_004, 'c').travels_native(), "a composite names OIDs");
-        assert!(!element(70_004, 'c').travels_native());
-        assert!(!element(70_005, 'd').travels_native(), "an array of a domain");
-        assert!(!element(70_003, 'r').travels_native());
+        assert!(kind(70_003, 'r').travels_native(), "a user-defined range");
+        assert!(kind(70_004, 'c').travels_native(), "a composite: PostgreSQL 14+ takes its OIDs");
+        assert!(element(70_004, 'c').travels_native());
+        assert!(element(70_005, 'd').travels_native(), "an array of a domain");
+        assert!(element(70_003, 'r').travels_native());
         assert!(!kind(2249, 'p').travels_native(), "record");
+        assert!(!element(2249, 'p').travels_native(), "record[]");
         let no_binary = PgType {
             binary_io: false,
             ..PgType::builtin(1033, "aclitem")

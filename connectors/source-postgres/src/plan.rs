@@ -350,7 +350,7 @@ pub fn plan_read(
             )
         } else {
             format!(
-                "stream {}: {} columns travel in {}; {} through the Arrow mapping (their types' binary form is not portable between databases): {}",
+                "stream {}: {} columns travel in {}; {} through the Arrow mapping (types without binary send/receive): {}",
                 table,
                 count,
                 POSTGRESQL_BINARY,

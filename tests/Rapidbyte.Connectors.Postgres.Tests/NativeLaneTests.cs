@@ -1,0 +1,201 @@
+using Rapidbyte.Contracts;
+
+namespace Rapidbyte.Connectors.Postgres.Tests;
+
+/// <summary>
+/// PostgreSQL → PostgreSQL in <c>postgresql-binary</c>: values the Arrow mapping cannot hold (NaN in a constrained
+/// numeric, timestamps past year 294246) and types it only carries as text arrive bit for bit, into another database
+/// (so enum and array element OIDs differ), compared by the servers' own text forms.
+/// </summary>
+[Collection(PostgresCollection.Name)]
+public sealed class NativeLaneTests(PostgresPipeline pipeline)
+{
+    private const string Native = "postgresql-binary";
+
+    private const string EveryTypeTable = """
+        CREATE TYPE src.mood AS ENUM ('sad', 'ok', 'happy');
+        CREATE TYPE src.address AS (street text, number int4, at point);
+        CREATE DOMAIN src.amount AS numeric(12, 2) CHECK (VALUE >= 0);
+        CREATE TABLE src.every_type (
+            id int8 PRIMARY KEY,
+            n_constrained numeric(10, 2), n_free numeric,
+            ts timestamp, tstz timestamptz, d date,
+            money money, bits bit(5), varbits varbit(16),
+            pt point, ln line, seg lseg, bx box, pth path, poly polygon, circ circle,
+            tsv tsvector, tsq tsquery, doc xml, mac macaddr, mac8 macaddr8,
+            i4r int4range, tstzr tstzrange, i4mr int4multirange,
+            amount src.amount, addr src.address, addrs src.address[],
+            feeling src.mood, feelings src.mood[], grid int4[], words text[], ranges int4range[],
+            ip inet, net cidr, tz timetz, j jsonb, c "char", u uuid, iv interval
+        );
+        """;
+
+    private const string EveryTypeRows = """
+        INSERT INTO src.every_type VALUES
+        (1, 'NaN', 'NaN', '4713-01-01 00:00:00 BC', '4713-01-01 00:00:00+00 BC', '4713-01-01 BC',
+         '-92233720368547758.08', B'10101', B'',
+         '(1.5,-2)', '{1,-1,0}', '[(0,0),(1,1)]', '(2,2),(0,0)', '[(0,0),(1,1),(2,0)]', '((0,0),(1,1),(1,0))', '<(0,0),1.5>',
+         'a fat cat sat:1A on:2B', 'fat & (cat | !rat)', '<a x="1">text &amp; more</a>', '08:00:2b:01:02:03', '08:00:2b:01:02:03:04:05',
+         '[1,10)', '[2024-01-01,infinity)', '{[1,3),[5,8)}',
+         0, ROW('Main "St"', 1, '(1,2)'), ARRAY[ROW('a', 1, '(0,0)'), ROW(NULL, NULL, NULL)]::src.address[],
+         'sad', '{sad,happy}', '{{1,2},{3,NULL}}', '{"a,b","",NULL}', '{"[1,2)",empty}',
+         '192.168.1.1/24', '10.0.0.0/8', '12:34:56.789+05:30', '{"k": [1, 2.5, null]}', 'x', 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '-178000000 years'),
+        (2, 99999999.99, 'Infinity', '294276-12-31 23:59:59.999999', '294276-12-31 23:59:59.999999+00', '5874897-12-31',
+         '92233720368547758.07', B'00000', B'1111000011110000',
+         '(NaN,Infinity)', '{0,1,-5}', '[(-1,-1),(1e300,1e-300)]', '(1,1),(1,1)', '((0,0))', '((0,0))', '<(1,1),0>',
+         '', '!a', '<?xml version="1.0"?><r/>', 'ff:ff:ff:ff:ff:ff', '00:00:00:00:00:00:00:00',
+         'empty', '(,)', '{}',
+         99999.99, ROW(NULL, NULL, NULL), '{}',
+         'happy', '{}', '{}', '{}', '{}',
+         '::1', '::/0', '00:00:00-15:59', 'null', '', '00000000-0000-0000-0000-000000000000', '178000000 years 11 mons'),
+        (3, -99999999.99, '-Infinity', 'infinity', '-infinity', 'infinity',
+         NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+         NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
+        """;
+
+    [Fact]
+    public async Task Every_type_postgresql_can_copy_in_binary_arrives_exactly_in_another_database()
+    {
+        var source = await pipeline.CreateDatabaseAsync();
+        var destination = await pipeline.CreateDatabaseAsync();
+        await source.ExecuteAsync(EveryTypeTable + EveryTypeRows);
+        // The composite and the domain exist in the destination database too (the connector creates enums, not
+        // these), with other OIDs than the source's.
+        await destination.ExecuteAsync("""
+            CREATE TYPE dst.unused AS ENUM ('x');
+            CREATE SCHEMA IF NOT EXISTS src;
+            CREATE DOMAIN src.amount AS numeric(12, 2) CHECK (VALUE >= 0);
+            CREATE TYPE src.address AS (street text, number int4, at point);
+            """);
+
+        var result = await pipeline.RunAsync(source.SourceConfig(), new StreamRequest("every_type", NativeEncoding: Native),
+            destination.DestinationConfig(), new StreamRequest("every_type", WriteMode: WriteMode.Append, NativeEncoding: Native));
+
+        Assert.True(result.Succeeded, result.Error?.Message);
+        Assert.Equal(3, result.Written!.Rows);
+        Assert.Equal(await RowsAsync(source, "src.every_type"), await RowsAsync(destination, "dst.every_type"));
+        // The same types, the enum re-created in the destination's schema; a domain column arrives as its base type
+        // (its values are the base type's; the connector does not create domains).
+        var expected = (await source.ColumnTypesAsync("src", "every_type"))
+            .Select(c => c.Replace(" not null", "").Replace("src.mood", "dst.mood").Replace("amount src.amount", "amount numeric(12,2)"))
+            .ToList();
+        Assert.Equal(expected, (await destination.ColumnTypesAsync("dst", "every_type")).Select(c => c.Replace(" not null", "")).ToList());
+        // The enum array and the composites (whose binary forms name the source's type OIDs) read back here.
+        Assert.Equal("{sad,happy}", await destination.ScalarAsync<string>("SELECT feelings::text FROM dst.every_type WHERE id = 1"));
+        Assert.Equal("(a,1,\"(0,0)\")", await destination.ScalarAsync<string>("SELECT addrs[1]::text FROM dst.every_type WHERE id = 1"));
+    }
+
+    [Fact]
+    public async Task Through_the_arrow_mapping_the_same_values_fail_naming_column_and_row()
+    {
+        var db = await pipeline.CreateDatabaseAsync();
+        await db.ExecuteAsync("""
+            CREATE TABLE src.specials (id int8 PRIMARY KEY, n numeric(10, 2), ts timestamp);
+            INSERT INTO src.specials VALUES (1, 1.5, '2024-01-01'), (2, 'NaN', '2024-01-01');
+            """);
+
+        var result = await pipeline.RunAsync(db.SourceConfig(), new StreamRequest("specials"),
+            db.DestinationConfig(), new StreamRequest("specials", WriteMode: WriteMode.Append));
+
+        Assert.False(result.Succeeded);
+        Assert.Contains("column \"n\" (numeric(10,2)), row 2: NaN cannot be represented as decimal128(10,2)", result.Error!.Message);
+        Assert.False(await db.TableExistsAsync("dst.specials"), "nothing written");
+
+        // The native lane takes it.
+        var native = await pipeline.RunAsync(db.SourceConfig(), new StreamRequest("specials", NativeEncoding: Native),
+            db.DestinationConfig(), new StreamRequest("specials", WriteMode: WriteMode.Append, NativeEncoding: Native));
+        Assert.True(native.Succeeded, native.Error?.Message);
+        Assert.Equal((0L, 0L), await db.DifferenceAsync("src.specials", "dst.specials"));
+    }
+
+    [Fact]
+    public async Task A_destination_refuses_native_columns_it_did_not_agree_to()
+    {
+        var db = await pipeline.CreateDatabaseAsync();
+        await db.ExecuteAsync("CREATE TABLE src.plain (id int8); INSERT INTO src.plain VALUES (1);");
+
+        var result = await pipeline.RunAsync(db.SourceConfig(), new StreamRequest("plain", NativeEncoding: Native),
+            db.DestinationConfig(), new StreamRequest("plain", WriteMode: WriteMode.Append));
+
+        Assert.False(result.Succeeded);
+        Assert.Equal(ErrorCategory.Schema, result.Error!.Category);
+        Assert.Contains("column \"id\" travels in native encoding \"postgresql-binary\", which was not agreed", result.Error.Message);
+        Assert.False(await db.TableExistsAsync("dst.plain"));
+    }
+
+    [Fact]
+    public async Task The_source_config_can_keep_every_column_on_the_arrow_mapping()
+    {
+        var db = await pipeline.CreateDatabaseAsync();
+        await db.ExecuteAsync("""
+            CREATE TABLE src.specials (id int8 PRIMARY KEY, n numeric(10, 2));
+            INSERT INTO src.specials VALUES (1, 'NaN');
+            """);
+        var config = pipeline.Config(db.Name, "src");
+        config["native_lane"] = false;
+
+        var result = await pipeline.RunAsync(config, new StreamRequest("specials", NativeEncoding: Native),
+            db.DestinationConfig(), new StreamRequest("specials", WriteMode: WriteMode.Append, NativeEncoding: Native));
+
+        Assert.False(result.Succeeded);
+        Assert.Contains("NaN cannot be represented as decimal128(10,2)", result.Error!.Message);
+    }
+
+    [Fact]
+    public async Task Dropped_generated_and_partitioned_tables_round_trip()
+    {
+        var db = await pipeline.CreateDatabaseAsync();
+        await db.ExecuteAsync("""
+            CREATE TABLE src.reshaped (id int8 PRIMARY KEY, gone text, price numeric(10, 2), qty int4,
+                                       total numeric GENERATED ALWAYS AS (price * qty) STORED, note text);
+            INSERT INTO src.reshaped (id, gone, price, qty, note) SELECT i, 'x', i / 4.0, i % 7, 'n' || i FROM generate_series(1, 1000) i;
+            ALTER TABLE src.reshaped DROP COLUMN gone;
+            CREATE TABLE src.parted (id int8, at date, v text) PARTITION BY RANGE (at);
+            CREATE TABLE src.parted_2023 PARTITION OF src.parted FOR VALUES FROM ('2023-01-01') TO ('2024-01-01');
+            CREATE TABLE src.parted_2024 PARTITION OF src.parted FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+            INSERT INTO src.parted SELECT i, date '2023-06-01' + i, md5(i::text) FROM generate_series(1, 400) i;
+            """);
+
+        foreach (var table in new[] { "reshaped", "parted" })
+        {
+            var result = await pipeline.RunAsync(db.SourceConfig(), new StreamRequest(table, NativeEncoding: Native),
+                db.DestinationConfig(), new StreamRequest(table, WriteMode: WriteMode.Append, NativeEncoding: Native));
+            Assert.True(result.Succeeded, result.Error?.Message);
+            Assert.Equal((0L, 0L), await db.DifferenceAsync($"src.{table}", $"dst.{table}"));
+        }
+        Assert.Equal(
+            ["id bigint", "price numeric(10,2)", "qty integer", "total numeric", "note text"],
+            (await db.ColumnTypesAsync("dst", "reshaped")).Select(c => c.Replace(" not null", "")).ToList());
+        Assert.Equal(400L, await db.ScalarAsync<long>("SELECT count(*) FROM dst.parted"));
+    }
+
+    [Fact]
+    public async Task An_existing_wider_column_takes_native_values_by_a_cast_and_a_narrower_one_is_refused()
+    {
+        var db = await pipeline.CreateDatabaseAsync();
+        await db.ExecuteAsync("""
+            CREATE TABLE src.widen (id int4, price numeric(10, 2), name varchar(20));
+            INSERT INTO src.widen SELECT i, i / 3.0, 'n' || i FROM generate_series(1, 100) i;
+            CREATE TABLE dst.widen (id int8, price numeric(14, 4), name text);
+            CREATE TABLE dst.narrow (id int2, price numeric(10, 2), name varchar(20));
+            """);
+
+        var widened = await pipeline.RunAsync(db.SourceConfig(), new StreamRequest("widen", NativeEncoding: Native),
+            db.DestinationConfig(), new StreamRequest("widen", WriteMode: WriteMode.Append, NativeEncoding: Native));
+        Assert.True(widened.Succeeded, widened.Error?.Message);
+        Assert.Equal(0L, await db.ScalarAsync<long>(
+            "SELECT count(*) FROM (SELECT id::int8, price::numeric(14,4), name::text FROM src.widen EXCEPT ALL SELECT * FROM dst.widen) d"));
+        Assert.Equal(100L, await db.ScalarAsync<long>("SELECT count(*) FROM dst.widen"));
+
+        var narrowed = await pipeline.RunAsync(db.SourceConfig(), new StreamRequest("widen", NativeEncoding: Native),
+            db.DestinationConfig(), new StreamRequest("narrow", WriteMode: WriteMode.Append, NativeEncoding: Native));
+        Assert.False(narrowed.Succeeded);
+        Assert.Equal(ErrorCategory.Schema, narrowed.Error!.Category);
+        Assert.Contains("the table's column is smallint and the stream's is integer in PostgreSQL's binary encoding", narrowed.Error.Message);
+        Assert.Equal(0L, await db.ScalarAsync<long>("SELECT count(*) FROM dst.narrow"));
+    }
+
+    /// <summary>Every row's text form, sorted: equal lists are equal multisets (EXCEPT ALL both ways, across databases).</summary>
+    private static async Task<List<string>> RowsAsync(TestDatabase db, string table) =>
+        (await db.ColumnAsync($"SELECT t::text FROM {table} t ORDER BY 1")).ToList();
+}
