@@ -61,6 +61,31 @@ public sealed class StreamPlannerTests : IDisposable
         Assert.Equal(64L * 1024 * 1024, source.Options.MemoryLimitBytes);
     }
 
+    [Theory]
+    [InlineData("source-postgres", "dest-postgres", "postgresql-binary")]
+    [InlineData("source-postgres", "test-connector", null)]
+    [InlineData("test-connector", "dest-postgres", null)]
+    public async Task Both_requests_name_the_native_encoding_both_specs_offer(string source, string destination, string? expected)
+    {
+        var spec = Spec(source, destination);
+        var planner = new StreamPlanner(new ConnectorRegistry(_runtime, RepositoryPaths.ConnectorsDirectory));
+
+        var (read, write) = await planner.PlanAsync(spec, spec.Source.Streams[0], cursor: null);
+
+        Assert.Equal(expected, read.Stream.NativeEncoding);
+        Assert.Equal(expected, write.Stream.NativeEncoding);
+    }
+
+    [Fact]
+    public void The_shared_encoding_is_the_sources_first_that_the_destination_takes()
+    {
+        static Contracts.ConnectorSpec Offering(params string[] encodings) => new("c", "1", 1, "{}", [], [], NativeEncodings: encodings);
+
+        Assert.Equal("b", Contracts.ConnectorSpec.Shared(Offering("a", "b", "c"), Offering("c", "b")));
+        Assert.Null(Contracts.ConnectorSpec.Shared(Offering("a"), Offering("b")));
+        Assert.Null(Contracts.ConnectorSpec.Shared(Offering("a"), new("c", "1", 1, "{}", [], [])));
+    }
+
     [Fact]
     public async Task An_unknown_connector_is_named_with_the_ones_available()
     {

@@ -39,6 +39,17 @@
 //! labels in sort order. The reverse direction, [`pg_type_for_field`], prefers
 //! `rapidbyte.native_type` and otherwise derives the type from the Arrow type.
 //!
+//! # The native lane (`postgresql-binary`)
+//!
+//! Between two PostgreSQL connectors the host agrees `postgresql-binary` (both specs offer
+//! it). The source then carries every column whose type has binary send/receive
+//! ([`types::PgType::travels_native`]: all but pseudo-types, `aclitem` and the like) as an Arrow
+//! `binary` column of the values' binary COPY bytes, undecoded ([`types::native_mapping`]), and
+//! the destination writes them untouched into a column of that type (setting an array's
+//! element OID to its own), or stages and casts them into a wider column of the same kind.
+//! Exact for every value PostgreSQL stores (NaN and ±Infinity in any numeric, timestamps to
+//! year 294276, composites, ranges, ...); the table above stays the lane to anything else.
+//!
 //! Text values are exact because every session runs with `client_encoding=UTF8` (the
 //! server converts from its encoding; `SQL_ASCII` servers are refused), `DateStyle=ISO`,
 //! `IntervalStyle=postgres`, `extra_float_digits=3`, `TimeZone=UTC` and `bytea_output=hex`.
