@@ -267,7 +267,7 @@ public sealed class CliTests : IAsyncLifetime
         Assert.Equal(6, lines.Length);
         // Unknown keys at the key, with what the connector takes (and a near miss named).
         // (What it accepts grows as the connector does: the TLS settings come.)
-        Assert.StartsWith("refused.yaml:11:5 source.config.sslmod: unknown key 'sslmod' (source-postgres accepts: database, host, password, port, schema, ", lines[0]);
+        Assert.StartsWith("refused.yaml:11:5 source.config.sslmod: unknown key 'sslmod' (source-postgres accepts: database, host, native_lane, password, port, schema, ", lines[0]);
         Assert.Contains("strict_types, user)", lines[0]);
         Assert.StartsWith("refused.yaml:12:5 source.config.hots: unknown key 'hots' (source-postgres accepts: ", lines[1]);
         Assert.EndsWith("; did you mean 'host'?", lines[1]);

@@ -207,7 +207,7 @@ public sealed class RegistrationTests : IAsyncLifetime
             grain.StartRunAsync(new PipelineDefinition(yaml, "misspelt.yaml", new Dictionary<string, string> { [_variable] = _secret }), null));
 
         var problem = Assert.Single(registered.Problems);
-        Assert.StartsWith($"misspelt.yaml:{line}:{column} source.config.sslmod: unknown key 'sslmod' (source-postgres accepts: database, host, password, port, schema, ", problem);
+        Assert.StartsWith($"misspelt.yaml:{line}:{column} source.config.sslmod: unknown key 'sslmod' (source-postgres accepts: database, host, native_lane, password, port, schema, ", problem);
         Assert.Contains("strict_types, user)", problem);
         Assert.Equal(registered.Problems, run.Problems);
         Assert.StartsWith("pipeline misspelt was not run:", run.Message);
