@@ -7,6 +7,10 @@ namespace Rapidbyte.Contracts;
 /// A native encoding both connectors support (<see cref="ConnectorSpec.NativeEncodings"/>), in which the source may
 /// carry columns instead of the Arrow mapping; null: the Arrow mapping only.
 /// </param>
+/// <param name="Parallelism">
+/// Source, full refresh of a table: read it with at most this many connections sharing one snapshot, each a range
+/// of the table's pages; null or 1: one connection.
+/// </param>
 public sealed record StreamRequest(
     string Name,
     SyncMode SyncMode = SyncMode.FullRefresh,
@@ -17,4 +21,5 @@ public sealed record StreamRequest(
     IReadOnlyList<string>? PrimaryKey = null,
     BatchLimits? Limits = null,
     MarkerKey? Marker = null,
-    string? NativeEncoding = null);
+    string? NativeEncoding = null,
+    int? Parallelism = null);

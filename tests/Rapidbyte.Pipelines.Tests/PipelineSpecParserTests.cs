@@ -45,6 +45,31 @@ public sealed class PipelineSpecParserTests
           allow: ["db.internal:5432"]
         """;
 
+    [Theory]
+    [InlineData("parallelism: 4", 4)]
+    [InlineData("parallelism: auto", null)]
+    [InlineData("columns: [id]", null)]
+    public void A_streams_parallelism_is_a_number_of_connections_or_auto(string line, int? expected)
+    {
+        var spec = Parse(Valid.Replace("      columns: [id, name]", "      " + line));
+
+        Assert.Equal(expected, spec.Source.Streams[1].Parallelism);
+        // auto: half the cores, at least one.
+        Assert.Equal(expected ?? 8, spec.Source.Streams[1].ParallelismFor(16));
+        Assert.Equal(expected ?? 1, spec.Source.Streams[1].ParallelismFor(1));
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("65")]
+    [InlineData("many")]
+    public void A_parallelism_other_than_auto_or_1_to_64_is_an_error_at_its_value(string value)
+    {
+        var error = Assert.Throws<PipelineSpecException>(() => Parse(Valid.Replace("      columns: [id, name]", "      parallelism: " + value)));
+
+        Assert.Contains($"pipeline.yaml:16:20 source.streams[1].parallelism: '{value}' is neither auto nor a whole number of connections from 1 to 64", error.Message);
+    }
+
     private static readonly Dictionary<string, string> Environment = new() { ["PG_PASSWORD"] = "s3cr3t-1234" };
 
     [Fact]

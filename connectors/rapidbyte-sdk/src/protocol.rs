@@ -115,6 +115,10 @@ pub struct StreamRequest {
     /// `rapidbyte.native_encoding` names it); a destination must take such columns.
     #[serde(default)]
     pub native_encoding: Option<String>,
+    /// Source, full refresh of a table: read it with at most this many connections sharing
+    /// one snapshot, each a range of the table's pages; absent (or 1): one connection.
+    #[serde(default)]
+    pub parallelism: Option<u32>,
 }
 
 /// Which commit marker a destination keeps: the stream's (its pipeline's and its own name,
@@ -170,6 +174,7 @@ mod tests {
                 },
                 marker: None,
                 native_encoding: None,
+                parallelism: None,
             }
         );
     }
@@ -185,7 +190,8 @@ mod tests {
             "write_mode": "upsert",
             "primary_key": ["id"],
             "limits": {"max_batch_rows": 500},
-            "native_encoding": "postgresql-binary"
+            "native_encoding": "postgresql-binary",
+            "parallelism": 4
         }))
         .unwrap();
         assert_eq!(
@@ -201,6 +207,7 @@ mod tests {
         assert_eq!(request.write_mode, Some(WriteMode::Upsert));
         assert_eq!(request.primary_key, vec!["id".to_string()]);
         assert_eq!(request.native_encoding.as_deref(), Some("postgresql-binary"));
+        assert_eq!(request.parallelism, Some(4));
         assert_eq!(
             request.limits,
             Limits {

@@ -23,7 +23,10 @@ mod plan;
 mod read;
 
 pub use decode::{CopyDecoder, Decode, FieldPlan, Limits, Progress};
-pub use plan::{checkpoint_payload, plan_read, start_cursor, CursorPlan, ReadPlan};
+pub use plan::{
+    checkpoint_payload, page_ranges, plan_read, start_cursor, CursorPlan, ReadPlan,
+    MIN_RANGE_PAGES,
+};
 
 use rapidbyte_postgres::types::POSTGRESQL_BINARY;
 use rapidbyte_postgres::{field_type_name, map_type, PgConfig, PgRelation};

@@ -20,6 +20,9 @@ pub struct ReadPlan {
     pub fields: Vec<FieldPlan>,
     /// `COPY (SELECT ...) TO STDOUT (FORMAT binary)`.
     pub sql: String,
+    /// A full refresh of a table (or materialized view), which can be read in ranges of its
+    /// pages ([`ReadPlan::range_sql`]): `SELECT ... FROM <table> AS t`.
+    pub splittable: Option<String>,
     pub cursor: Option<CursorPlan>,
     /// To log at warn level before reading.
     pub warnings: Vec<String>,
@@ -366,14 +369,65 @@ pub fn plan_read(
         TABLE_ALIAS,
         filter
     );
+    let splittable = (cursor.is_none() && matches!(relation.kind, 'r' | 'm')).then(|| {
+        format!(
+            "SELECT {} FROM {} AS {}",
+            select.join(", "),
+            qualified_name(&relation.schema, &relation.name),
+            TABLE_ALIAS
+        )
+    });
     Ok(ReadPlan {
         schema: Schema::new(arrow_fields),
         fields,
         sql,
+        splittable,
         cursor,
         warnings,
         lanes,
     })
+}
+
+/// The least pages a range of a parallel read covers (8 MiB of 8 KiB pages): a smaller table
+/// is read in fewer ranges.
+pub const MIN_RANGE_PAGES: u64 = 1024;
+
+/// The page ranges a table of `pages` pages is read in with at most `parallelism`
+/// connections: `(first page, end page)`, the first open below and the last open above (a
+/// row of the snapshot may sit on a page added since the size was read).
+pub fn page_ranges(pages: u64, parallelism: u32) -> Vec<(Option<u64>, Option<u64>)> {
+    let count = (pages / MIN_RANGE_PAGES).clamp(1, u64::from(parallelism.max(1)));
+    let step = pages / count;
+    (0..count)
+        .map(|i| {
+            let start = (i > 0).then(|| i * step);
+            let end = (i + 1 < count).then(|| (i + 1) * step);
+            (start, end)
+        })
+        .collect()
+}
+
+impl ReadPlan {
+    /// The COPY of one page range of a splittable plan (`None` when the plan is not).
+    pub fn range_sql(&self, range: (Option<u64>, Option<u64>)) -> Option<String> {
+        let select = self.splittable.as_ref()?;
+        let mut conditions = Vec::new();
+        if let Some(start) = range.0 {
+            conditions.push(format!("{}.ctid >= '({},0)'::tid", TABLE_ALIAS, start));
+        }
+        if let Some(end) = range.1 {
+            conditions.push(format!("{}.ctid < '({},0)'::tid", TABLE_ALIAS, end));
+        }
+        let filter = if conditions.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", conditions.join(" AND "))
+        };
+        Some(format!(
+            "COPY ({}{}) TO STDOUT (FORMAT binary)",
+            select, filter
+        ))
+    }
 }
 
 /// The checkpoint this connector writes: `{"cursor_field": ..., "cursor": "<text>"}`.
@@ -522,6 +576,7 @@ mod tests {
             limits: Limits::default(),
             marker: None,
             native_encoding: None,
+            parallelism: None,
         }
     }
 
@@ -572,6 +627,35 @@ mod tests {
             }
         );
         assert_eq!(f[4].metadata_value("rapidbyte.native_type"), Some("text[]"));
+    }
+
+    #[test]
+    fn a_table_splits_into_page_ranges_of_at_least_min_range_pages() {
+        assert_eq!(page_ranges(0, 4), vec![(None, None)]);
+        assert_eq!(page_ranges(MIN_RANGE_PAGES * 2 - 1, 4), vec![(None, None)]);
+        assert_eq!(
+            page_ranges(10_000, 4),
+            vec![
+                (None, Some(2500)),
+                (Some(2500), Some(5000)),
+                (Some(5000), Some(7500)),
+                (Some(7500), None)
+            ]
+        );
+        assert_eq!(page_ranges(3 * MIN_RANGE_PAGES, 8).len(), 3);
+        assert_eq!(page_ranges(10_000, 1), vec![(None, None)]);
+
+        let plan = plan_read(&table(), &request(Some(vec!["id"])), false).unwrap();
+        assert_eq!(
+            plan.range_sql((Some(2500), Some(5000))).unwrap(),
+            "COPY (SELECT \"id\" FROM \"Sales Data\".\"Order \"\"Lines\"\"\" AS t WHERE t.ctid >= '(2500,0)'::tid AND t.ctid < '(5000,0)'::tid) TO STDOUT (FORMAT binary)"
+        );
+        assert_eq!(plan.range_sql((None, None)).unwrap(), plan.sql);
+        // Incremental reads go in cursor order, views have no pages: one connection.
+        assert!(plan_read(&table(), &incremental(None), false).unwrap().splittable.is_none());
+        let mut view = table();
+        view.kind = 'v';
+        assert!(plan_read(&view, &request(None), false).unwrap().splittable.is_none());
     }
 
     #[test]

@@ -1,10 +1,12 @@
 //! `read`: one COPY statement, decoded into batches as its chunks arrive.
 
 use crate::decode::{CopyDecoder, Limits, Progress};
-use crate::plan::{plan_read, CursorPlan, ReadPlan};
+use crate::plan::{page_ranges, plan_read, CursorPlan, ReadPlan};
 use crate::SourceConfig;
 use futures_core::Stream;
-use rapidbyte_postgres::{cancel, catalog, classify, connect, PgConfig, Session};
+use rapidbyte_postgres::{
+    cancel, catalog, classify, connect, qualified_name, quote_literal, PgConfig, Session,
+};
 use rapidbyte_sdk::arrow::BatchBuilder;
 use rapidbyte_sdk::protocol::{StreamRequest, StreamSummary};
 use rapidbyte_sdk::{
@@ -38,6 +40,10 @@ pub async fn read(
     }
     if let Some(lanes) = &plan.lanes {
         log::info(lanes);
+    }
+    let parallelism = request.parallelism.unwrap_or(1);
+    if parallelism > 1 && plan.splittable.is_some() {
+        return read_ranges(&config, &client, &session, &plan, &request, parallelism).await;
     }
     log::debug(&plan.sql);
     let result = copy(&client, &plan, &request).await;
@@ -248,4 +254,188 @@ async fn emit(
         checkpoint(&plan.checkpoint_after(last, decoder.seen())?)?;
     }
     Ok(())
+}
+
+/// A full refresh of a table read in page ranges, one connection each, every connection in
+/// a transaction on the snapshot the first one exports: together exactly the rows one COPY
+/// would read. Chunks are decoded as they arrive from whichever range has one, each range
+/// into batches of its own. Any range failing fails the read (the host retries the stream).
+async fn read_ranges(
+    config: &PgConfig,
+    client: &Client,
+    session: &Session,
+    plan: &ReadPlan,
+    request: &StreamRequest,
+    parallelism: u32,
+) -> Result<StreamSummary, ConnectorError> {
+    let table = qualified_name(config.schema(), &request.name);
+    client
+        .batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        .await
+        .map_err(|e| classify(&e))?;
+    let row = client
+        .query_one(
+            "SELECT pg_catalog.pg_export_snapshot(),
+                    pg_catalog.pg_relation_size($1::text::regclass)
+                      / pg_catalog.current_setting('block_size')::int8",
+            &[&table],
+        )
+        .await
+        .map_err(|e| classify(&e))?;
+    let (snapshot, pages): (String, i64) = (row.get(0), row.get(1));
+    let ranges = page_ranges(pages.max(0) as u64, parallelism);
+    let mut others = Vec::with_capacity(ranges.len() - 1);
+    for _ in 1..ranges.len() {
+        let (other, other_session) = connect(config).await?;
+        other
+            .batch_execute(&format!(
+                "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY; SET TRANSACTION SNAPSHOT {}",
+                quote_literal(&snapshot)
+            ))
+            .await
+            .map_err(|e| classify(&e))?;
+        others.push((other, other_session));
+    }
+    log::info(&format!(
+        "read {}: {} pages in {} ranges, {} connections on one snapshot",
+        table,
+        pages,
+        ranges.len(),
+        ranges.len()
+    ));
+    let mut sessions: Vec<&Session> = vec![session];
+    sessions.extend(others.iter().map(|(_, s)| s));
+    let mut clients: Vec<&Client> = vec![client];
+    clients.extend(others.iter().map(|(c, _)| c));
+    let mut streams = Vec::with_capacity(ranges.len());
+    for (index, range) in ranges.iter().enumerate() {
+        let sql = plan.range_sql(*range).expect("a splittable plan");
+        log::debug(&sql);
+        match or_cancelled(clients[index].copy_out(sql.as_str())).await {
+            Some(Ok(stream)) => streams.push(Box::pin(stream)),
+            failed => {
+                for running in &sessions[..index] {
+                    stop_query(config, running).await;
+                }
+                return Err(match failed {
+                    Some(Err(e)) => classify(&e),
+                    _ => cancelled_error(),
+                });
+            }
+        }
+    }
+    let result = copy_ranges(&mut streams, plan, request).await;
+    let summary = match result {
+        Ok(summary) => summary,
+        Err((error, running)) => {
+            for (index, session) in sessions.iter().enumerate() {
+                if running.get(index).copied().unwrap_or(false) {
+                    stop_query(config, session).await;
+                }
+            }
+            return Err(error);
+        }
+    };
+    checkpoint(&serde_json::json!({}))?;
+    log::info(&format!(
+        "read {}: {} rows in {} batches ({} bytes of Arrow IPC), {} ranges",
+        table,
+        summary.rows,
+        summary.batches,
+        summary.bytes,
+        ranges.len()
+    ));
+    Ok(summary)
+}
+
+/// Decodes every range's COPY stream as its chunks come. On failure: the error, and which
+/// ranges' COPYs may still be running.
+async fn copy_ranges<S>(
+    streams: &mut [std::pin::Pin<Box<S>>],
+    plan: &ReadPlan,
+    request: &StreamRequest,
+) -> Result<StreamSummary, (ConnectorError, Vec<bool>)>
+where
+    S: Stream<Item = Result<bytes::Bytes, tokio_postgres::Error>>,
+{
+    let n = streams.len();
+    let limits = Limits {
+        max_rows: (request.limits.max_batch_rows as usize).max(1),
+        max_bytes: (request.limits.max_batch_bytes as usize).max(1),
+    };
+    let mut builders: Vec<BatchBuilder> = (0..n)
+        .map(|_| BatchBuilder::new(plan.schema.clone()))
+        .collect();
+    let mut decoders: Vec<CopyDecoder> = (0..n)
+        .map(|_| CopyDecoder::new(plan.fields.clone()))
+        .collect();
+    let mut running = vec![true; n];
+    let mut first = 0;
+    let mut out = Vec::new();
+    let mut summary = StreamSummary::default();
+    let mut on_cancel = Box::pin(cancelled());
+    while running.iter().any(|r| *r) {
+        let next = poll_fn(|cx| {
+            // From the range after the last one served: every range gets its turn.
+            for k in 0..n {
+                let i = (first + k) % n;
+                if running[i] {
+                    if let Poll::Ready(item) = streams[i].as_mut().poll_next(cx) {
+                        return Poll::Ready(Some((i, item)));
+                    }
+                }
+            }
+            if on_cancel.as_mut().poll(cx).is_ready() {
+                return Poll::Ready(None);
+            }
+            Poll::Pending
+        })
+        .await;
+        let (i, item) = match next {
+            None => return Err((cancelled_error(), running)),
+            Some(next) => next,
+        };
+        first = (i + 1) % n;
+        let chunk = match item {
+            None => {
+                running[i] = false;
+                if let Err(error) = decoders[i].finish() {
+                    return Err((error, running));
+                }
+                if builders[i].rows() > 0 {
+                    emit(&mut builders[i], &mut out, &mut summary, &mut decoders[i], None)
+                        .await
+                        .map_err(|error| (error, running.clone()))?;
+                }
+                continue;
+            }
+            Some(Err(error)) => {
+                running[i] = false;
+                return Err((classify(&error), running));
+            }
+            Some(Ok(chunk)) => chunk,
+        };
+        let mut input: &[u8] = &chunk;
+        loop {
+            match decoders[i].decode(&mut input, &mut builders[i], limits) {
+                Err(error) => return Err((error, running)),
+                Ok(Progress::NeedInput | Progress::Finished) => break,
+                Ok(Progress::BatchFull) => {
+                    emit(&mut builders[i], &mut out, &mut summary, &mut decoders[i], None)
+                        .await
+                        .map_err(|error| (error, running.clone()))?;
+                    if is_cancelled() {
+                        return Err((cancelled_error(), running));
+                    }
+                }
+            }
+        }
+    }
+    // An empty table still sends its schema once.
+    if summary.batches == 0 {
+        emit(&mut builders[0], &mut out, &mut summary, &mut decoders[0], None)
+            .await
+            .map_err(|error| (error, vec![false; n]))?;
+    }
+    Ok(summary)
 }

@@ -112,6 +112,7 @@ fn full_refresh() -> StreamRequest {
         limits: StreamLimits::default(),
         marker: None,
         native_encoding: None,
+        parallelism: None,
     }
 }
 

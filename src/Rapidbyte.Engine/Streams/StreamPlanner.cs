@@ -26,7 +26,8 @@ public sealed class StreamPlanner(ConnectorRegistry connectors)
     {
         var limits = new BatchLimits(pipeline.Resources.BatchRows, pipeline.Resources.BatchBytes);
         // The source reads the key too: a view has none of its own to resume exactly after a row.
-        var read = new StreamRequest(stream.Name, stream.SyncMode, stream.Columns, stream.CursorField, cursor, PrimaryKey: pipeline.Destination.PrimaryKey, Limits: limits);
+        var read = new StreamRequest(stream.Name, stream.SyncMode, stream.Columns, stream.CursorField, cursor, PrimaryKey: pipeline.Destination.PrimaryKey, Limits: limits,
+            Parallelism: stream.ParallelismFor(Environment.ProcessorCount));
         var write = new StreamRequest(stream.Name, WriteMode: pipeline.Destination.WriteMode, PrimaryKey: pipeline.Destination.PrimaryKey, Limits: limits,
             Marker: pipeline.Destination.WriteMode == WriteMode.Append ? marker : null);
         // Both at once: a cold silo fetches and compiles the two modules side by side.

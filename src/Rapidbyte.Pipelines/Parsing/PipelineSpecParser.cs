@@ -21,7 +21,7 @@ public static partial class PipelineSpecParser
 
     private static readonly string[] RootKeys = ["version", "pipeline", "source", "destination", "state", "schedule", "resources", "network"];
     private static readonly string[] SourceKeys = ["use", "config", "streams"];
-    private static readonly string[] StreamKeys = ["name", "sync_mode", "cursor_field", "columns"];
+    private static readonly string[] StreamKeys = ["name", "sync_mode", "cursor_field", "columns", "parallelism"];
     private static readonly string[] DestinationKeys = ["use", "config", "write_mode", "primary_key"];
     private static readonly string[] StateKeys = ["backend", "connection"];
     private static readonly string[] ScheduleKeys = ["cron", "timezone"];
@@ -179,6 +179,18 @@ public static partial class PipelineSpecParser
             var mode = reader.Enum<SyncMode>(stream, "sync_mode", path) ?? SyncMode.FullRefresh;
             var cursor = reader.String(stream, "cursor_field", path);
             var columns = reader.StringList(stream, "columns", path);
+            // A whole number of connections, or `auto` (also when absent).
+            int? parallelism = null;
+            if (reader.String(stream, "parallelism", path) is { } parallelismText && parallelismText != "auto")
+            {
+                parallelism = int.TryParse(parallelismText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var connections) && connections is >= 1 and <= 64
+                    ? connections
+                    : null;
+                if (parallelism is null)
+                {
+                    reader.Error(SpecReader.Get(stream, "parallelism")!, $"{path}.parallelism", $"'{parallelismText}' is neither auto nor a whole number of connections from 1 to 64");
+                }
+            }
             if (mode == SyncMode.Incremental && cursor is null && SpecReader.Get(stream, "sync_mode") is { } modeNode)
             {
                 reader.Error(modeNode, $"{path}.cursor_field", "is required for an incremental stream");
@@ -189,7 +201,7 @@ public static partial class PipelineSpecParser
             }
             if (name is not null)
             {
-                streams.Add(new StreamSpec(name, mode, cursor, columns));
+                streams.Add(new StreamSpec(name, mode, cursor, columns, parallelism));
             }
         }
         return streams;
