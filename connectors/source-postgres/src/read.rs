@@ -1,4 +1,5 @@
-//! `read`: one COPY statement, decoded into batches as its chunks arrive.
+//! `read`: COPY statements (one, or one per page range of a parallel read), decoded into
+//! batches as their chunks arrive.
 
 use crate::decode::{CopyDecoder, Limits, Progress};
 use crate::plan::{page_ranges, plan_read, CursorPlan, ReadPlan};
@@ -13,6 +14,7 @@ use rapidbyte_sdk::{
     cancelled, checkpoint, emit_batch, is_cancelled, log, poll_fn, ConnectorError,
 };
 use std::future::Future;
+use std::pin::Pin;
 use std::task::Poll;
 use tokio_postgres::Client;
 
@@ -41,44 +43,113 @@ pub async fn read(
     if let Some(lanes) = &plan.lanes {
         log::info(lanes);
     }
+    let table = qualified_name(schema, &request.name);
     let parallelism = request.parallelism.unwrap_or(1);
-    if parallelism > 1 && plan.splittable.is_some() {
-        return read_ranges(&config, &client, &session, &plan, &request, parallelism).await;
+    let mut others = Vec::new();
+    let statements = if parallelism > 1 && plan.splittable.is_some() {
+        let (ranges, connections) = share_snapshot(&config, &client, &table, parallelism).await?;
+        others = connections;
+        log::info(&format!(
+            "read {}: {} ranges of its pages, {} connections on one snapshot",
+            table,
+            ranges.len(),
+            ranges.len()
+        ));
+        ranges
+            .into_iter()
+            .map(|range| plan.range_sql(range).expect("a splittable plan"))
+            .collect()
+    } else {
+        vec![plan.sql.clone()]
+    };
+    let mut sessions: Vec<&Session> = vec![&session];
+    sessions.extend(others.iter().map(|(_, s)| s));
+    let mut clients: Vec<&Client> = vec![&client];
+    clients.extend(others.iter().map(|(c, _)| c));
+
+    let mut streams = Vec::with_capacity(statements.len());
+    for (index, sql) in statements.iter().enumerate() {
+        log::debug(sql);
+        let failed = match or_cancelled(clients[index].copy_out(sql.as_str())).await {
+            Some(Ok(stream)) => {
+                streams.push(Box::pin(stream));
+                continue;
+            }
+            Some(Err(e)) => classify(&e),
+            None => {
+                stop_query(&config, sessions[index]).await;
+                cancelled_error()
+            }
+        };
+        for running in &sessions[..index] {
+            stop_query(&config, running).await;
+        }
+        return Err(failed);
     }
-    log::debug(&plan.sql);
-    let result = copy(&client, &plan, &request).await;
-    match result {
+    match copy(&mut streams, &plan, &request).await {
         Ok(summary) => {
             log::info(&format!(
-                "read {}.{}: {} rows in {} batches ({} bytes of Arrow IPC)",
-                schema, request.name, summary.rows, summary.batches, summary.bytes
+                "read {}: {} rows in {} batches ({} bytes of Arrow IPC)",
+                table, summary.rows, summary.batches, summary.bytes
             ));
             Ok(summary)
         }
         Err(Failure { error, running }) => {
             // The server would otherwise go on producing the whole result for a client
             // that no longer reads it.
-            if running {
-                stop_query(&config, &session).await;
+            for (index, session) in sessions.iter().enumerate() {
+                if running[index] {
+                    stop_query(&config, session).await;
+                }
             }
             Err(error)
         }
     }
 }
 
-struct Failure {
-    error: ConnectorError,
-    /// Whether the COPY may still be running on the server.
-    running: bool,
+/// For a parallel read: the page ranges of `table` (at most `parallelism`), and a connection
+/// for every range after the first, each in a transaction on the snapshot `client`'s
+/// transaction exports (which stays open while they read).
+async fn share_snapshot(
+    config: &PgConfig,
+    client: &Client,
+    table: &str,
+    parallelism: u32,
+) -> Result<(Vec<(Option<u64>, Option<u64>)>, Vec<(Client, Session)>), ConnectorError> {
+    client
+        .batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        .await
+        .map_err(|e| classify(&e))?;
+    let row = client
+        .query_one(
+            "SELECT pg_catalog.pg_export_snapshot(),
+                    pg_catalog.pg_relation_size($1::text::regclass)
+                      / pg_catalog.current_setting('block_size')::int8",
+            &[&table],
+        )
+        .await
+        .map_err(|e| classify(&e))?;
+    let (snapshot, pages): (String, i64) = (row.get(0), row.get(1));
+    let ranges = page_ranges(pages.max(0) as u64, parallelism);
+    let mut others = Vec::with_capacity(ranges.len() - 1);
+    for _ in 1..ranges.len() {
+        let (other, session) = connect(config).await?;
+        other
+            .batch_execute(&format!(
+                "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY; SET TRANSACTION SNAPSHOT {}",
+                quote_literal(&snapshot)
+            ))
+            .await
+            .map_err(|e| classify(&e))?;
+        others.push((other, session));
+    }
+    Ok((ranges, others))
 }
 
-impl Failure {
-    fn running(error: ConnectorError) -> Failure {
-        Failure {
-            error,
-            running: true,
-        }
-    }
+struct Failure {
+    error: ConnectorError,
+    /// Per COPY stream, whether it may still be running on the server.
+    running: Vec<bool>,
 }
 
 async fn stop_query(config: &PgConfig, session: &Session) {
@@ -110,46 +181,58 @@ fn cancelled_error() -> ConnectorError {
     ConnectorError::internal("the read was cancelled")
 }
 
-async fn copy(
-    client: &Client,
+/// Decodes the COPY streams (one; or a parallel read's ranges, which have no cursor) as
+/// their chunks come, whichever stream has one, each into batches of its own, and
+/// checkpoints: after every batch of an incremental read, once at the end of a full refresh.
+async fn copy<S>(
+    streams: &mut [Pin<Box<S>>],
     plan: &ReadPlan,
     request: &StreamRequest,
-) -> Result<StreamSummary, Failure> {
-    let stream = match or_cancelled(client.copy_out(plan.sql.as_str())).await {
-        None => return Err(Failure::running(cancelled_error())),
-        Some(Ok(stream)) => stream,
-        Some(Err(e)) => {
-            return Err(Failure {
-                error: classify(&e),
-                running: false,
-            })
-        }
-    };
-    let mut stream = Box::pin(stream);
-    let mut on_cancel = Box::pin(cancelled());
+) -> Result<StreamSummary, Failure>
+where
+    S: Stream<Item = Result<bytes::Bytes, tokio_postgres::Error>>,
+{
+    let n = streams.len();
     let limits = Limits {
         max_rows: (request.limits.max_batch_rows as usize).max(1),
         max_bytes: (request.limits.max_batch_bytes as usize).max(1),
     };
-    let mut builder = BatchBuilder::new(plan.schema.clone());
-    let mut decoder = CopyDecoder::new(plan.fields.clone());
+    let mut builders: Vec<BatchBuilder> = (0..n)
+        .map(|_| BatchBuilder::new(plan.schema.clone()))
+        .collect();
+    let mut decoders: Vec<CopyDecoder> = (0..n)
+        .map(|_| CopyDecoder::new(plan.fields.clone()))
+        .collect();
     if let Some(CursorPlan {
         start: Some(start),
         start_seen: Some(seen),
         ..
     }) = &plan.cursor
     {
-        decoder.seed(start, seen);
+        decoders[0].seed(start, seen);
     }
+    let cursor_plan = plan.cursor.as_ref();
+    let mut running = vec![true; n];
+    let fail = |error, running: &[bool]| Failure {
+        error,
+        running: running.to_vec(),
+    };
+    let mut first = 0;
     let mut out = Vec::new();
     let mut summary = StreamSummary::default();
-    let cursor_plan = plan.cursor.as_ref();
-    loop {
+    let mut on_cancel = Box::pin(cancelled());
+    while running.iter().any(|r| *r) {
         // Cancellation is looked at only when no data is ready (and after every batch):
-        // a busy stream costs no extra host call per chunk.
+        // a busy stream costs no extra host call per chunk. Streams are asked from the one
+        // after the last served, so every range gets its turn.
         let next = poll_fn(|cx| {
-            if let Poll::Ready(item) = stream.as_mut().poll_next(cx) {
-                return Poll::Ready(Some(item));
+            for k in 0..n {
+                let i = (first + k) % n;
+                if running[i] {
+                    if let Poll::Ready(item) = streams[i].as_mut().poll_next(cx) {
+                        return Poll::Ready(Some((i, item)));
+                    }
+                }
             }
             if on_cancel.as_mut().poll(cx).is_ready() {
                 return Poll::Ready(None);
@@ -157,58 +240,68 @@ async fn copy(
             Poll::Pending
         })
         .await;
-        let chunk = match next {
-            None => return Err(Failure::running(cancelled_error())),
-            Some(None) => break,
-            // A server error ended the query; a broken socket ends it at the server's
-            // next send: nothing to cancel either way.
-            Some(Some(Err(error))) => {
-                return Err(Failure {
-                    error: classify(&error),
-                    running: false,
-                });
+        let (i, item) = match next {
+            None => return Err(fail(cancelled_error(), &running)),
+            Some(next) => next,
+        };
+        first = (i + 1) % n;
+        let chunk = match item {
+            Some(Ok(chunk)) => chunk,
+            // A server error ended the query; a broken socket ends it at the server's next
+            // send: nothing to cancel either way.
+            Some(Err(error)) => {
+                running[i] = false;
+                return Err(fail(classify(&error), &running));
             }
-            Some(Some(Ok(chunk))) => chunk,
+            None => {
+                running[i] = false;
+                decoders[i]
+                    .finish()
+                    .map_err(|error| fail(error, &running))?;
+                // A range's last rows; the single stream's wait for the end, below.
+                if n > 1 && builders[i].rows() > 0 {
+                    emit(&mut builders[i], &mut out, &mut summary, &mut decoders[i], None)
+                        .await
+                        .map_err(|error| fail(error, &running))?;
+                }
+                continue;
+            }
         };
         let mut input: &[u8] = &chunk;
         loop {
-            match decoder
-                .decode(&mut input, &mut builder, limits)
-                .map_err(Failure::running)?
+            match decoders[i]
+                .decode(&mut input, &mut builders[i], limits)
+                .map_err(|error| fail(error, &running))?
             {
                 Progress::NeedInput | Progress::Finished => break,
                 Progress::BatchFull => {
                     emit(
-                        &mut builder,
+                        &mut builders[i],
                         &mut out,
                         &mut summary,
-                        &mut decoder,
+                        &mut decoders[i],
                         cursor_plan,
                     )
                     .await
-                    .map_err(Failure::running)?;
+                    .map_err(|error| fail(error, &running))?;
                     if is_cancelled() {
-                        return Err(Failure::running(cancelled_error()));
+                        return Err(fail(cancelled_error(), &running));
                     }
                 }
             }
         }
     }
-    decoder.finish().map_err(|error| Failure {
-        error,
-        running: false,
-    })?;
     let done = |error| Failure {
         error,
-        running: false,
+        running: vec![false; n],
     };
-    // The last rows; an empty stream still sends its schema once.
-    if builder.rows() > 0 || summary.batches == 0 {
+    // The last rows of a single stream; an empty stream still sends its schema once.
+    if (n == 1 && builders[0].rows() > 0) || summary.batches == 0 {
         emit(
-            &mut builder,
+            &mut builders[0],
             &mut out,
             &mut summary,
-            &mut decoder,
+            &mut decoders[0],
             cursor_plan,
         )
         .await
@@ -216,7 +309,7 @@ async fn copy(
     }
     match &plan.cursor {
         // Nothing new: the previous checkpoint still holds.
-        Some(cursor) if decoder.cursor().is_none() => {
+        Some(cursor) if decoders[0].cursor().is_none() => {
             if let Some(start) = cursor.start_checkpoint() {
                 checkpoint(&start).map_err(done)?;
             }
@@ -254,188 +347,4 @@ async fn emit(
         checkpoint(&plan.checkpoint_after(last, decoder.seen())?)?;
     }
     Ok(())
-}
-
-/// A full refresh of a table read in page ranges, one connection each, every connection in
-/// a transaction on the snapshot the first one exports: together exactly the rows one COPY
-/// would read. Chunks are decoded as they arrive from whichever range has one, each range
-/// into batches of its own. Any range failing fails the read (the host retries the stream).
-async fn read_ranges(
-    config: &PgConfig,
-    client: &Client,
-    session: &Session,
-    plan: &ReadPlan,
-    request: &StreamRequest,
-    parallelism: u32,
-) -> Result<StreamSummary, ConnectorError> {
-    let table = qualified_name(config.schema(), &request.name);
-    client
-        .batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-        .await
-        .map_err(|e| classify(&e))?;
-    let row = client
-        .query_one(
-            "SELECT pg_catalog.pg_export_snapshot(),
-                    pg_catalog.pg_relation_size($1::text::regclass)
-                      / pg_catalog.current_setting('block_size')::int8",
-            &[&table],
-        )
-        .await
-        .map_err(|e| classify(&e))?;
-    let (snapshot, pages): (String, i64) = (row.get(0), row.get(1));
-    let ranges = page_ranges(pages.max(0) as u64, parallelism);
-    let mut others = Vec::with_capacity(ranges.len() - 1);
-    for _ in 1..ranges.len() {
-        let (other, other_session) = connect(config).await?;
-        other
-            .batch_execute(&format!(
-                "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY; SET TRANSACTION SNAPSHOT {}",
-                quote_literal(&snapshot)
-            ))
-            .await
-            .map_err(|e| classify(&e))?;
-        others.push((other, other_session));
-    }
-    log::info(&format!(
-        "read {}: {} pages in {} ranges, {} connections on one snapshot",
-        table,
-        pages,
-        ranges.len(),
-        ranges.len()
-    ));
-    let mut sessions: Vec<&Session> = vec![session];
-    sessions.extend(others.iter().map(|(_, s)| s));
-    let mut clients: Vec<&Client> = vec![client];
-    clients.extend(others.iter().map(|(c, _)| c));
-    let mut streams = Vec::with_capacity(ranges.len());
-    for (index, range) in ranges.iter().enumerate() {
-        let sql = plan.range_sql(*range).expect("a splittable plan");
-        log::debug(&sql);
-        match or_cancelled(clients[index].copy_out(sql.as_str())).await {
-            Some(Ok(stream)) => streams.push(Box::pin(stream)),
-            failed => {
-                for running in &sessions[..index] {
-                    stop_query(config, running).await;
-                }
-                return Err(match failed {
-                    Some(Err(e)) => classify(&e),
-                    _ => cancelled_error(),
-                });
-            }
-        }
-    }
-    let result = copy_ranges(&mut streams, plan, request).await;
-    let summary = match result {
-        Ok(summary) => summary,
-        Err((error, running)) => {
-            for (index, session) in sessions.iter().enumerate() {
-                if running.get(index).copied().unwrap_or(false) {
-                    stop_query(config, session).await;
-                }
-            }
-            return Err(error);
-        }
-    };
-    checkpoint(&serde_json::json!({}))?;
-    log::info(&format!(
-        "read {}: {} rows in {} batches ({} bytes of Arrow IPC), {} ranges",
-        table,
-        summary.rows,
-        summary.batches,
-        summary.bytes,
-        ranges.len()
-    ));
-    Ok(summary)
-}
-
-/// Decodes every range's COPY stream as its chunks come. On failure: the error, and which
-/// ranges' COPYs may still be running.
-async fn copy_ranges<S>(
-    streams: &mut [std::pin::Pin<Box<S>>],
-    plan: &ReadPlan,
-    request: &StreamRequest,
-) -> Result<StreamSummary, (ConnectorError, Vec<bool>)>
-where
-    S: Stream<Item = Result<bytes::Bytes, tokio_postgres::Error>>,
-{
-    let n = streams.len();
-    let limits = Limits {
-        max_rows: (request.limits.max_batch_rows as usize).max(1),
-        max_bytes: (request.limits.max_batch_bytes as usize).max(1),
-    };
-    let mut builders: Vec<BatchBuilder> = (0..n)
-        .map(|_| BatchBuilder::new(plan.schema.clone()))
-        .collect();
-    let mut decoders: Vec<CopyDecoder> = (0..n)
-        .map(|_| CopyDecoder::new(plan.fields.clone()))
-        .collect();
-    let mut running = vec![true; n];
-    let mut first = 0;
-    let mut out = Vec::new();
-    let mut summary = StreamSummary::default();
-    let mut on_cancel = Box::pin(cancelled());
-    while running.iter().any(|r| *r) {
-        let next = poll_fn(|cx| {
-            // From the range after the last one served: every range gets its turn.
-            for k in 0..n {
-                let i = (first + k) % n;
-                if running[i] {
-                    if let Poll::Ready(item) = streams[i].as_mut().poll_next(cx) {
-                        return Poll::Ready(Some((i, item)));
-                    }
-                }
-            }
-            if on_cancel.as_mut().poll(cx).is_ready() {
-                return Poll::Ready(None);
-            }
-            Poll::Pending
-        })
-        .await;
-        let (i, item) = match next {
-            None => return Err((cancelled_error(), running)),
-            Some(next) => next,
-        };
-        first = (i + 1) % n;
-        let chunk = match item {
-            None => {
-                running[i] = false;
-                if let Err(error) = decoders[i].finish() {
-                    return Err((error, running));
-                }
-                if builders[i].rows() > 0 {
-                    emit(&mut builders[i], &mut out, &mut summary, &mut decoders[i], None)
-                        .await
-                        .map_err(|error| (error, running.clone()))?;
-                }
-                continue;
-            }
-            Some(Err(error)) => {
-                running[i] = false;
-                return Err((classify(&error), running));
-            }
-            Some(Ok(chunk)) => chunk,
-        };
-        let mut input: &[u8] = &chunk;
-        loop {
-            match decoders[i].decode(&mut input, &mut builders[i], limits) {
-                Err(error) => return Err((error, running)),
-                Ok(Progress::NeedInput | Progress::Finished) => break,
-                Ok(Progress::BatchFull) => {
-                    emit(&mut builders[i], &mut out, &mut summary, &mut decoders[i], None)
-                        .await
-                        .map_err(|error| (error, running.clone()))?;
-                    if is_cancelled() {
-                        return Err((cancelled_error(), running));
-                    }
-                }
-            }
-        }
-    }
-    // An empty table still sends its schema once.
-    if summary.batches == 0 {
-        emit(&mut builders[0], &mut out, &mut summary, &mut decoders[0], None)
-            .await
-            .map_err(|error| (error, vec![false; n]))?;
-    }
-    Ok(summary)
 }
