@@ -7,11 +7,13 @@ using Rapidbyte.Runtime.Batches;
 using Rapidbyte.Runtime.Engine;
 using Rapidbyte.Runtime.Instances;
 using Rapidbyte.Testing;
+using Rapidbyte.Testing.Measurement;
 using Rapidbyte.Testing.Postgres;
 
 // Each connector alone against a real PostgreSQL: the source reading a 16-column table into
-// batches that are thrown away, and the destination writing batches already in memory. Next
-// to them, PostgreSQL's own binary COPY TO and COPY FROM of the same table (through Npgsql).
+// batches kept in memory (through the Arrow mapping, in postgresql-binary, and in 2 and 4 page
+// ranges on one snapshot), and the destination writing those batches. Next to them,
+// PostgreSQL's own binary COPY TO and COPY FROM of the same table (through Npgsql).
 //   dotnet run -c Release --project tests/Rapidbyte.Connectors.Postgres.Benchmarks -- [rows] [rounds]
 var rows = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 1_000_000;
 var rounds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 3;
@@ -44,40 +46,59 @@ var config = JsonSerializer.SerializeToElement(new
     host = server.Host, port = server.Port, user = PostgresServer.User, password = server.Password, database = "postgres", schema = "public",
 });
 
-var sourceTimes = new List<double>();
-var destinationTimes = new List<double>();
+var meter = ServerCpuMeter.ForDataDirectory(await Scalar<string>(server, "SHOW data_directory"));
+// Each read: the lane (Arrow mapping, or postgresql-binary as between two PostgreSQL connectors) and how many
+// connections read the table's page ranges on one snapshot.
+(string Name, string? Encoding, int Parallelism)[] reads =
+[
+    ("source-postgres read, Arrow mapping", null, 1),
+    ("source-postgres read, postgresql-binary", "postgresql-binary", 1),
+    ("source-postgres read, postgresql-binary, 2 ranges", "postgresql-binary", 2),
+    ("source-postgres read, postgresql-binary, 4 ranges", "postgresql-binary", 4),
+];
+var measured = new Dictionary<string, List<(double Wall, double Client, double Server)>>();
 var copyOutTimes = new List<double>();
 var copyInTimes = new List<double>();
 long ipcBytes = 0;
 for (var round = 0; round < rounds; round++)
 {
-    // Source alone: batches are collected (so the destination can be measured on them next).
-    var batches = new List<ArrowBatch>();
-    var channel = new BatchChannel(maxBatches: 1 << 20, maxBytes: long.MaxValue);
-    using (var reader = runtime.CreateInstance(source, options))
+    foreach (var (name, encoding, parallelism) in reads)
     {
-        var started = Stopwatch.GetTimestamp();
-        var summary = await reader.ReadAsync(config, new StreamRequest("firenibble"), channel);
-        sourceTimes.Add(Stopwatch.GetElapsedTime(started).TotalSeconds);
+        // Source alone: batches are collected (so the destination can be measured on them next).
+        var batches = new List<ArrowBatch>();
+        var channel = new BatchChannel(maxBatches: 1 << 20, maxBytes: long.MaxValue);
+        var request = new StreamRequest("firenibble", NativeEncoding: encoding, Parallelism: parallelism);
+        var (summary, cost) = await MeasureAsync(async () =>
+        {
+            using var reader = runtime.CreateInstance(source, options);
+            return await reader.ReadAsync(config, request, channel);
+        });
+        Add(name, cost);
         ipcBytes = summary.Bytes;
-        Check(summary.Rows, rows, "source");
-    }
-    while (await channel.ReadAsync() is { } batch)
-    {
-        batches.Add(batch);
-    }
+        Check(summary.Rows, rows, name);
+        while (await channel.ReadAsync() is { } batch)
+        {
+            batches.Add(batch);
+        }
+        if (parallelism > 1)
+        {
+            continue;
+        }
 
-    // Destination alone, fed from memory.
-    await server.ExecuteAsync("DROP TABLE IF EXISTS public.firenibble_out");
-    var input = new BatchChannel(maxBatches: batches.Count + 1, maxBytes: long.MaxValue);
-    batches.ForEach(b => input.TryWrite(b));
-    input.Complete();
-    using (var writer = runtime.CreateInstance(destination, options))
-    {
-        var started = Stopwatch.GetTimestamp();
-        var summary = await writer.WriteAsync(config, new StreamRequest("firenibble_out", WriteMode: WriteMode.Append), input);
-        destinationTimes.Add(Stopwatch.GetElapsedTime(started).TotalSeconds);
-        Check(summary.Rows, rows, "destination");
+        // Destination alone, fed from memory with the batches of that lane.
+        await server.ExecuteAsync("DROP TABLE IF EXISTS public.firenibble_out");
+        var input = new BatchChannel(maxBatches: batches.Count + 1, maxBytes: long.MaxValue);
+        batches.ForEach(b => input.TryWrite(b));
+        input.Complete();
+        var write = new StreamRequest("firenibble_out", WriteMode: WriteMode.Append, NativeEncoding: encoding);
+        var (written, writeCost) = await MeasureAsync(async () =>
+        {
+            using var writer = runtime.CreateInstance(destination, options);
+            return await writer.WriteAsync(config, write, input);
+        });
+        var writeName = encoding is null ? "dest-postgres write, Arrow mapping" : $"dest-postgres write, {encoding}";
+        Add(writeName, writeCost);
+        Check(written.Rows, rows, writeName);
     }
 
     // PostgreSQL's own binary COPY, each direction alone, through Npgsql.
@@ -86,12 +107,43 @@ for (var round = 0; round < rounds; round++)
     copyInTimes.Add(copyIn);
 }
 
-Report("source-postgres read (decode into Arrow)", sourceTimes);
-Report("dest-postgres write (encode from Arrow)", destinationTimes);
+Console.WriteLine($"{"",-52} {"wall s",7} {"K rows/s",9} {"client CPU s",13} {"server CPU s",13}");
+foreach (var (name, costs) in measured)
+{
+    var wall = Median(costs.Select(c => c.Wall));
+    Console.WriteLine($"{name,-52} {wall,7:F2} {rows / wall / 1000,9:F0} {Median(costs.Select(c => c.Client)),13:F2} {Median(costs.Select(c => c.Server)),13:F2}");
+}
 Report("PostgreSQL COPY TO STDOUT binary (Npgsql raw)", copyOutTimes);
 Report("PostgreSQL COPY FROM STDIN binary (Npgsql raw)", copyInTimes);
-Console.WriteLine($"\nArrow IPC per run: {ipcBytes / 1048576.0:F0} MiB ({(double)ipcBytes / rows:F0} bytes per row)");
+Console.WriteLine($"\nArrow IPC per run (last read): {ipcBytes / 1048576.0:F0} MiB ({(double)ipcBytes / rows:F0} bytes per row). Medians of {rounds}; client CPU: this process (the connector and the runtime); server CPU: the PostgreSQL backends that served it.");
 return 0;
+
+void Add(string name, (double Wall, double Client, double Server) cost)
+{
+    if (!measured.TryGetValue(name, out var list))
+    {
+        measured[name] = list = [];
+    }
+    list.Add(cost);
+}
+
+async Task<(T Result, (double Wall, double Client, double Server) Cost)> MeasureAsync<T>(Func<Task<T>> run)
+{
+    var serverBefore = await meter.ReadSettledAsync(CancellationToken.None);
+    var clientBefore = ProcessStats.CpuTime;
+    var started = Stopwatch.GetTimestamp();
+    var result = await run();
+    var wall = Stopwatch.GetElapsedTime(started).TotalSeconds;
+    var client = (ProcessStats.CpuTime - clientBefore).TotalSeconds;
+    var serverCpu = await meter.ReadSettledAsync(CancellationToken.None) - serverBefore;
+    return (result, (wall, client, serverCpu));
+}
+
+static double Median(IEnumerable<double> values)
+{
+    var sorted = values.Order().ToList();
+    return sorted[sorted.Count / 2];
+}
 
 void Report(string what, List<double> seconds)
 {

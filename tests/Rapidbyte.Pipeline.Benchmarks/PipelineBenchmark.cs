@@ -4,6 +4,7 @@ using Rapidbyte.Pipeline.Benchmarks.Probes;
 using Rapidbyte.Pipeline.Benchmarks.Reporting;
 using Rapidbyte.Pipeline.Benchmarks.Rounds;
 using Rapidbyte.Pipeline.Benchmarks.Workload;
+using Rapidbyte.Testing.Measurement;
 using Rapidbyte.Testing.Postgres;
 
 namespace Rapidbyte.Pipeline.Benchmarks;
@@ -29,7 +30,7 @@ internal static class PipelineBenchmark
             ? await PostgresServer.StartWithTlsAsync(required: false, cancellationToken)
             : await PostgresServer.StartAsync(cancellationToken);
         var databases = await BenchmarkDatabases.CreateAsync(server);
-        var runner = new RoundRunner(databases, await ServerCpuMeter.CreateAsync(databases));
+        var runner = new RoundRunner(databases, ServerCpuMeter.ForDataDirectory(await databases.ScalarAsync<string>("postgres", "SHOW data_directory")));
         var rapidbyte = new RapidbyteContender(await RapidbyteCli.PrepareAsync(work, server, cancellationToken));
         var copyPipe = new CopyPipeContender(server, work);
 

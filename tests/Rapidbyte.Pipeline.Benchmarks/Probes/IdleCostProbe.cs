@@ -1,8 +1,8 @@
 using Rapidbyte.Pipeline.Benchmarks.Contenders;
 using Rapidbyte.Pipeline.Benchmarks.Database;
-using Rapidbyte.Pipeline.Benchmarks.Processes;
 using Rapidbyte.Pipeline.Benchmarks.Rounds;
 using Rapidbyte.Pipeline.Benchmarks.Workload;
+using Rapidbyte.Testing.Measurement;
 
 namespace Rapidbyte.Pipeline.Benchmarks.Probes;
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Rapidbyte.Testing.Measurement;
 
 namespace Rapidbyte.Pipeline.Benchmarks.Processes;
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Rapidbyte.Pipeline.Benchmarks.Database;
+using Rapidbyte.Testing.Measurement;
 
 namespace Rapidbyte.Pipeline.Benchmarks.Rounds;
 

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Rapidbyte.Grains;
-using Rapidbyte.Pipeline.Benchmarks.Processes;
+using Rapidbyte.Testing.Measurement;
 using Rapidbyte.Testing.Pipelines;
 
 namespace Rapidbyte.Pipeline.Benchmarks.Schedules;

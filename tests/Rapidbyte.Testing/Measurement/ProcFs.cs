@@ -1,9 +1,9 @@
 using System.Globalization;
 
-namespace Rapidbyte.Pipeline.Benchmarks.Processes;
+namespace Rapidbyte.Testing.Measurement;
 
 /// <summary>What Linux's /proc says about other processes: parent, state, command line, CPU time, resident memory.</summary>
-internal static class ProcFs
+public static class ProcFs
 {
     // USER_HZ: what /proc/PID/stat counts CPU time in; 100 on every Linux architecture we run on.
     private const double TicksPerSecond = 100;

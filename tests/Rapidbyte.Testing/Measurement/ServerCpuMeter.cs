@@ -1,7 +1,6 @@
 using System.Globalization;
-using Rapidbyte.Pipeline.Benchmarks.Processes;
 
-namespace Rapidbyte.Pipeline.Benchmarks.Database;
+namespace Rapidbyte.Testing.Measurement;
 
 /// <summary>
 /// CPU time the PostgreSQL server spends on a load: the user and system time of backends and
@@ -9,7 +8,7 @@ namespace Rapidbyte.Pipeline.Benchmarks.Database;
 /// them. So a reading counts only ended processes: it waits until the postmaster has no child
 /// left but its long-lived helpers (WAL writer, checkpointer...), whose own time is not counted.
 /// </summary>
-internal sealed class ServerCpuMeter
+public sealed class ServerCpuMeter
 {
     private static readonly TimeSpan SettleTimeout = TimeSpan.FromSeconds(30);
     private static readonly string[] HelperTitles =
@@ -26,9 +25,9 @@ internal sealed class ServerCpuMeter
             .ToHashSet();
     }
 
-    public static async Task<ServerCpuMeter> CreateAsync(BenchmarkDatabases databases)
+    /// <summary>A meter of the server whose data directory is <paramref name="dataDirectory"/>.</summary>
+    public static ServerCpuMeter ForDataDirectory(string dataDirectory)
     {
-        var dataDirectory = await databases.ScalarAsync<string>("postgres", "SHOW data_directory");
         // postmaster.pid starts with the postmaster's process id.
         var pid = int.Parse(File.ReadLines(Path.Combine(dataDirectory, "postmaster.pid")).First(), CultureInfo.InvariantCulture);
         return new ServerCpuMeter(pid);
