@@ -194,6 +194,12 @@ public sealed class CliTests : IAsyncLifetime
         Assert.Equal(["sku"], products.GetProperty("primary_key").EnumerateArray().Select(k => k.GetString()));
         Assert.Equal(["sku", "price", "tags"], products.GetProperty("columns").EnumerateArray().Select(c => c.GetProperty("name").GetString()));
         Assert.Equal("numeric(8,2)", products.GetProperty("columns")[1].GetProperty("native_type").GetString());
+        // Each column's lane to a PostgreSQL destination.
+        Assert.Equal("postgresql-binary", products.GetProperty("columns")[1].GetProperty("native_encoding").GetString());
+
+        var (plainExit, plain, plainErrors) = await CliProcess.RunAsync("discover", pipeline);
+        Assert.True(plainExit == 0, plainErrors);
+        Assert.Matches(@"price\s+numeric\(8,2\) not null\s+-> decimal128\(8,2\) \| postgresql-binary", plain);
     }
 
     [Fact]
