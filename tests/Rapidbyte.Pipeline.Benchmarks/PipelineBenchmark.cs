@@ -19,10 +19,11 @@ internal static class PipelineBenchmark
     public static async Task RunAsync(BenchmarkOptions options, CancellationToken cancellationToken)
     {
         var withPgloader = await UsePgloaderAsync(options);
-        await WorkDirectory.RunInAsync("rapidbyte-bench-", work => RunInAsync(work, options, withPgloader, cancellationToken));
+        var withPgcopydb = await UsePgcopydbAsync();
+        await WorkDirectory.RunInAsync("rapidbyte-bench-", work => RunInAsync(work, options, withPgloader, withPgcopydb, cancellationToken));
     }
 
-    private static async Task RunInAsync(string work, BenchmarkOptions options, bool withPgloader, CancellationToken cancellationToken)
+    private static async Task RunInAsync(string work, BenchmarkOptions options, bool withPgloader, bool withPgcopydb, CancellationToken cancellationToken)
     {
         Console.WriteLine($"{options.Title}: {options.Rows:N0} rows, {options.Rounds} round(s); starting PostgreSQL...");
         // --tls: the server offers TLS beside plain TCP, so both are measured against one server.
@@ -41,27 +42,47 @@ internal static class PipelineBenchmark
         Console.WriteLine("start-up (one-row runs; the first compiles the connectors):");
         var startup = await StartupProbe.RunAsync(databases, runner, rapidbyte, options.Rounds, cancellationToken);
 
+        Console.WriteLine("starting a warm `rapidbyte serve` (one untimed run per table):");
+        await databases.ResetDestinationAsync(BenchmarkTables.Firenibble);
+        await databases.ResetDestinationAsync(BenchmarkTables.Mixed);
+        await using var warmServer = await WarmServerContender.StartAsync(
+            rapidbyte.Cli, [BenchmarkTables.Firenibble.Name, BenchmarkTables.Mixed.Name], cancellationToken);
+
         Console.WriteLine("throughput:");
-        List<BenchmarkCase> cases =
-        [
-            new(rapidbyte, BenchmarkTables.Firenibble, firenibble),
-            .. options.Tls ? [new BenchmarkCase(new RapidbyteContender(rapidbyte.Cli, tls: true), BenchmarkTables.Firenibble, firenibble)] : Array.Empty<BenchmarkCase>(),
-            new(copyPipe, BenchmarkTables.Firenibble, firenibble),
-            .. withPgloader ? [new BenchmarkCase(new PgloaderContender(server, work), BenchmarkTables.Firenibble, firenibble)] : Array.Empty<BenchmarkCase>(),
-            new(rapidbyte, BenchmarkTables.Mixed, mixed),
-            new(copyPipe, BenchmarkTables.Mixed, mixed),
-        ];
+        var arrowLane = new RapidbyteContender(rapidbyte.Cli, nativeLane: false);
+        var pgcopydb = withPgcopydb ? new PgcopydbContender(server, work) : null;
+        List<BenchmarkCase> cases = [];
+        foreach (var (table, facts) in new[] { (BenchmarkTables.Firenibble, firenibble), (BenchmarkTables.Mixed, mixed) })
+        {
+            cases.Add(new(rapidbyte, table, facts));
+            cases.Add(new(arrowLane, table, facts));
+            cases.Add(new(warmServer, table, facts));
+            if (options.Tls && table == BenchmarkTables.Firenibble)
+            {
+                cases.Add(new(new RapidbyteContender(rapidbyte.Cli, tls: true), table, facts));
+            }
+            cases.Add(new(copyPipe, table, facts));
+            if (pgcopydb is not null)
+            {
+                cases.Add(new(pgcopydb, table, facts));
+            }
+            if (withPgloader && table == BenchmarkTables.Firenibble)
+            {
+                cases.Add(new(new PgloaderContender(server, work), table, facts));
+            }
+        }
         var results = await runner.RunAsync(cases, options.Rounds, cancellationToken);
+        var serverPeakRss = warmServer.ServerPeakRssBytes;
 
         Console.WriteLine($"idle cost (the source waits 0, {options.IdleSeconds} and {2 * options.IdleSeconds} s):");
         var idle = await IdleCostProbe.RunAsync(
             databases, runner, rapidbyte, options.IdleSeconds, options.SettleSeconds, startup.WarmSeconds, options.Rounds, cancellationToken);
 
         var report = new BenchmarkReport(
-            DateTimeOffset.UtcNow, MachineInfo.Read(), await ToolVersions.ReadAsync(databases, withPgloader, rapidbyte.Cli),
+            DateTimeOffset.UtcNow, MachineInfo.Read(), await ToolVersions.ReadAsync(databases, withPgloader, withPgcopydb, rapidbyte.Cli),
             options.Rows, options.Rounds, options.Smoke,
             [TableSummary.Of(BenchmarkTables.Firenibble, firenibble), TableSummary.Of(BenchmarkTables.Mixed, mixed)],
-            CaseSummary.Of(results), startup, idle);
+            CaseSummary.Of(results, serverPeakRss), startup, idle);
         var markdown = MarkdownReport.Render(report);
         Console.WriteLine();
         Console.Write(markdown);
@@ -75,6 +96,17 @@ internal static class PipelineBenchmark
             }
         }
         Console.WriteLine($"{options.Title}: passed: {runner.VerifiedLoads} loads, every destination equal to its source");
+    }
+
+    // pgcopydb is an optional extra (README: extra benchmark packages): left out with a note when missing.
+    private static async Task<bool> UsePgcopydbAsync()
+    {
+        if (await ToolVersions.FirstLineAsync(PgcopydbContender.Executable, "--version") is not null)
+        {
+            return true;
+        }
+        Console.WriteLine("pgcopydb is not installed (apt-get install pgcopydb): left out");
+        return false;
     }
 
     // pgloader is a contender of the real benchmark; a smoke run only checks what is installed.

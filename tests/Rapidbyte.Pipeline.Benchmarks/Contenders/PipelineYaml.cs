@@ -15,12 +15,13 @@ internal static class PipelineYaml
     /// pipe and pgloader do: commit_rows and commit_bytes far above any table here.
     /// </summary>
     /// <param name="tls">Both sides over TLS verified against the server's authority (sslmode verify-full); else, on a server offering TLS, explicitly plain (sslmode disable).</param>
-    public static string FullRefresh(string pipeline, string stream, PostgresServer server, bool tls = false) => $$"""
+    /// <param name="nativeLane">False: the source's native_lane: false, every column through the Arrow mapping instead of PostgreSQL's binary encoding.</param>
+    public static string FullRefresh(string pipeline, string stream, PostgresServer server, bool tls = false, bool nativeLane = true) => $$"""
         version: "1"
         pipeline: {{pipeline}}
         source:
           use: source-postgres
-          config: {{{Connection(server, BenchmarkDatabases.Source, tls)}}}
+          config: {{{Connection(server, BenchmarkDatabases.Source, tls)}}{{(nativeLane ? "" : ", native_lane: false")}}}
           streams:
             - name: {{stream}}
               sync_mode: full_refresh

@@ -48,13 +48,17 @@ internal sealed class RapidbyteCli
     /// </summary>
     /// <param name="observe">Called with the rapidbyte process's id while it runs (see <see cref="MeasuredProcess"/>).</param>
     /// <param name="tls">Both sides over TLS (see <see cref="PipelineYaml.FullRefresh"/>).</param>
+    /// <param name="nativeLane">False: the source's <c>native_lane: false</c> (the Arrow lane).</param>
+    /// <param name="served">True: with the data directory of the warm <c>rapidbyte serve</c> (<see cref="StartServerAsync"/>),
+    /// whose server.json makes <c>rapidbyte run</c> hand the run to it; else a data directory
+    /// no server has registered in, so the run is embedded whatever runs elsewhere on the machine.</param>
     /// <exception cref="BenchmarkFailure">The run did not succeed.</exception>
     public async Task<(ProcessMeasurement Process, RapidbyteRunSummary Summary)> RunAsync(
-        string stream, CancellationToken cancellationToken, Func<int, Task>? observe = null, bool tls = false)
+        string stream, CancellationToken cancellationToken, Func<int, Task>? observe = null, bool tls = false, bool nativeLane = true, bool served = false)
     {
-        var file = Path.Combine(_workDirectory, "pipelines", tls ? $"{stream}-tls.yaml" : $"{stream}.yaml");
-        await File.WriteAllTextAsync(file, PipelineYaml.FullRefresh($"bench-{stream}", stream, _server, tls), cancellationToken);
-        var environment = new Dictionary<string, string> { ["XDG_CACHE_HOME"] = Path.Combine(_workDirectory, "cache") };
+        var file = PipelineFile(stream, tls, nativeLane);
+        await File.WriteAllTextAsync(file, PipelineYaml.FullRefresh($"bench-{stream}", stream, _server, tls, nativeLane), cancellationToken);
+        var environment = RunEnvironment(served);
         var process = await MeasuredProcess.RunAsync(_executable, ["run", file, "--json"], _workDirectory, environment, cancellationToken, observe);
         var summary = RapidbyteRunSummary.TryParse(process.Stdout);
         if (process.ExitCode != 0 || summary is not { Succeeded: true })
@@ -64,6 +68,58 @@ internal sealed class RapidbyteCli
         }
         return (process, summary);
     }
+
+    /// <summary>
+    /// Starts <c>rapidbyte serve PIPELINE --port N</c> on loopback with the served data
+    /// directory; returns once it has recorded itself in server.json. The caller stops it.
+    /// </summary>
+    public async Task<Process> StartServerAsync(string stream, int port, CancellationToken cancellationToken)
+    {
+        var file = PipelineFile(stream, tls: false, nativeLane: true);
+        await File.WriteAllTextAsync(file, PipelineYaml.FullRefresh($"bench-{stream}", stream, _server), cancellationToken);
+        var start = new ProcessStartInfo(_executable, ["serve", file, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture)])
+        {
+            WorkingDirectory = _workDirectory,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var (name, value) in RunEnvironment(served: true))
+        {
+            start.Environment[name] = value;
+        }
+        var server = Process.Start(start) ?? throw new BenchmarkFailure("could not start rapidbyte serve");
+        // Drained, so its progress lines cannot fill a pipe and stall it.
+        _ = server.StandardOutput.ReadToEndAsync(CancellationToken.None);
+        var stderr = server.StandardError.ReadToEndAsync(CancellationToken.None);
+        var record = Path.Combine(DataHome(served: true), "rapidbyte", "server.json");
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
+        while (!File.Exists(record))
+        {
+            if (server.HasExited || DateTime.UtcNow > deadline)
+            {
+                if (!server.HasExited)
+                {
+                    server.Kill();
+                }
+                await server.WaitForExitAsync(CancellationToken.None);
+                throw new BenchmarkFailure($"rapidbyte serve did not come up (exit {server.ExitCode}): {await stderr}");
+            }
+            await Task.Delay(100, cancellationToken);
+        }
+        return server;
+    }
+
+    private string PipelineFile(string stream, bool tls, bool nativeLane) =>
+        Path.Combine(_workDirectory, "pipelines", $"{stream}{(tls ? "-tls" : "")}{(nativeLane ? "" : "-arrow")}.yaml");
+
+    private string DataHome(bool served) => Path.Combine(_workDirectory, served ? "data-served" : "data");
+
+    private Dictionary<string, string> RunEnvironment(bool served) => new()
+    {
+        ["XDG_CACHE_HOME"] = Path.Combine(_workDirectory, "cache"),
+        ["XDG_DATA_HOME"] = DataHome(served),
+    };
 
     private static async Task PublishAsync(string output, CancellationToken cancellationToken)
     {

@@ -14,7 +14,7 @@ internal static class MarkdownReport
         Line(text, $"# Rapidbyte pipeline benchmark: PostgreSQL to PostgreSQL, {report.Rows:N0} rows{(report.Smoke ? " (smoke)" : "")}");
         Line(text, "");
         Line(text, $"{report.Date:yyyy-MM-dd HH:mm} UTC · {machine.Cores} cores ({machine.CpuModel}) · {machine.MemoryGib:F1} GiB RAM · {machine.Os}, Linux {machine.Kernel} · "
-                   + $"PostgreSQL {versions.Postgres} · {versions.Pgloader ?? "pgloader not run"} · rapidbyte CLI built {versions.RapidbyteBuiltAt:yyyy-MM-dd HH:mm} UTC, HEAD {versions.RapidbyteCommit} · .NET {versions.Dotnet} · "
+                   + $"PostgreSQL {versions.Postgres} · {versions.Pgloader ?? "pgloader not run"} · {versions.Pgcopydb ?? "pgcopydb not run"} · rapidbyte CLI built {versions.RapidbyteBuiltAt:yyyy-MM-dd HH:mm} UTC, HEAD {versions.RapidbyteCommit} · .NET {versions.Dotnet} · "
                    + $"{report.Rounds} round(s), medians");
         Line(text, "");
         Line(text, "| Table | Columns | Rows | Binary COPY MB | On disk MB |");
@@ -33,6 +33,17 @@ internal static class MarkdownReport
                        + $"{Optional(result.ThroughputVsCopyPipe, "F2")}{(result.ThroughputVsCopyPipe is null ? "" : "×")} |");
         }
         Line(text, "");
+        foreach (var served in report.Results.Where(r => r.ServingCpuSeconds is not null))
+        {
+            Line(text, $"**{served.Contender}**, {served.Table}: its Client CPU s ({served.ClientCpuSeconds:F2}) is the sum of the `rapidbyte run` client "
+                       + $"({served.ClientCpuSeconds - served.ServingCpuSeconds:F2} s) and the `rapidbyte serve` process that did the work ({served.ServingCpuSeconds:F2} s, "
+                       + "its /proc/PID/stat CPU over the run); the server's CPU is the real client-side cost. Peak RSS is the client's; "
+                       + $"the server process's peak (VmHWM, over all its runs): {Optional(served.ServerPeakRssMib, "F0")} MiB.");
+        }
+        if (report.Results.Any(r => r.ServingCpuSeconds is not null))
+        {
+            Line(text, "");
+        }
         var startup = report.Startup;
         Line(text, $"**Start-up** (`rapidbyte run` of a 1-row table, compiled connectors cached): **{startup.WarmFirstBatchSeconds:F2} s from launch to the first batch**; "
                    + $"{startup.WarmSeconds:F2} s launch to exit (of which the run itself {startup.WarmRunSeconds:F2} s; {startup.WarmCpuSeconds:F2} CPU s). "

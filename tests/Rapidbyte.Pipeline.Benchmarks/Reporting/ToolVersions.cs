@@ -8,12 +8,13 @@ namespace Rapidbyte.Pipeline.Benchmarks.Reporting;
 /// <summary>The versions of everything measured.</summary>
 /// <param name="RapidbyteCommit">The checkout's HEAD when the benchmark ran.</param>
 /// <param name="RapidbyteBuiltAt">When the measured CLI was built: it may predate HEAD, or hold uncommitted changes.</param>
-internal sealed record ToolVersions(string Postgres, string Psql, string? Pgloader, string RapidbyteCommit, DateTime RapidbyteBuiltAt, string Dotnet)
+internal sealed record ToolVersions(string Postgres, string Psql, string? Pgloader, string? Pgcopydb, string RapidbyteCommit, DateTime RapidbyteBuiltAt, string Dotnet)
 {
-    public static async Task<ToolVersions> ReadAsync(BenchmarkDatabases databases, bool withPgloader, RapidbyteCli rapidbyte) => new(
+    public static async Task<ToolVersions> ReadAsync(BenchmarkDatabases databases, bool withPgloader, bool withPgcopydb, RapidbyteCli rapidbyte) => new(
         await databases.ScalarAsync<string>("postgres", "SHOW server_version"),
         await FirstLineAsync(PostgresClientTools.Psql, "--version") ?? "unknown",
         withPgloader ? await FirstLineAsync(PgloaderContender.Executable, "--version") : null,
+        withPgcopydb ? await FirstLineAsync(PgcopydbContender.Executable, "--version") : null,
         await FirstLineAsync("git", "-C", RepositoryPaths.Root, "rev-parse", "--short", "HEAD") ?? "unknown",
         rapidbyte.BuiltAt,
         Environment.Version.ToString());

@@ -7,7 +7,13 @@ internal sealed record CaseResult(BenchmarkCase Case, IReadOnlyList<CaseSample> 
 {
     public double WallSeconds => Median.Of(Samples.Select(s => s.Run.Process.Wall.TotalSeconds));
 
-    public double ClientCpuSeconds => Median.Of(Samples.Select(s => s.Run.Process.CpuSeconds));
+    /// <summary>The client's CPU; for a run handed to a server, the client's plus the server process's.</summary>
+    public double ClientCpuSeconds => Median.Of(Samples.Select(s => s.Run.ClientCpuSeconds));
+
+    /// <summary>The median CPU of the serving process alone, when the client handed the runs to one.</summary>
+    public double? ServingCpuSeconds => Samples.All(s => s.Run.ServingCpuSeconds is not null)
+        ? Median.Of(Samples.Select(s => s.Run.ServingCpuSeconds!.Value))
+        : null;
 
     public double ServerCpuSeconds => Median.Of(Samples.Select(s => s.ServerCpuSeconds));
 

@@ -39,7 +39,7 @@ internal sealed class RoundRunner(BenchmarkDatabases databases, ServerCpuMeter s
         VerifiedLoads++;
         var sample = new CaseSample(run, serverCpuAfter - serverCpuBefore);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"  {round}  {benchmarkCase.Contender.Name,-26} {benchmarkCase.Table.Name,-21} {run.Process.Wall.TotalSeconds,7:F2} s wall  {run.Process.CpuSeconds,6:F2} s client CPU  {sample.ServerCpuSeconds,6:F2} s server CPU  {run.Process.PeakRssBytes / 1048576.0,5:F0} MiB  verified"));
+            $"  {round}  {benchmarkCase.Contender.Name,-26} {benchmarkCase.Table.Name,-21} {run.Process.Wall.TotalSeconds,7:F2} s wall  {run.ClientCpuSeconds,6:F2} s client CPU{(run.ServingCpuSeconds is { } serving ? $" (serve {serving:F2})" : "")}  {sample.ServerCpuSeconds,6:F2} s server CPU  {run.Process.PeakRssBytes / 1048576.0,5:F0} MiB  verified"));
         return sample;
     }
 

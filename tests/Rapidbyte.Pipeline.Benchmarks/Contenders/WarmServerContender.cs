@@ -1,0 +1,91 @@
+using System.Diagnostics;
+using Rapidbyte.Pipeline.Benchmarks.Workload;
+using Rapidbyte.Testing.Measurement;
+using Rapidbyte.Testing.Servers;
+
+namespace Rapidbyte.Pipeline.Benchmarks.Contenders;
+
+/// <summary>
+/// <c>rapidbyte run</c> handed to a warm <c>rapidbyte serve</c>, started once before the timed
+/// rounds and warmed with one untimed run per table. Wall is the <c>rapidbyte run</c> client's,
+/// launch to exit; the work happens in the server process, so its CPU over the run (from
+/// /proc/PID/stat) is counted into the client CPU beside the client's own.
+/// </summary>
+internal sealed class WarmServerContender : IContender, IAsyncDisposable
+{
+    private readonly RapidbyteCli _cli;
+    private readonly Process _server;
+
+    private WarmServerContender(RapidbyteCli cli, Process server)
+    {
+        _cli = cli;
+        _server = server;
+    }
+
+    public string Name => "rapidbyte run, warm server";
+
+    public bool IsYardstick => false;
+
+    /// <summary>The server's peak resident set so far (VmHWM), in bytes, or null once it is gone.</summary>
+    public long? ServerPeakRssBytes => ReadPeakRss(_server.Id);
+
+    /// <summary>Starts the server and warms it: one untimed run of each table (their destinations are reset before each timed load).</summary>
+    public static async Task<WarmServerContender> StartAsync(RapidbyteCli cli, IEnumerable<string> warmUpStreams, CancellationToken cancellationToken)
+    {
+        var server = await cli.StartServerAsync(warmUpStreams.First(), LoopbackPorts.Unused(), cancellationToken);
+        var contender = new WarmServerContender(cli, server);
+        try
+        {
+            foreach (var stream in warmUpStreams)
+            {
+                var warm = await contender.LoadAsync(stream, cancellationToken);
+                // A run the client did itself would leave the server idle: the rounds must measure the hand-over.
+                if (warm.ServingCpuSeconds is not > 0)
+                {
+                    throw new BenchmarkFailure($"rapidbyte run of {stream} was not handed to the warm server (it spent {warm.ServingCpuSeconds} CPU s)");
+                }
+                Console.WriteLine($"  warm-up of the server: {stream}, {warm.Process.Wall.TotalSeconds:F2} s wall, server {warm.ServingCpuSeconds:F2} CPU s");
+            }
+        }
+        catch
+        {
+            await contender.DisposeAsync();
+            throw;
+        }
+        return contender;
+    }
+
+    public Task<LoadRun> LoadAsync(BenchmarkTable table, CancellationToken cancellationToken) => LoadAsync(table.Name, cancellationToken);
+
+    private async Task<LoadRun> LoadAsync(string stream, CancellationToken cancellationToken)
+    {
+        var before = ProcFs.OwnCpuSeconds(_server.Id) ?? throw new BenchmarkFailure($"rapidbyte serve (pid {_server.Id}) is gone");
+        var (process, summary) = await _cli.RunAsync(stream, cancellationToken, served: true);
+        var after = ProcFs.OwnCpuSeconds(_server.Id) ?? throw new BenchmarkFailure($"rapidbyte serve (pid {_server.Id}) ended during the run");
+        return new LoadRun(process, summary.RowsWritten, summary.Duration, summary.FirstBatchAt - process.LaunchedAt, after - before);
+    }
+
+    // Only the server this contender started, by its own process handle.
+    public async ValueTask DisposeAsync()
+    {
+        if (!_server.HasExited)
+        {
+            _server.Kill();
+        }
+        await _server.WaitForExitAsync(CancellationToken.None);
+        _server.Dispose();
+    }
+
+    private static long? ReadPeakRss(int pid)
+    {
+        try
+        {
+            var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+            return line is null ? null : long.Parse(line["VmHWM:".Length..].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture) * 1024;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+}
