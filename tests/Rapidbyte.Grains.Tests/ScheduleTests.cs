@@ -103,17 +103,22 @@ public sealed class ScheduleTests(ITestOutputHelper output) : IAsyncLifetime
     [Fact]
     public async Task Occurrences_missed_while_no_silo_ran_are_caught_up_by_one_run()
     {
-        var yaml = Yaml("downtime", "items", "*/4 * * * * *");
+        var yaml = Yaml("downtime", "items", "*/6 * * * * *");
         DateTimeOffset stopped;
         await using (var silo = await PipelineSilo.StartAsync(StateConnection))
         {
             var grain = silo.Grains.GetGrain<IPipelineGrain>("downtime");
             await grain.RegisterAsync(yaml, "downtime.yaml");
-            // Stopped just after a run ends: the next occurrence is seconds away.
-            await Eventually.WhenAsync(async () => (await Scheduled(grain)).Any(r => r.Status == RunStatus.Succeeded), TimeSpan.FromSeconds(30));
+            // Stopped just after a run of an occurrence less than 1.5 s old ended: the next occurrence is 4.5 s or more
+            // away, time for the silo to stop with no run going (one going would be resumed on restart, and the
+            // catch-up rightly skipped for it).
+            await Eventually.WhenAsync(async () =>
+                (await Scheduled(grain)).FirstOrDefault() is { Status: RunStatus.Succeeded, ScheduledFor: { } due } // newest first
+                && DateTimeOffset.UtcNow - due < TimeSpan.FromSeconds(1.5)
+                && await grain.GetActiveRunAsync() is null, TimeSpan.FromSeconds(60));
             stopped = DateTimeOffset.UtcNow;
         }
-        await Task.Delay(TimeSpan.FromSeconds(13)); // three occurrences or more
+        await Task.Delay(TimeSpan.FromSeconds(18)); // three occurrences (6, 12 and 18 s after the last run), the next 4.5 s or more away
         var restarted = DateTimeOffset.UtcNow;
         await using (var silo = await PipelineSilo.StartAsync(StateConnection))
         {
