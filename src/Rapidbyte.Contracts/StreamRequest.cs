@@ -9,7 +9,8 @@ namespace Rapidbyte.Contracts;
 /// </param>
 /// <param name="Parallelism">
 /// Source, full refresh of a table: read it with at most this many connections sharing one snapshot, each a range
-/// of the table's pages; null or 1: one connection.
+/// of the table's pages. Destination: write with at most this many connections where the write mode allows, the
+/// rows still committed as one. Null or 1: one connection.
 /// </param>
 public sealed record StreamRequest(
     string Name,

@@ -61,6 +61,7 @@ public sealed class StreamPlannerTests : IDisposable
         Assert.Equal(64L * 1024 * 1024, source.Options.MemoryLimitBytes);
         // parallelism: auto (absent) is half the cores, at least one.
         Assert.Equal(Math.Max(1, Environment.ProcessorCount / 2), source.Stream.Parallelism);
+        Assert.Equal(source.Stream.Parallelism, destination.Stream.Parallelism);
     }
 
     [Theory]

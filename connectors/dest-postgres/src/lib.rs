@@ -39,6 +39,13 @@
 //!   (key) ... ORDER BY key, seq DESC ON CONFLICT (key) DO UPDATE`: the last arrival per key
 //!   wins and replays are idempotent.
 //!
+//! With the request's `parallelism` above 1, `append` and `replace` deal the batches round
+//! up to that many connections (each opened when a batch first reaches it) and commit once,
+//! at the end: replace's extra connections load its staging table too; append's load an
+//! unlogged `<table>__rb_lanes`, which the first connection's transaction moves into the
+//! table beside its own rows and the commit marker. `upsert` keeps one connection (its merge
+//! needs the arrival order).
+//!
 //! A failed or cancelled source rolls the open transaction back (the COPY is aborted);
 //! cancellation during a statement also sends the server a CancelRequest.
 

@@ -3,9 +3,8 @@
 use crate::encode::{put_header, put_trailer, CopyEncoder};
 use crate::native::{is_safe_type_name, parse_type_name};
 use crate::schema::{
-    arrow_derived_type, check_field_names, check_primary_key, enum_labels, evolve,
-    native_encoding, native_type,
-    plan_load, LoadPlan,
+    arrow_derived_type, check_field_names, check_primary_key, enum_labels, evolve, native_encoding,
+    native_type, plan_load, LoadPlan,
 };
 use crate::{sql, DestConfig};
 use bytes::{Bytes, BytesMut};
@@ -91,7 +90,7 @@ pub async fn write(
         )));
     }
     let (client, session) = connect(&config.pg).await?;
-    let mut writer = Writer::new(&config, client, session, &stream, mode);
+    let mut writer = Writer::new(&config, Lane::new(client, session), &stream, mode);
     let outcome = writer.run().await;
     if outcome.is_err() {
         writer.abort().await;
@@ -126,6 +125,96 @@ pub async fn committed(
     }))
 }
 
+/// One connection's part of the load: its COPY statement, its open transaction and the
+/// bytes encoded for it and not yet handed over.
+struct Lane {
+    client: Client,
+    session: Session,
+    copy: Option<Statement>,
+    txn: Option<Txn>,
+    buf: BytesMut,
+}
+
+impl Lane {
+    fn new(client: Client, session: Session) -> Self {
+        Lane {
+            client,
+            session,
+            copy: None,
+            txn: None,
+            buf: BytesMut::with_capacity(2 * CHUNK),
+        }
+    }
+
+    async fn execute(&self, pg: &PgConfig, target: &str, sql: &str) -> Result<(), ConnectorError> {
+        guarded(pg, &self.session, self.client.batch_execute(sql))
+            .await
+            .map_err(|e| context_error(target, e))
+    }
+
+    /// Opens a transaction and starts its COPY.
+    async fn begin(&mut self, pg: &PgConfig, target: &str) -> Result<(), ConnectorError> {
+        self.execute(pg, target, "BEGIN").await?;
+        let statement = self.copy.clone().expect("prepared with the first batch");
+        let sink = guarded(
+            pg,
+            &self.session,
+            self.client.copy_in::<_, Bytes>(&statement),
+        )
+        .await
+        .map_err(|e| context_error(target, e))?;
+        self.txn = Some(Txn {
+            sink: Box::pin(sink),
+            rows: 0,
+            bytes: 0,
+        });
+        self.buf.clear();
+        put_header(&mut self.buf);
+        Ok(())
+    }
+
+    /// Hands the encoded bytes to the COPY (waiting while the connection is behind).
+    async fn flush(&mut self, pg: &PgConfig, target: &str) -> Result<(), ConnectorError> {
+        if self.buf.is_empty() {
+            return Ok(());
+        }
+        let chunk = self.buf.split().freeze();
+        if self.buf.capacity() < CHUNK {
+            self.buf.reserve(2 * CHUNK);
+        }
+        let txn = self.txn.as_mut().expect("a transaction is open");
+        txn.bytes += chunk.len() as u64;
+        let sent = guarded(pg, &self.session, txn.sink.feed(chunk)).await;
+        sent.map_err(|e| context_error(target, e))
+    }
+
+    /// Ends the open COPY, leaving its transaction open: the rows it took, or `None` when
+    /// no transaction is open.
+    async fn end_copy(
+        &mut self,
+        pg: &PgConfig,
+        target: &str,
+    ) -> Result<Option<u64>, ConnectorError> {
+        if self.txn.is_none() {
+            return Ok(None);
+        }
+        put_trailer(&mut self.buf);
+        self.flush(pg, target).await?;
+        let mut txn = self.txn.take().expect("checked above");
+        let finished = guarded(pg, &self.session, txn.sink.as_mut().finish()).await;
+        drop(txn.sink);
+        finished.map_err(|e| context_error(target, e))?;
+        Ok(Some(txn.rows))
+    }
+
+    /// Aborts the COPY and the transaction. Best effort: the connection may be gone.
+    async fn rollback(&mut self) {
+        // Dropping the sink sends CopyFail; the server then aborts the COPY.
+        self.txn = None;
+        let _ = self.client.batch_execute("ROLLBACK").await;
+    }
+}
+
 /// An open transaction and its COPY.
 struct Txn {
     sink: Pin<Box<CopyInSink<Bytes>>>,
@@ -146,8 +235,23 @@ enum Merge {
 
 struct Writer<'a> {
     config: &'a DestConfig,
-    client: Client,
-    session: Session,
+    /// The first connection: DDL, merges, the commit marker, and every batch of a serial
+    /// write.
+    main: Lane,
+    /// A parallel write's other connections, opened as the batches reach them (`lanes`).
+    extra: Vec<Lane>,
+    /// How many connections the rows may be written with: the request's `parallelism` where
+    /// the write mode allows, else 1.
+    lanes: usize,
+    /// The table the extra connections COPY into (qualified) and their COPY statement.
+    lanes_table: String,
+    lanes_copy: String,
+    /// When that table is the lanes' staging table: the SQL creating it (run by the first
+    /// extra connection, then taken) and the statement moving its rows into place.
+    lanes_create: Option<String>,
+    lanes_merge: Option<String>,
+    /// The lanes' staging table, once created.
+    lanes_stage: Option<String>,
     mode: WriteMode,
     schema: String,
     table: String,
@@ -160,12 +264,9 @@ struct Writer<'a> {
     replace_stage: Option<String>,
     /// Whether the replace staging table has a primary key to rename at the swap.
     replace_has_key: bool,
-    copy: Option<Statement>,
     merge: Merge,
     encoder: CopyEncoder,
     first_schema: Option<Schema>,
-    buf: BytesMut,
-    txn: Option<Txn>,
     /// The commit marker to keep, and its prepared upsert once the first batch came.
     marker: Option<MarkerKey>,
     put_marker: Option<Statement>,
@@ -176,18 +277,24 @@ struct Writer<'a> {
 }
 
 impl<'a> Writer<'a> {
-    fn new(
-        config: &'a DestConfig,
-        client: Client,
-        session: Session,
-        stream: &StreamRequest,
-        mode: WriteMode,
-    ) -> Self {
+    fn new(config: &'a DestConfig, main: Lane, stream: &StreamRequest, mode: WriteMode) -> Self {
         let schema = config.pg.schema().to_string();
+        // Upsert writes with one connection: its last-arrival-wins merge needs the rows in
+        // the order they came, which several connections would not keep.
+        let lanes = match mode {
+            WriteMode::Upsert => 1,
+            _ => stream.parallelism.unwrap_or(1).max(1) as usize,
+        };
         Writer {
             config,
-            client,
-            session,
+            main,
+            extra: Vec::new(),
+            lanes,
+            lanes_table: String::new(),
+            lanes_copy: String::new(),
+            lanes_create: None,
+            lanes_merge: None,
+            lanes_stage: None,
             mode,
             target: qualified_name(&schema, &stream.name),
             schema,
@@ -196,12 +303,9 @@ impl<'a> Writer<'a> {
             native_encoding: stream.native_encoding.clone(),
             replace_stage: None,
             replace_has_key: false,
-            copy: None,
             merge: Merge::None,
             encoder: CopyEncoder::new(Vec::new()),
             first_schema: None,
-            buf: BytesMut::with_capacity(2 * CHUNK),
-            txn: None,
             marker: stream.marker.clone(),
             put_marker: None,
             summary: StreamSummary::default(),
@@ -233,10 +337,13 @@ impl<'a> Writer<'a> {
             self.summary.rows += batch.num_rows() as u64;
             self.summary.bytes += ipc.len() as u64;
             self.unreported += 1;
-            let full = self.txn.as_ref().map_or(false, |txn| {
-                txn.rows >= self.config.commit_rows
-                    || txn.bytes + self.buf.len() as u64 >= self.config.commit_bytes
-            });
+            // A parallel write commits once, at the end: its connections' commits are one
+            // commit of the stream only there (see `commit`).
+            let full = self.lanes == 1
+                && self.main.txn.as_ref().map_or(false, |txn| {
+                    txn.rows >= self.config.commit_rows
+                        || txn.bytes + self.main.buf.len() as u64 >= self.config.commit_bytes
+                });
             if full {
                 // With a marker, only where the source's checkpoint covers exactly the rows
                 // taken: a resume then starts right after them.
@@ -265,8 +372,12 @@ impl<'a> Writer<'a> {
         }
         self.report()?;
         log::info(&format!(
-            "{:?} into {}: {} rows in {} batches written",
-            self.mode, self.target, self.summary.rows, self.summary.batches
+            "{:?} into {}: {} rows in {} batches written with {} connection(s)",
+            self.mode,
+            self.target,
+            self.summary.rows,
+            self.summary.batches,
+            1 + self.extra.len()
         ));
         Ok(self.summary)
     }
@@ -286,10 +397,10 @@ impl<'a> Writer<'a> {
                 }
             }
         }
-        if !catalog::schema_exists(&self.client, &self.schema).await? {
+        if !catalog::schema_exists(&self.main.client, &self.schema).await? {
             self.execute(&sql::create_schema(&self.schema)).await?;
         }
-        let existing = catalog::relation(&self.client, &self.schema, &self.table).await?;
+        let existing = catalog::relation(&self.main.client, &self.schema, &self.table).await?;
         if let Some(relation) = &existing {
             if relation.kind != 'r' && relation.kind != 'p' {
                 return Err(ConnectorError::schema(format!(
@@ -380,6 +491,7 @@ impl<'a> Writer<'a> {
         if let Some(key) = &self.marker {
             self.execute(&sql::create_markers(&self.schema)).await?;
             let statement = self
+                .main
                 .client
                 .prepare(&sql::put_marker(&self.schema))
                 .await
@@ -394,7 +506,7 @@ impl<'a> Writer<'a> {
             ));
         }
         let plan = plan_load(schema, &relation, &load_table)?;
-        check_native_oids(&plan, &relation, &self.session.server_version)?;
+        check_native_oids(&plan, &relation, &self.main.session.server_version)?;
         let copy_table = if self.mode == WriteMode::Upsert {
             let seq = sql::seq_column(&plan);
             self.execute(&sql::create_stage(&plan, Some(&seq))).await?;
@@ -402,20 +514,45 @@ impl<'a> Writer<'a> {
             sql::STAGE.to_string()
         } else if plan.needs_cast() {
             self.execute(&sql::create_stage(&plan, None)).await?;
-            self.merge = Merge::Insert(sql::insert_from_stage(&load_table, &plan));
+            self.merge = Merge::Insert(sql::insert_from_stage(&load_table, &plan, sql::STAGE));
             sql::STAGE.to_string()
         } else {
-            load_table
+            load_table.clone()
         };
+        if self.lanes > 1 {
+            self.plan_lanes(&plan, &load_table, &copy_table);
+        }
         self.log_plan(&plan, &copy_table);
         let statement = self
+            .main
             .client
             .prepare(&sql::copy_in(&copy_table, &plan.names()))
             .await
             .map_err(|e| self.server_error(&e))?;
-        self.copy = Some(statement);
+        self.main.copy = Some(statement);
         self.encoder = CopyEncoder::new(plan.encodings());
         Ok(())
+    }
+
+    /// Where a parallel write's extra connections put their rows. Replace's staging table
+    /// is seen by no one before the swap, so when the first connection loads it straight,
+    /// they load it too; otherwise (append: the table itself, or a load through casts) they
+    /// load a staging table of their own, which the first connection's last transaction
+    /// moves into place with its own rows: the stream's rows still appear in one commit.
+    fn plan_lanes(&mut self, plan: &LoadPlan, load_table: &str, copy_table: &str) {
+        if self.mode == WriteMode::Replace && matches!(self.merge, Merge::None) {
+            self.lanes_table = copy_table.to_string();
+        } else {
+            let stage = qualified_name(&self.schema, &sql::lanes_stage_name(&self.table));
+            self.lanes_create = Some(sql::create_lanes_stage(&stage, plan));
+            self.lanes_merge = Some(sql::insert_from_stage(load_table, plan, &stage));
+            self.lanes_table = stage;
+        }
+        self.lanes_copy = sql::copy_in(&self.lanes_table, &plan.names());
+        log::info(&format!(
+            "{:?} into {}: up to {} connections, the others' rows through {}",
+            self.mode, self.target, self.lanes, self.lanes_table
+        ));
     }
 
     fn log_plan(&self, plan: &LoadPlan, copy_table: &str) {
@@ -445,7 +582,7 @@ impl<'a> Writer<'a> {
 
     /// The table's catalog entry, which must exist now.
     async fn inspect(&self, table: &str) -> Result<PgRelation, ConnectorError> {
-        catalog::relation(&self.client, &self.schema, table)
+        catalog::relation(&self.main.client, &self.schema, table)
             .await?
             .ok_or_else(|| {
                 ConnectorError::internal(format!(
@@ -457,7 +594,7 @@ impl<'a> Writer<'a> {
 
     /// Upsert's `ON CONFLICT (key)` needs a unique index on exactly the key's columns.
     async fn check_unique(&self, key: &[String]) -> Result<(), ConnectorError> {
-        let row = self
+        let row = self.main
             .client
             .query_one(
                 "SELECT EXISTS (
@@ -499,7 +636,7 @@ impl<'a> Writer<'a> {
                 }
                 (Some(native), _) => {
                     if is_safe_type_name(native)
-                        && types.lookup(&self.client, native).await.is_some()
+                        && types.lookup(&self.main.client, native).await.is_some()
                     {
                         native.to_string()
                     } else if native_encoding(field).is_some() {
@@ -540,14 +677,14 @@ impl<'a> Writer<'a> {
             .trim()
             .trim_end_matches(|c| c == '[' || c == ']' || c == ' ');
         if is_safe_type_name(native) {
-            if let Some(found) = types.lookup(&self.client, base).await {
+            if let Some(found) = types.lookup(&self.main.client, base).await {
                 if found.is_enum_with(labels) {
                     return Ok(native.to_string());
                 }
             }
         }
         let local = qualified_name(&self.schema, &name.name);
-        match types.lookup(&self.client, &local).await {
+        match types.lookup(&self.main.client, &local).await {
             Some(found) if found.is_enum_with(labels) => Ok(format!("{}{}", local, dims)),
             Some(found) if found.typtype == "e" => Err(ConnectorError::schema(format!(
                 "column \"{}\" of {}: enum type {} lacks some of the stream's labels {}",
@@ -573,102 +710,103 @@ impl<'a> Writer<'a> {
         if batch.num_rows() == 0 {
             return Ok(());
         }
-        if self.txn.is_none() {
-            self.begin().await?;
+        // Batch by batch around the connections: each server parses and stores its share
+        // while the others take theirs.
+        let index = self.summary.batches as usize % self.lanes;
+        while index > self.extra.len() {
+            self.open_lane().await?;
+        }
+        let (pg, target, batches) = (&self.config.pg, &self.target, self.summary.batches);
+        let lane = match index {
+            0 => &mut self.main,
+            i => &mut self.extra[i - 1],
+        };
+        if lane.txn.is_none() {
+            lane.begin(pg, target).await?;
         }
         let rows = batch.num_rows();
         let mut row = 0;
         while row < rows {
             row = self
                 .encoder
-                .encode(batch, row, &mut self.buf, CHUNK)
+                .encode(batch, row, &mut lane.buf, CHUNK)
                 .map_err(|e| {
                     let name = &batch.schema().fields[e.column].name;
                     ConnectorError::data(format!(
                         "column \"{}\" of {}, row {} of batch {}: {}",
                         name,
-                        self.target,
+                        target,
                         e.row + 1,
-                        self.summary.batches + 1,
+                        batches + 1,
                         e.message
                     ))
                 })?;
-            if self.buf.len() >= CHUNK {
-                self.flush().await?;
+            if lane.buf.len() >= CHUNK {
+                lane.flush(pg, target).await?;
             }
         }
-        if let Some(txn) = &mut self.txn {
+        if let Some(txn) = &mut lane.txn {
             txn.rows += rows as u64;
         }
         Ok(())
     }
 
-    async fn begin(&mut self) -> Result<(), ConnectorError> {
-        self.execute("BEGIN").await?;
-        let statement = self.copy.clone().expect("prepared with the first batch");
-        let sink = guarded(
-            &self.config.pg,
-            &self.session,
-            self.client.copy_in::<_, Bytes>(&statement),
-        )
-        .await
-        .map_err(|e| self.context(e))?;
-        self.txn = Some(Txn {
-            sink: Box::pin(sink),
-            rows: 0,
-            bytes: 0,
-        });
-        self.buf.clear();
-        put_header(&mut self.buf);
+    /// Connects one more connection of a parallel write; the first also creates the lanes'
+    /// staging table when they load one.
+    async fn open_lane(&mut self) -> Result<(), ConnectorError> {
+        let (client, session) = connect(&self.config.pg).await?;
+        let mut lane = Lane::new(client, session);
+        if let Some(create) = self.lanes_create.take() {
+            lane.execute(&self.config.pg, &self.target, &create).await?;
+            self.lanes_stage = Some(self.lanes_table.clone());
+        }
+        let statement = lane
+            .client
+            .prepare(&self.lanes_copy)
+            .await
+            .map_err(|e| self.server_error(&e))?;
+        lane.copy = Some(statement);
+        self.extra.push(lane);
         Ok(())
     }
 
-    /// Hands the encoded bytes to the COPY (waiting while the connection is behind).
-    async fn flush(&mut self) -> Result<(), ConnectorError> {
-        if self.buf.is_empty() {
-            return Ok(());
-        }
-        let chunk = self.buf.split().freeze();
-        if self.buf.capacity() < CHUNK {
-            self.buf.reserve(2 * CHUNK);
-        }
-        let txn = self.txn.as_mut().expect("a transaction is open");
-        txn.bytes += chunk.len() as u64;
-        let sent = guarded(&self.config.pg, &self.session, txn.sink.feed(chunk)).await;
-        sent.map_err(|e| context_error(&self.target, e))
-    }
-
-    /// Ends the COPY, merges from staging, sets the commit marker (when one is kept: to
-    /// `checkpoint`, and `last` says the stream is complete) and commits. With a marker, the
-    /// last commit happens even without new rows, to mark the stream complete.
+    /// Commits the extra connections' rows (into their staging table, or replace's), then
+    /// on the first connection ends the COPY, merges from staging (its own, and the extra
+    /// connections'), sets the commit marker (when one is kept: to `checkpoint`, and `last`
+    /// says the stream is complete) and commits: the stream's rows appear in one commit.
+    /// With a marker, the last commit happens even without new rows, to mark the stream
+    /// complete.
     async fn commit(
         &mut self,
         checkpoint: Option<String>,
         last: bool,
     ) -> Result<(), ConnectorError> {
-        let marking = self.marker.is_some() && (self.txn.is_some() || last);
-        let rows = if self.txn.is_some() {
-            put_trailer(&mut self.buf);
-            self.flush().await?;
-            let mut txn = self.txn.take().expect("checked above");
-            let finished =
-                guarded(&self.config.pg, &self.session, txn.sink.as_mut().finish()).await;
-            drop(txn.sink);
-            finished.map_err(|e| self.context(e))?;
-            match &self.merge {
+        let mut lane_rows = 0;
+        for lane in &mut self.extra {
+            if let Some(rows) = lane.end_copy(&self.config.pg, &self.target).await? {
+                lane.execute(&self.config.pg, &self.target, "COMMIT")
+                    .await?;
+                lane_rows += rows;
+            }
+        }
+        let main_rows = self.main.end_copy(&self.config.pg, &self.target).await?;
+        let marking = self.marker.is_some() && (main_rows.is_some() || lane_rows > 0 || last);
+        match main_rows {
+            Some(_) => match &self.merge {
                 Merge::None => {}
                 Merge::Insert(sql) | Merge::Upsert(sql) => {
                     let sql = sql.clone();
                     self.execute(&sql).await?;
                 }
+            },
+            None if marking || lane_rows > 0 => self.execute("BEGIN").await?,
+            None => return Ok(()),
+        }
+        if lane_rows > 0 {
+            if let Some(sql) = self.lanes_merge.clone() {
+                self.execute(&sql).await?;
             }
-            txn.rows
-        } else if marking {
-            self.execute("BEGIN").await?;
-            0
-        } else {
-            return Ok(());
-        };
+        }
         if marking {
             let key = self.marker.clone().expect("marking");
             let statement = self
@@ -677,20 +815,44 @@ impl<'a> Writer<'a> {
                 .expect("prepared with the first batch");
             guarded(
                 &self.config.pg,
-                &self.session,
-                self.client
+                &self.main.session,
+                self.main
+                    .client
                     .execute(&statement, &[&key.stream, &key.run, &checkpoint, &last]),
             )
             .await
             .map_err(|e| self.context(e))?;
         }
         // Not cancellable: once the server may have committed, the checkpoint must follow.
-        self.client
+        self.main
+            .client
             .batch_execute("COMMIT")
             .await
             .map_err(|e| self.server_error(&e))?;
-        self.committed_rows += rows;
+        self.committed_rows += main_rows.unwrap_or(0) + lane_rows;
+        if last {
+            self.drop_lanes_stage().await;
+        }
         Ok(())
+    }
+
+    /// Drops the lanes' staging table, if one was created. Best effort: a leftover is
+    /// dropped by the next parallel write of the table.
+    async fn drop_lanes_stage(&mut self) {
+        if let Some(stage) = self.lanes_stage.take() {
+            if let Err(e) = self
+                .main
+                .client
+                .batch_execute(&sql::drop_table(&stage))
+                .await
+            {
+                log::warn(&format!(
+                    "could not drop the staging table {}: {}",
+                    stage,
+                    classify(&e)
+                ));
+            }
+        }
     }
 
     /// Replace's end: the staging table becomes the table, in one transaction.
@@ -721,15 +883,17 @@ impl<'a> Writer<'a> {
         Ok(())
     }
 
-    /// After a failure: abort the COPY and the transaction, drop replace's staging table.
+    /// After a failure: abort the COPYs and the transactions, drop the staging tables.
     /// Best effort: the connection may be gone.
     async fn abort(&mut self) {
-        // Dropping the sink sends CopyFail; the server then aborts the COPY.
-        self.txn = None;
-        let _ = self.client.batch_execute("ROLLBACK").await;
+        for lane in &mut self.extra {
+            lane.rollback().await;
+        }
+        self.main.rollback().await;
+        self.drop_lanes_stage().await;
         if let Some(stage) = self.replace_stage.take() {
             let drop = sql::drop_table(&qualified_name(&self.schema, &stage));
-            if let Err(e) = self.client.batch_execute(&drop).await {
+            if let Err(e) = self.main.client.batch_execute(&drop).await {
                 log::warn(&format!(
                     "could not drop the staging table {}: {}",
                     qualified_name(&self.schema, &stage),
@@ -740,13 +904,7 @@ impl<'a> Writer<'a> {
     }
 
     async fn execute(&self, sql: &str) -> Result<(), ConnectorError> {
-        guarded(
-            &self.config.pg,
-            &self.session,
-            self.client.batch_execute(sql),
-        )
-        .await
-        .map_err(|e| self.context(e))
+        self.main.execute(&self.config.pg, &self.target, sql).await
     }
 
     fn server_error(&self, error: &tokio_postgres::Error) -> ConnectorError {
@@ -873,7 +1031,9 @@ fn check_native_oids(
         );
         let names_oids = relation.column(&load.name).map_or(false, |c| {
             c.pg_type.typtype == 'c'
-                || c.pg_type.element.map_or(false, |e| matches!(e.typtype, 'c' | 'd'))
+                || c.pg_type
+                    .element
+                    .map_or(false, |e| matches!(e.typtype, 'c' | 'd'))
         });
         if native && names_oids {
             return Err(ConnectorError::schema(format!(

@@ -116,7 +116,9 @@ pub struct StreamRequest {
     #[serde(default)]
     pub native_encoding: Option<String>,
     /// Source, full refresh of a table: read it with at most this many connections sharing
-    /// one snapshot, each a range of the table's pages; absent (or 1): one connection.
+    /// one snapshot, each a range of the table's pages. Destination: write with at most
+    /// this many connections where the write mode allows, the rows still committed as one.
+    /// Absent (or 1): one connection.
     #[serde(default)]
     pub parallelism: Option<u32>,
 }

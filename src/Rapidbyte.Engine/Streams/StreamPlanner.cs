@@ -26,10 +26,11 @@ public sealed class StreamPlanner(ConnectorRegistry connectors)
     {
         var limits = new BatchLimits(pipeline.Resources.BatchRows, pipeline.Resources.BatchBytes);
         // The source reads the key too: a view has none of its own to resume exactly after a row.
+        var parallelism = stream.ParallelismFor(Environment.ProcessorCount);
         var read = new StreamRequest(stream.Name, stream.SyncMode, stream.Columns, stream.CursorField, cursor, PrimaryKey: pipeline.Destination.PrimaryKey, Limits: limits,
-            Parallelism: stream.ParallelismFor(Environment.ProcessorCount));
+            Parallelism: parallelism);
         var write = new StreamRequest(stream.Name, WriteMode: pipeline.Destination.WriteMode, PrimaryKey: pipeline.Destination.PrimaryKey, Limits: limits,
-            Marker: pipeline.Destination.WriteMode == WriteMode.Append ? marker : null);
+            Marker: pipeline.Destination.WriteMode == WriteMode.Append ? marker : null, Parallelism: parallelism);
         // Both at once: a cold silo fetches and compiles the two modules side by side.
         var sourceModuleLoad = connectors.LoadAsync(pipeline.Source.Use, cancellationToken);
         var destinationModuleLoad = connectors.LoadAsync(pipeline.Destination.Use, cancellationToken);
