@@ -7,7 +7,7 @@ use crate::encode::Encoding;
 use crate::native::{is_safe_type_name, parse_type_name};
 use rapidbyte_postgres::types::{
     field_type_name, oid, pg_type_for_field, PgType, ENUM_LABELS_KEY, NATIVE_ENCODING_KEY,
-    NATIVE_TYPE_KEY, POSTGRESQL_BINARY,
+    NATIVE_TYPE_KEY, POSTGRESQL_BINARY, TYPE_DEFINITION_KEY,
 };
 use rapidbyte_postgres::{ConnectorError, PgRelation};
 use rapidbyte_sdk::arrow::{DataType, Field, Schema};
@@ -61,6 +61,60 @@ pub fn enum_labels(field: &Field) -> Option<Vec<String>> {
     field
         .metadata_value(ENUM_LABELS_KEY)
         .and_then(|json| serde_json::from_str(json).ok())
+}
+
+/// A user-defined type a field's values belong to, as the source defined it, for the
+/// destination to find here or create: an enum (`rapidbyte.enum_labels`), a composite or a
+/// range (`rapidbyte.type_definition`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UserType {
+    Enum(Vec<String>),
+    /// Attribute names and types, in order.
+    Composite(Vec<(String, String)>),
+    /// The subtype.
+    Range(String),
+}
+
+impl UserType {
+    /// `pg_type.typtype` of such a type.
+    pub fn typtype(&self) -> char {
+        match self {
+            UserType::Enum(_) => 'e',
+            UserType::Composite(_) => 'c',
+            UserType::Range(_) => 'r',
+        }
+    }
+
+    /// What PostgreSQL calls such a type, for messages.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            UserType::Enum(_) => "enum",
+            UserType::Composite(_) => "composite",
+            UserType::Range(_) => "range",
+        }
+    }
+}
+
+/// The user-defined type a field carries the definition of, if any (malformed metadata
+/// counts as none).
+pub fn user_type(field: &Field) -> Option<UserType> {
+    if let Some(labels) = enum_labels(field) {
+        return Some(UserType::Enum(labels));
+    }
+    let definition: serde_json::Value =
+        serde_json::from_str(field.metadata_value(TYPE_DEFINITION_KEY)?).ok()?;
+    if let Some(subtype) = definition.get("range") {
+        return Some(UserType::Range(subtype.as_str()?.to_string()));
+    }
+    let attributes = definition.get("composite")?.as_array()?;
+    let mut parsed = Vec::with_capacity(attributes.len());
+    for attribute in attributes {
+        match attribute.as_array()?.as_slice() {
+            [name, ty] => parsed.push((name.as_str()?.to_string(), ty.as_str()?.to_string())),
+            _ => return None,
+        }
+    }
+    Some(UserType::Composite(parsed))
 }
 
 /// The column type derived from the Arrow type alone (no native type).
@@ -231,14 +285,15 @@ fn native_matches(field: &Field, target: &PgType) -> bool {
     if native == target.format_type {
         return true;
     }
-    // Enums and arrays of enums may live in another schema here than at the source.
-    let target_is_enum_array = target.element.map_or(false, |e| e.typtype == 'e');
-    if target.typtype == 'e' || target_is_enum_array {
-        if let (Some(name), Some(_)) = (parse_type_name(native), enum_labels(field)) {
-            return (name.array_dims > 0) == target_is_enum_array;
+    // Enums, composites and ranges (and arrays of them) may live in another schema here
+    // than at the source (the destination creates them in its own).
+    match (parse_type_name(native), user_type(field)) {
+        (Some(name), Some(user)) if name.array_dims > 0 => {
+            target.element.map(|e| e.typtype) == Some(user.typtype())
         }
+        (Some(_), Some(user)) => target.element.is_none() && target.typtype == user.typtype(),
+        _ => false,
     }
-    false
 }
 
 /// An enum column must know every label the stream's enum has.

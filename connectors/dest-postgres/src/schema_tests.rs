@@ -4,6 +4,7 @@ use crate::encode::Encoding;
 use crate::schema::*;
 use rapidbyte_postgres::types::{
     oid, PgElement, PgType, ENUM_LABELS_KEY, NATIVE_ENCODING_KEY, NATIVE_TYPE_KEY,
+    TYPE_DEFINITION_KEY,
 };
 use rapidbyte_postgres::{ErrorCategory, PgColumn, PgRelation};
 use rapidbyte_sdk::arrow::{DataType, Field, Schema};
@@ -31,6 +32,7 @@ fn enum_type(name: &str, labels: &[&str]) -> PgType {
         format_type: name.into(),
         element: None,
         enum_labels: Some(labels.iter().map(|l| l.to_string()).collect()),
+        definition: None,
         binary_io: true,
     }
 }
@@ -46,6 +48,7 @@ fn array_type(format_type: &str, element_oid: u32, typtype: char) -> PgType {
             typtype,
         }),
         enum_labels: None,
+        definition: None,
         binary_io: true,
     }
 }
@@ -557,4 +560,45 @@ fn postgresql_binary_goes_into_its_own_type_or_a_wider_one_of_its_kind() {
     assert!(choose(&other, &PgType::builtin(oid::INT4, "integer")).unwrap_err().contains("mysql-binary"));
     let untyped = field(DataType::Binary).with_metadata(NATIVE_ENCODING_KEY, "postgresql-binary");
     assert!(choose(&untyped, &PgType::builtin(oid::INT4, "integer")).unwrap_err().contains("rapidbyte.native_type"));
+}
+
+#[test]
+fn composites_and_ranges_carry_their_definition_and_may_live_in_another_schema_here() {
+    let address = postgresql_binary("src.address").with_metadata(
+        TYPE_DEFINITION_KEY,
+        "{\"composite\": [[\"street\", \"text\"], [\"at\", \"point\"]]}",
+    );
+    assert_eq!(
+        user_type(&address),
+        Some(UserType::Composite(vec![
+            ("street".into(), "text".into()),
+            ("at".into(), "point".into())
+        ]))
+    );
+    let composite = |format_type: &str| PgType {
+        typtype: 'c',
+        ..PgType::builtin(82_000, format_type)
+    };
+    assert_eq!(choose(&address, &composite("dst.address")), direct(Encoding::Native));
+    // Not into a type of another kind, nor into an array of it.
+    assert!(choose(&address, &PgType::builtin(oid::TEXT, "text")).is_err());
+    assert!(choose(&address, &array_type("dst.address[]", 82_000, 'c')).is_err());
+    let addresses = postgresql_binary("src.address[]")
+        .with_metadata(TYPE_DEFINITION_KEY, "{\"composite\": [[\"street\", \"text\"]]}");
+    assert_eq!(
+        choose(&addresses, &array_type("dst.address[]", 82_000, 'c')),
+        direct(Encoding::NativeArray { element_oid: 82_000 })
+    );
+    let span = postgresql_binary("floatrange").with_metadata(TYPE_DEFINITION_KEY, "{\"range\": \"double precision\"}");
+    assert_eq!(user_type(&span), Some(UserType::Range("double precision".into())));
+    let range = PgType {
+        typtype: 'r',
+        ..PgType::builtin(83_000, "dst.floatrange")
+    };
+    assert_eq!(choose(&span, &range), direct(Encoding::Native));
+    assert!(choose(&span, &composite("dst.floatrange")).is_err());
+    // Malformed definitions count as none.
+    for malformed in ["", "{}", "{\"composite\": [[\"a\"]]}", "{\"range\": 1}", "[1]"] {
+        assert_eq!(user_type(&postgresql_binary("x").with_metadata(TYPE_DEFINITION_KEY, malformed)), None, "{}", malformed);
+    }
 }

@@ -84,6 +84,29 @@ pub fn create_enum(schema: &str, name: &str, labels: &[String]) -> String {
     )
 }
 
+/// `CREATE TYPE ... AS (...)`: the attribute types must have passed
+/// `native::is_safe_type_name`.
+pub fn create_composite(schema: &str, name: &str, attributes: &[(String, String)]) -> String {
+    let attributes: Vec<String> = attributes
+        .iter()
+        .map(|(attribute, ty)| format!("{} {}", quote_ident(attribute), ty))
+        .collect();
+    format!(
+        "CREATE TYPE {} AS ({})",
+        qualified_name(schema, name),
+        attributes.join(", ")
+    )
+}
+
+/// `CREATE TYPE ... AS RANGE`: the subtype must have passed `native::is_safe_type_name`.
+pub fn create_range(schema: &str, name: &str, subtype: &str) -> String {
+    format!(
+        "CREATE TYPE {} AS RANGE (subtype = {})",
+        qualified_name(schema, name),
+        subtype
+    )
+}
+
 /// `CREATE TABLE IF NOT EXISTS`, with `PRIMARY KEY (...)` when `key` is not empty, named
 /// `constraint` when given.
 pub fn create_table(
@@ -362,6 +385,22 @@ mod tests {
         assert_eq!(
             insert_from_stage("\"dst\".\"t\"", &plan(), STAGE),
             "INSERT INTO \"dst\".\"t\" (\"Order\", \"select\", \"with space\", \"ünï\"\"cöde\") SELECT \"Order\", \"select\"::integer[], \"with space\", \"ünï\"\"cöde\"::inet FROM pg_temp.\"__rb_stage\""
+        );
+    }
+
+    #[test]
+    fn composites_and_ranges_are_created_with_quoted_names() {
+        assert_eq!(
+            create_composite(
+                "dst",
+                "Address",
+                &[("street".into(), "text".into()), ("\"at\"".into(), "point".into())]
+            ),
+            "CREATE TYPE \"dst\".\"Address\" AS (\"street\" text, \"\"\"at\"\"\" point)"
+        );
+        assert_eq!(
+            create_range("dst", "floatrange", "double precision"),
+            "CREATE TYPE \"dst\".\"floatrange\" AS RANGE (subtype = double precision)"
         );
     }
 

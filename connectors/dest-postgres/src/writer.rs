@@ -3,8 +3,8 @@
 use crate::encode::{put_header, put_trailer, CopyEncoder};
 use crate::native::{is_safe_type_name, parse_type_name};
 use crate::schema::{
-    arrow_derived_type, check_field_names, check_primary_key, enum_labels, evolve, native_encoding,
-    native_type, plan_load, LoadPlan,
+    arrow_derived_type, check_field_names, check_primary_key, evolve, native_encoding, native_type,
+    plan_load, user_type, LoadPlan, UserType,
 };
 use crate::{sql, DestConfig};
 use bytes::{Bytes, BytesMut};
@@ -621,8 +621,9 @@ impl<'a> Writer<'a> {
         )))
     }
 
-    /// Column types for new columns: the native type when this database has it, an enum
-    /// created from its labels, else the type derived from the Arrow type.
+    /// Column types for new columns: the native type when this database has it, a
+    /// user-defined type (enum, composite, range) created from the source's definition, else
+    /// the type derived from the Arrow type.
     async fn column_types(
         &self,
         types: &mut TypeResolver,
@@ -630,11 +631,15 @@ impl<'a> Writer<'a> {
     ) -> Result<Vec<(String, String)>, ConnectorError> {
         let mut columns = Vec::with_capacity(fields.len());
         for field in fields {
-            let ty = match (native_type(field), enum_labels(field)) {
-                (Some(native), Some(labels)) if parse_type_name(native).is_some() => {
-                    self.enum_type(types, &field.name, native, &labels).await?
+            let user = match (native_type(field), user_type(field)) {
+                (Some(native), Some(user)) if parse_type_name(native).is_some() => {
+                    self.user_type(types, &field.name, native, &user).await?
                 }
-                (Some(native), _) => {
+                _ => None,
+            };
+            let ty = match (user, native_type(field)) {
+                (Some(user), _) => user,
+                (None, Some(native)) => {
                     if is_safe_type_name(native)
                         && types.lookup(&self.main.client, native).await.is_some()
                     {
@@ -654,56 +659,107 @@ impl<'a> Writer<'a> {
                         fallback
                     }
                 }
-                (None, _) => arrow_derived_type(field),
+                (None, None) => arrow_derived_type(field),
             };
             columns.push((field.name.clone(), ty));
         }
         Ok(columns)
     }
 
-    /// The type of an enum column (or an array of one): the source's own type when this
-    /// database has it with every label (same database, or a schema of the same name),
-    /// else an enum of the same name in the target schema, created when missing.
-    async fn enum_type(
+    /// The type of a column of a user-defined type (or an array of one): the source's own
+    /// type when this database has it (same database, or a schema of the same name; an enum
+    /// with every label), else a type of the same name in the target schema, created from
+    /// the source's definition when missing. `None` when it cannot be created here (a
+    /// composite attribute's or a range's subtype is missing too): the caller decides.
+    async fn user_type(
         &self,
         types: &mut TypeResolver,
         column: &str,
         native: &str,
-        labels: &[String],
-    ) -> Result<String, ConnectorError> {
+        wanted: &UserType,
+    ) -> Result<Option<String>, ConnectorError> {
         let name = parse_type_name(native).expect("checked by the caller");
         let dims = "[]".repeat(name.array_dims);
         let base = native
             .trim()
             .trim_end_matches(|c| c == '[' || c == ']' || c == ' ');
+        let fits = |found: &FoundType| match wanted {
+            UserType::Enum(labels) => found.is_enum_with(labels),
+            other => found.typtype.starts_with(other.typtype()),
+        };
         if is_safe_type_name(native) {
             if let Some(found) = types.lookup(&self.main.client, base).await {
-                if found.is_enum_with(labels) {
-                    return Ok(native.to_string());
+                if fits(&found) {
+                    return Ok(Some(native.to_string()));
                 }
             }
         }
         let local = qualified_name(&self.schema, &name.name);
         match types.lookup(&self.main.client, &local).await {
-            Some(found) if found.is_enum_with(labels) => Ok(format!("{}{}", local, dims)),
-            Some(found) if found.typtype == "e" => Err(ConnectorError::schema(format!(
-                "column \"{}\" of {}: enum type {} lacks some of the stream's labels {}",
+            Some(found) if fits(&found) => Ok(Some(format!("{}{}", local, dims))),
+            Some(found) if found.typtype == "e" && wanted.typtype() == 'e' => {
+                Err(ConnectorError::schema(format!(
+                    "column \"{}\" of {}: enum type {} lacks some of the stream's labels {}",
+                    column,
+                    self.target,
+                    local,
+                    match wanted {
+                        UserType::Enum(labels) => serde_json::to_string(labels).unwrap_or_default(),
+                        _ => String::new(),
+                    }
+                )))
+            }
+            Some(_) => Err(ConnectorError::schema(format!(
+                "column \"{}\" of {}: the stream's {} type {} would be created as {}, which exists and is not a {} type",
                 column,
                 self.target,
+                wanted.kind(),
+                native,
                 local,
-                serde_json::to_string(labels).unwrap_or_default()
-            ))),
-            Some(_) => Err(ConnectorError::schema(format!(
-                "column \"{}\" of {}: the stream's enum type {} would be created as {}, which exists and is not an enum",
-                column, self.target, native, local
+                wanted.kind()
             ))),
             None => {
-                self.execute(&sql::create_enum(&self.schema, &name.name, labels)).await?;
+                let create = match wanted {
+                    UserType::Enum(labels) => sql::create_enum(&self.schema, &name.name, labels),
+                    UserType::Composite(attributes) => {
+                        for (attribute, ty) in attributes {
+                            if !self.type_exists(types, ty).await {
+                                log::warn(&format!(
+                                    "column \"{}\" of {}: composite type {} cannot be created here: its attribute \"{}\" is of type {}, which this database does not have",
+                                    column, self.target, native, attribute, ty
+                                ));
+                                return Ok(None);
+                            }
+                        }
+                        sql::create_composite(&self.schema, &name.name, attributes)
+                    }
+                    UserType::Range(subtype) => {
+                        if !self.type_exists(types, subtype).await {
+                            log::warn(&format!(
+                                "column \"{}\" of {}: range type {} cannot be created here: its subtype {} does not exist in this database",
+                                column, self.target, native, subtype
+                            ));
+                            return Ok(None);
+                        }
+                        sql::create_range(&self.schema, &name.name, subtype)
+                    }
+                };
+                self.execute(&create).await?;
                 types.forget(&local);
-                log::info(&format!("created enum type {} for column \"{}\"", local, column));
-                Ok(format!("{}{}", local, dims))
+                log::info(&format!(
+                    "created {} type {} for column \"{}\"",
+                    wanted.kind(),
+                    local,
+                    column
+                ));
+                Ok(Some(format!("{}{}", local, dims)))
             }
         }
+    }
+
+    /// Whether `ty` names a type this database has (and is safe to put in DDL).
+    async fn type_exists(&self, types: &mut TypeResolver, ty: &str) -> bool {
+        is_safe_type_name(ty) && types.lookup(&self.main.client, ty).await.is_some()
     }
 
     async fn write_batch(&mut self, batch: &IpcBatch<'_>) -> Result<(), ConnectorError> {

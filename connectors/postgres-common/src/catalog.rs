@@ -35,7 +35,10 @@ impl PgRelation {
 
 /// Columns of the relations of schema `$1` (all, or only `$2` when it is not null).
 /// Domains are resolved to their base type (and the domain's typmod) by the recursive
-/// lateral query; arrays name their element type; enums (and arrays of enums) their labels.
+/// lateral query; arrays name their element type; enums (and arrays of enums) their labels;
+/// user-defined composites and ranges (and arrays of them) their definition: attribute
+/// names and types in order, or the subtype (none for a range with a canonical function,
+/// which only C code can provide).
 const COLUMNS_SQL: &str = "\
 SELECT c.relname::text, c.relkind::text, a.attname::text, a.attnotnull,
        bt.oid::int8, b.typmod, bt.typtype::text,
@@ -46,7 +49,20 @@ SELECT c.relname::text, c.relkind::text, a.attname::text, a.attnotnull,
          WHERE e.enumtypid = CASE WHEN bt.typtype = 'e' THEN bt.oid ELSE et.oid END),
        pg_catalog.array_position(pk.indkey::int2[], a.attnum),
        bt.typsend::oid <> 0 AND bt.typreceive::oid <> 0
-         AND (et.oid IS NULL OR (et.typsend::oid <> 0 AND et.typreceive::oid <> 0))
+         AND (et.oid IS NULL OR (et.typsend::oid <> 0 AND et.typreceive::oid <> 0)),
+       (SELECT CASE ut.typtype
+                 WHEN 'c' THEN pg_catalog.json_build_object('composite',
+                      (SELECT pg_catalog.json_agg(pg_catalog.json_build_array(ua.attname::text,
+                                 pg_catalog.format_type(ua.atttypid, ua.atttypmod)) ORDER BY ua.attnum)
+                         FROM pg_catalog.pg_attribute ua
+                        WHERE ua.attrelid = ut.typrelid AND ua.attnum > 0 AND NOT ua.attisdropped))::text
+                 ELSE (SELECT pg_catalog.json_build_object('range', pg_catalog.format_type(r.rngsubtype, NULL))::text
+                         FROM pg_catalog.pg_range r
+                        WHERE r.rngtypid = ut.oid AND r.rngcanonical::oid = 0)
+               END
+          FROM pg_catalog.pg_type ut
+         WHERE ut.oid = CASE WHEN bt.typtype IN ('c', 'r') THEN bt.oid ELSE et.oid END
+           AND ut.typtype IN ('c', 'r') AND ut.typnamespace <> 'pg_catalog'::regnamespace)
   FROM pg_catalog.pg_class c
   JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
   JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
@@ -135,6 +151,7 @@ fn collect(schema: &str, rows: &[Row]) -> Result<Vec<PgRelation>, ConnectorError
                     None => None,
                 },
                 binary_io: row.try_get(12).map_err(bad)?,
+                definition: row.try_get(13).map_err(bad)?,
             },
         };
         let key_position: Option<i32> = row.try_get(11).map_err(bad)?;

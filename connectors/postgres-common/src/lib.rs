@@ -36,7 +36,8 @@
 //! | anything else (`money`, `point`, ranges, composites, `xml`, ...) | Utf8 | `::text`, with a warning naming the column; with `strict_types` a schema error before any row is read |
 //!
 //! Enums (and arrays of enums) also carry `rapidbyte.enum_labels`: a JSON array of the
-//! labels in sort order. The reverse direction, [`pg_type_for_field`], prefers
+//! labels in sort order; user-defined composites and ranges (and arrays of them)
+//! `rapidbyte.type_definition`: their attributes' names and types, or their subtype. The reverse direction, [`pg_type_for_field`], prefers
 //! `rapidbyte.native_type` and otherwise derives the type from the Arrow type.
 //!
 //! # The native lane (`postgresql-binary`)

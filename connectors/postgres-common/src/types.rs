@@ -12,6 +12,10 @@ use rapidbyte_sdk::arrow::{DataType, Field};
 pub const NATIVE_TYPE_KEY: &str = "rapidbyte.native_type";
 /// Field metadata of enums (and arrays of enums): JSON array of labels in sort order.
 pub const ENUM_LABELS_KEY: &str = "rapidbyte.enum_labels";
+/// Field metadata of a column of a user-defined composite or range type (or an array of
+/// one): its definition as JSON, for a destination to create the type where it is
+/// missing: `{"composite": [["attribute", "type"], ...]}` or `{"range": "subtype"}`.
+pub const TYPE_DEFINITION_KEY: &str = "rapidbyte.type_definition";
 /// Field metadata of a column whose values travel in a native encoding instead of the Arrow
 /// mapping (an Arrow `binary` column): the encoding's name, [`POSTGRESQL_BINARY`].
 pub const NATIVE_ENCODING_KEY: &str = "rapidbyte.native_encoding";
@@ -69,6 +73,9 @@ pub struct PgType {
     pub element: Option<PgElement>,
     /// For an enum, or an array of an enum: the labels in sort order.
     pub enum_labels: Option<Vec<String>>,
+    /// For a user-defined composite or range type, or an array of one: its definition
+    /// (JSON, see [`TYPE_DEFINITION_KEY`]).
+    pub definition: Option<String>,
     /// Whether the type (and an array's element type) has binary send and receive
     /// functions, so binary COPY can carry it.
     pub binary_io: bool,
@@ -91,6 +98,7 @@ impl PgType {
             format_type: format_type.to_string(),
             element: None,
             enum_labels: None,
+            definition: None,
             binary_io: true,
         }
     }
@@ -285,6 +293,9 @@ pub fn map_type(t: &PgType) -> TypeMapping {
                 serde_json::to_string(labels).expect("strings serialize"),
             ));
         }
+    }
+    if let Some(definition) = &t.definition {
+        metadata.push((TYPE_DEFINITION_KEY.to_string(), definition.clone()));
     }
     TypeMapping {
         data_type,
