@@ -53,6 +53,32 @@ public sealed class ParallelReadTests(PostgresPipeline pipeline)
             "SELECT count(*) FROM (SELECT id, pad FROM src.accounts WHERE id <= 1000000 EXCEPT ALL SELECT id, pad FROM dst.accounts) d"));
     }
 
+    [Fact]
+    public async Task A_range_that_fails_fails_the_stream_and_nothing_is_committed()
+    {
+        var db = await pipeline.CreateDatabaseAsync();
+        // The last row, in the last range, holds a value the Arrow mapping cannot carry (NaN in a numeric(10,2)).
+        await db.ExecuteAsync($"""
+            CREATE TABLE src.accounts (id int8 PRIMARY KEY, amount numeric(10, 2), pad text);
+            INSERT INTO src.accounts SELECT i, i % 1000, md5(i::text) FROM generate_series(1, {Rows}) i;
+            INSERT INTO src.accounts VALUES ({Rows + 1}, 'NaN', 'bad');
+            """);
+        await db.ExecuteAsync("VACUUM ANALYZE src.accounts");
+
+        var result = await pipeline.RunAsync(db.SourceConfig(), new StreamRequest("accounts", Parallelism: 4),
+            db.DestinationConfig(), new StreamRequest("accounts", WriteMode: WriteMode.Append, Marker: new MarkerKey("p/accounts", "run-1"), Parallelism: 2));
+
+        Assert.False(result.Succeeded);
+        Assert.Contains("amount", result.Error!.Message);
+        Assert.Contains("NaN", result.Error.Message);
+        Assert.Equal(0, result.CommittedRows);
+        Assert.Equal(0L, await db.ScalarAsync<long>("SELECT count(*) FROM dst.accounts"));
+        Assert.False(await db.TableExistsAsync("dst.accounts__rb_lanes"));
+        // Every range's connection is gone: none is left reading.
+        Assert.Equal(0L, await db.ScalarAsync<long>(
+            "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'COPY (SELECT%accounts%' AND state = 'active'"));
+    }
+
     /// <summary>Until stopped: in each transaction move 1 from a row of the table's first quarter to one of its last, and insert a row.</summary>
     private async Task<long> WriteAllAlongAsync(TestDatabase db, CancellationToken stop)
     {
