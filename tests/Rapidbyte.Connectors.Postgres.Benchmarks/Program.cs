@@ -12,7 +12,8 @@ using Rapidbyte.Testing.Postgres;
 
 // Each connector alone against a real PostgreSQL: the source reading a 16-column table into
 // batches kept in memory (through the Arrow mapping, in postgresql-binary, and in 2 and 4 page
-// ranges on one snapshot), and the destination writing those batches. Next to them,
+// ranges on one snapshot), and the destination writing those batches (with 1, 2 and 4
+// connections; append and replace). Next to them,
 // PostgreSQL's own binary COPY TO and COPY FROM of the same table (through Npgsql).
 //   dotnet run -c Release --project tests/Rapidbyte.Connectors.Postgres.Benchmarks -- [rows] [rounds]
 var rows = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 1_000_000;
@@ -65,7 +66,7 @@ for (var round = 0; round < rounds; round++)
     foreach (var (name, encoding, parallelism) in reads)
     {
         // Source alone: batches are collected (so the destination can be measured on them next).
-        var batches = new List<ArrowBatch>();
+        var batches = new List<byte[]>();
         var channel = new BatchChannel(maxBatches: 1 << 20, maxBytes: long.MaxValue);
         var request = new StreamRequest("firenibble", NativeEncoding: encoding, Parallelism: parallelism);
         var (summary, cost) = await MeasureAsync(async () =>
@@ -76,29 +77,47 @@ for (var round = 0; round < rounds; round++)
         Add(name, cost);
         ipcBytes = summary.Bytes;
         Check(summary.Rows, rows, name);
+        // Kept as bytes: a destination disposes each batch it takes, and each write below takes its own copies.
         while (await channel.ReadAsync() is { } batch)
         {
-            batches.Add(batch);
+            using (batch)
+            {
+                batches.Add(batch.Memory.ToArray());
+            }
         }
         if (parallelism > 1)
         {
             continue;
         }
 
-        // Destination alone, fed from memory with the batches of that lane.
-        await server.ExecuteAsync("DROP TABLE IF EXISTS public.firenibble_out");
-        var input = new BatchChannel(maxBatches: batches.Count + 1, maxBytes: long.MaxValue);
-        batches.ForEach(b => input.TryWrite(b));
-        input.Complete();
-        var write = new StreamRequest("firenibble_out", WriteMode: WriteMode.Append, NativeEncoding: encoding);
-        var (written, writeCost) = await MeasureAsync(async () =>
+        // Destination alone, fed from memory with the batches of that lane; in postgresql-binary also with several
+        // connections (append: the others through a staging table moved in at the end; replace: all into the new table).
+        (string Name, WriteMode Mode, int Connections)[] writes = encoding is null
+            ? [("dest-postgres write, Arrow mapping", WriteMode.Append, 1)]
+            :
+            [
+                ($"dest-postgres write, {encoding}", WriteMode.Append, 1),
+                ($"dest-postgres write, {encoding}, 2 connections", WriteMode.Append, 2),
+                ($"dest-postgres write, {encoding}, 4 connections", WriteMode.Append, 4),
+                ($"dest-postgres write, {encoding}, replace", WriteMode.Replace, 1),
+                ($"dest-postgres write, {encoding}, replace, 2 connections", WriteMode.Replace, 2),
+            ];
+        foreach (var (writeName, mode, connections) in writes)
         {
-            using var writer = runtime.CreateInstance(destination, options);
-            return await writer.WriteAsync(config, write, input);
-        });
-        var writeName = encoding is null ? "dest-postgres write, Arrow mapping" : $"dest-postgres write, {encoding}";
-        Add(writeName, writeCost);
-        Check(written.Rows, rows, writeName);
+            await server.ExecuteAsync("DROP TABLE IF EXISTS public.firenibble_out");
+            await server.ExecuteAsync("CHECKPOINT");
+            var input = new BatchChannel(maxBatches: batches.Count + 1, maxBytes: long.MaxValue);
+            batches.ForEach(b => input.TryWrite(ArrowBatch.CopyOf(b)));
+            input.Complete();
+            var write = new StreamRequest("firenibble_out", WriteMode: mode, NativeEncoding: encoding, Parallelism: connections);
+            var (written, writeCost) = await MeasureAsync(async () =>
+            {
+                using var writer = runtime.CreateInstance(destination, options);
+                return await writer.WriteAsync(config, write, input);
+            });
+            Add(writeName, writeCost);
+            Check(written.Rows, rows, writeName);
+        }
     }
 
     // PostgreSQL's own binary COPY, each direction alone, through Npgsql.
@@ -107,11 +126,11 @@ for (var round = 0; round < rounds; round++)
     copyInTimes.Add(copyIn);
 }
 
-Console.WriteLine($"{"",-52} {"wall s",7} {"K rows/s",9} {"client CPU s",13} {"server CPU s",13}");
+Console.WriteLine($"{"",-64} {"wall s",7} {"K rows/s",9} {"client CPU s",13} {"server CPU s",13}");
 foreach (var (name, costs) in measured)
 {
     var wall = Median(costs.Select(c => c.Wall));
-    Console.WriteLine($"{name,-52} {wall,7:F2} {rows / wall / 1000,9:F0} {Median(costs.Select(c => c.Client)),13:F2} {Median(costs.Select(c => c.Server)),13:F2}");
+    Console.WriteLine($"{name,-64} {wall,7:F2} {rows / wall / 1000,9:F0} {Median(costs.Select(c => c.Client)),13:F2} {Median(costs.Select(c => c.Server)),13:F2}");
 }
 Report("PostgreSQL COPY TO STDOUT binary (Npgsql raw)", copyOutTimes);
 Report("PostgreSQL COPY FROM STDIN binary (Npgsql raw)", copyInTimes);
