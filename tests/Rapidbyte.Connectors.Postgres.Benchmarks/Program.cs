@@ -12,8 +12,8 @@ using Rapidbyte.Testing.Postgres;
 
 // Each connector alone against a real PostgreSQL: the source reading a 16-column table into
 // batches kept in memory (through the Arrow mapping, in postgresql-binary, and in 2 and 4 page
-// ranges on one snapshot), and the destination writing those batches (with 1, 2 and 4
-// connections; append and replace). Next to them,
+// ranges on one snapshot), and the destination writing those batches (append, and replace
+// with 1, 2 and 4 connections). Next to them,
 // PostgreSQL's own binary COPY TO and COPY FROM of the same table (through Npgsql).
 //   dotnet run -c Release --project tests/Rapidbyte.Connectors.Postgres.Benchmarks -- [rows] [rounds]
 var rows = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 1_000_000;
@@ -90,17 +90,16 @@ for (var round = 0; round < rounds; round++)
             continue;
         }
 
-        // Destination alone, fed from memory with the batches of that lane; in postgresql-binary also with several
-        // connections (append: the others through a staging table moved in at the end; replace: all into the new table).
+        // Destination alone, fed from memory with the batches of that lane; in postgresql-binary also a replace with
+        // 1, 2 and 4 connections (all loading the new table).
         (string Name, WriteMode Mode, int Connections)[] writes = encoding is null
             ? [("dest-postgres write, Arrow mapping", WriteMode.Append, 1)]
             :
             [
                 ($"dest-postgres write, {encoding}", WriteMode.Append, 1),
-                ($"dest-postgres write, {encoding}, 2 connections", WriteMode.Append, 2),
-                ($"dest-postgres write, {encoding}, 4 connections", WriteMode.Append, 4),
                 ($"dest-postgres write, {encoding}, replace", WriteMode.Replace, 1),
                 ($"dest-postgres write, {encoding}, replace, 2 connections", WriteMode.Replace, 2),
+                ($"dest-postgres write, {encoding}, replace, 4 connections", WriteMode.Replace, 4),
             ];
         foreach (var (writeName, mode, connections) in writes)
         {

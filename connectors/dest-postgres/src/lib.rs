@@ -39,12 +39,12 @@
 //!   (key) ... ORDER BY key, seq DESC ON CONFLICT (key) DO UPDATE`: the last arrival per key
 //!   wins and replays are idempotent.
 //!
-//! With the request's `parallelism` above 1, `append` and `replace` deal the batches round
-//! up to that many connections (each opened when a batch first reaches it) and commit once,
-//! at the end: replace's extra connections load its staging table too; append's load an
-//! unlogged `<table>__rb_lanes`, which the first connection's transaction moves into the
-//! table beside its own rows and the commit marker. `upsert` keeps one connection (its merge
-//! needs the arrival order).
+//! With the request's `parallelism` above 1, `replace` deals the batches round up to that
+//! many connections (each opened when a batch first reaches it), all loading its staging
+//! table, and commits them at the end, before the swap (one connection when its columns are
+//! cast through the session's staging table). `append` and `upsert` keep one connection:
+//! append's rows must appear in one commit with the commit marker, upsert's merge needs the
+//! arrival order.
 //!
 //! A failed or cancelled source rolls the open transaction back (the COPY is aborted);
 //! cancellation during a statement also sends the server a CancelRequest.

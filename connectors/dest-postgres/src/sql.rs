@@ -14,9 +14,6 @@ pub const STAGE: &str = "pg_temp.\"__rb_stage\"";
 /// Suffix of replace's staging table.
 const REPLACE_SUFFIX: &str = "__rb_replace";
 
-/// Suffix of the staging table a parallel write's extra connections load.
-const LANES_SUFFIX: &str = "__rb_lanes";
-
 /// The longest prefix of `name` of at most `max` bytes that ends on a character boundary
 /// (PostgreSQL's `pg_mbcliplen`).
 pub fn clip(name: &str, max: usize) -> &str {
@@ -40,18 +37,8 @@ pub fn pkey_name(table: &str) -> String {
 /// clipped name with a hash of the full one, so it always fits and stays the same from
 /// run to run (a leftover from a crashed run is found and dropped).
 pub fn replace_stage_name(table: &str) -> String {
-    suffixed_name(table, REPLACE_SUFFIX)
-}
-
-/// The staging table of a parallel write's extra connections for `table`:
-/// `<table>__rb_lanes`, named like replace's ([`replace_stage_name`]).
-pub fn lanes_stage_name(table: &str) -> String {
-    suffixed_name(table, LANES_SUFFIX)
-}
-
-fn suffixed_name(table: &str, suffix: &str) -> String {
-    if table.len() + suffix.len() <= MAX_IDENT_BYTES {
-        return format!("{}{}", table, suffix);
+    if table.len() + REPLACE_SUFFIX.len() <= MAX_IDENT_BYTES {
+        return format!("{}{}", table, REPLACE_SUFFIX);
     }
     // FNV-1a: stable across builds and platforms.
     let mut hash: u32 = 0x811c_9dc5;
@@ -59,8 +46,8 @@ fn suffixed_name(table: &str, suffix: &str) -> String {
         hash ^= u32::from(byte);
         hash = hash.wrapping_mul(0x0100_0193);
     }
-    let keep = MAX_IDENT_BYTES - suffix.len() - 9;
-    format!("{}_{:08x}{}", clip(table, keep), hash, suffix)
+    let keep = MAX_IDENT_BYTES - REPLACE_SUFFIX.len() - 9;
+    format!("{}_{:08x}{}", clip(table, keep), hash, REPLACE_SUFFIX)
 }
 
 fn column_list<S: AsRef<str>>(names: &[S]) -> String {
@@ -156,7 +143,11 @@ pub fn copy_in<S: AsRef<str>>(table: &str, columns: &[S]) -> String {
 /// The session's staging table: the plan's columns (`text` where cast), plus an
 /// arrival-order column `seq` for upsert. Its rows go away at every commit.
 pub fn create_stage(plan: &LoadPlan, seq: Option<&str>) -> String {
-    let mut parts = stage_columns(plan);
+    let mut parts: Vec<String> = plan
+        .stage_columns()
+        .iter()
+        .map(|(name, ty)| format!("{} {}", quote_ident(name), ty))
+        .collect();
     if let Some(seq) = seq {
         parts.push(format!("{} bigserial", quote_ident(seq)));
     }
@@ -165,24 +156,6 @@ pub fn create_stage(plan: &LoadPlan, seq: Option<&str>) -> String {
         parts.join(", "),
         stage = STAGE
     )
-}
-
-/// The staging table `stage` (qualified) a parallel write's extra connections load and
-/// commit, for one transaction of the first connection to move into place: unlogged
-/// (it is written once and read once), with the stage columns of [`create_stage`].
-pub fn create_lanes_stage(stage: &str, plan: &LoadPlan) -> String {
-    format!(
-        "DROP TABLE IF EXISTS {stage}; CREATE UNLOGGED TABLE {stage} ({})",
-        stage_columns(plan).join(", "),
-        stage = stage
-    )
-}
-
-fn stage_columns(plan: &LoadPlan) -> Vec<String> {
-    plan.stage_columns()
-        .iter()
-        .map(|(name, ty)| format!("{} {}", quote_ident(name), ty))
-        .collect()
 }
 
 /// A name for the arrival-order column that no stream column has.
@@ -203,16 +176,15 @@ fn stage_expression(column: &crate::schema::ColumnLoad) -> String {
     }
 }
 
-/// Moves the rows staged in `stage` into `table` (append and replace with cast columns,
-/// and a parallel write's extra connections).
-pub fn insert_from_stage(table: &str, plan: &LoadPlan, stage: &str) -> String {
+/// Moves the staged rows into `table` (append and replace with cast columns).
+pub fn insert_from_stage(table: &str, plan: &LoadPlan) -> String {
     let expressions: Vec<String> = plan.columns.iter().map(stage_expression).collect();
     format!(
         "INSERT INTO {} ({}) SELECT {} FROM {}",
         table,
         column_list(&plan.names()),
         expressions.join(", "),
-        stage
+        STAGE
     )
 }
 
@@ -383,7 +355,7 @@ mod tests {
             "DROP TABLE IF EXISTS pg_temp.\"__rb_stage\"; CREATE TEMP TABLE pg_temp.\"__rb_stage\" (\"Order\" integer, \"select\" text, \"with space\" text, \"ünï\"\"cöde\" text) ON COMMIT DELETE ROWS"
         );
         assert_eq!(
-            insert_from_stage("\"dst\".\"t\"", &plan(), STAGE),
+            insert_from_stage("\"dst\".\"t\"", &plan()),
             "INSERT INTO \"dst\".\"t\" (\"Order\", \"select\", \"with space\", \"ünï\"\"cöde\") SELECT \"Order\", \"select\"::integer[], \"with space\", \"ünï\"\"cöde\"::inet FROM pg_temp.\"__rb_stage\""
         );
     }
@@ -401,14 +373,6 @@ mod tests {
         assert_eq!(
             create_range("dst", "floatrange", "double precision"),
             "CREATE TYPE \"dst\".\"floatrange\" AS RANGE (subtype = double precision)"
-        );
-    }
-
-    #[test]
-    fn the_lanes_stage_is_a_shared_unlogged_table_of_the_stage_columns() {
-        assert_eq!(
-            create_lanes_stage("\"dst\".\"t__rb_lanes\"", &plan()),
-            "DROP TABLE IF EXISTS \"dst\".\"t__rb_lanes\"; CREATE UNLOGGED TABLE \"dst\".\"t__rb_lanes\" (\"Order\" integer, \"select\" text, \"with space\" text, \"ünï\"\"cöde\" text)"
         );
     }
 
@@ -457,8 +421,6 @@ mod tests {
     #[test]
     fn generated_names_fit_postgresql_identifiers() {
         assert_eq!(replace_stage_name("items"), "items__rb_replace");
-        assert_eq!(lanes_stage_name("items"), "items__rb_lanes");
-        assert!(lanes_stage_name(&"ü".repeat(40)).len() <= 63);
         assert_eq!(pkey_name("items"), "items_pkey");
         let long = "ü".repeat(40); // 80 bytes
         let stage = replace_stage_name(&long);

@@ -240,18 +240,11 @@ struct Writer<'a> {
     main: Lane,
     /// A parallel write's other connections, opened as the batches reach them (`lanes`).
     extra: Vec<Lane>,
-    /// How many connections the rows may be written with: the request's `parallelism` where
-    /// the write mode allows, else 1.
+    /// How many connections the rows may be written with: the request's `parallelism` in
+    /// replace straight into its new table, else 1.
     lanes: usize,
-    /// The table the extra connections COPY into (qualified) and their COPY statement.
-    lanes_table: String,
+    /// The COPY statement of the extra connections (the first connection's).
     lanes_copy: String,
-    /// When that table is the lanes' staging table: the SQL creating it (run by the first
-    /// extra connection, then taken) and the statement moving its rows into place.
-    lanes_create: Option<String>,
-    lanes_merge: Option<String>,
-    /// The lanes' staging table, once created.
-    lanes_stage: Option<String>,
     mode: WriteMode,
     schema: String,
     table: String,
@@ -279,22 +272,23 @@ struct Writer<'a> {
 impl<'a> Writer<'a> {
     fn new(config: &'a DestConfig, main: Lane, stream: &StreamRequest, mode: WriteMode) -> Self {
         let schema = config.pg.schema().to_string();
-        // Upsert writes with one connection: its last-arrival-wins merge needs the rows in
-        // the order they came, which several connections would not keep.
+        // Only replace writes with several connections: no one sees its new table before
+        // the swap, so each connection may commit its share. Append's rows must appear in
+        // one commit with the commit marker, which separate connections cannot make (short
+        // of two-phase commit, off by default); staging the other connections' rows and
+        // moving them in with one INSERT ... SELECT cost the server more than the single
+        // COPY it spared (measured). Upsert's last-arrival-wins merge needs the rows in the
+        // order they came.
         let lanes = match mode {
-            WriteMode::Upsert => 1,
-            _ => stream.parallelism.unwrap_or(1).max(1) as usize,
+            WriteMode::Replace => stream.parallelism.unwrap_or(1).max(1) as usize,
+            _ => 1,
         };
         Writer {
             config,
             main,
             extra: Vec::new(),
             lanes,
-            lanes_table: String::new(),
             lanes_copy: String::new(),
-            lanes_create: None,
-            lanes_merge: None,
-            lanes_stage: None,
             mode,
             target: qualified_name(&schema, &stream.name),
             schema,
@@ -337,8 +331,7 @@ impl<'a> Writer<'a> {
             self.summary.rows += batch.num_rows() as u64;
             self.summary.bytes += ipc.len() as u64;
             self.unreported += 1;
-            // A parallel write commits once, at the end: its connections' commits are one
-            // commit of the stream only there (see `commit`).
+            // A parallel replace commits once, at the end.
             let full = self.lanes == 1
                 && self.main.txn.as_ref().map_or(false, |txn| {
                     txn.rows >= self.config.commit_rows
@@ -514,13 +507,13 @@ impl<'a> Writer<'a> {
             sql::STAGE.to_string()
         } else if plan.needs_cast() {
             self.execute(&sql::create_stage(&plan, None)).await?;
-            self.merge = Merge::Insert(sql::insert_from_stage(&load_table, &plan, sql::STAGE));
+            self.merge = Merge::Insert(sql::insert_from_stage(&load_table, &plan));
             sql::STAGE.to_string()
         } else {
             load_table.clone()
         };
         if self.lanes > 1 {
-            self.plan_lanes(&plan, &load_table, &copy_table);
+            self.plan_lanes(&plan, &copy_table);
         }
         self.log_plan(&plan, &copy_table);
         let statement = self
@@ -534,24 +527,21 @@ impl<'a> Writer<'a> {
         Ok(())
     }
 
-    /// Where a parallel write's extra connections put their rows. Replace's staging table
-    /// is seen by no one before the swap, so when the first connection loads it straight,
-    /// they load it too; otherwise (append: the table itself, or a load through casts) they
-    /// load a staging table of their own, which the first connection's last transaction
-    /// moves into place with its own rows: the stream's rows still appear in one commit.
-    fn plan_lanes(&mut self, plan: &LoadPlan, load_table: &str, copy_table: &str) {
-        if self.mode == WriteMode::Replace && matches!(self.merge, Merge::None) {
-            self.lanes_table = copy_table.to_string();
-        } else {
-            let stage = qualified_name(&self.schema, &sql::lanes_stage_name(&self.table));
-            self.lanes_create = Some(sql::create_lanes_stage(&stage, plan));
-            self.lanes_merge = Some(sql::insert_from_stage(load_table, plan, &stage));
-            self.lanes_table = stage;
+    /// The extra connections of a parallel replace COPY into its new table as the first
+    /// does; when the first loads through a staging table (casts), it writes alone.
+    fn plan_lanes(&mut self, plan: &LoadPlan, copy_table: &str) {
+        if !matches!(self.merge, Merge::None) {
+            log::info(&format!(
+                "{:?} into {}: one connection (its rows are cast through a staging table)",
+                self.mode, self.target
+            ));
+            self.lanes = 1;
+            return;
         }
-        self.lanes_copy = sql::copy_in(&self.lanes_table, &plan.names());
+        self.lanes_copy = sql::copy_in(copy_table, &plan.names());
         log::info(&format!(
-            "{:?} into {}: up to {} connections, the others' rows through {}",
-            self.mode, self.target, self.lanes, self.lanes_table
+            "{:?} into {}: up to {} connections",
+            self.mode, self.target, self.lanes
         ));
     }
 
@@ -807,15 +797,10 @@ impl<'a> Writer<'a> {
         Ok(())
     }
 
-    /// Connects one more connection of a parallel write; the first also creates the lanes'
-    /// staging table when they load one.
+    /// Connects one more connection of a parallel write.
     async fn open_lane(&mut self) -> Result<(), ConnectorError> {
         let (client, session) = connect(&self.config.pg).await?;
         let mut lane = Lane::new(client, session);
-        if let Some(create) = self.lanes_create.take() {
-            lane.execute(&self.config.pg, &self.target, &create).await?;
-            self.lanes_stage = Some(self.lanes_table.clone());
-        }
         let statement = lane
             .client
             .prepare(&self.lanes_copy)
@@ -826,43 +811,41 @@ impl<'a> Writer<'a> {
         Ok(())
     }
 
-    /// Commits the extra connections' rows (into their staging table, or replace's), then
-    /// on the first connection ends the COPY, merges from staging (its own, and the extra
-    /// connections'), sets the commit marker (when one is kept: to `checkpoint`, and `last`
-    /// says the stream is complete) and commits: the stream's rows appear in one commit.
-    /// With a marker, the last commit happens even without new rows, to mark the stream
-    /// complete.
+    /// Commits the extra connections' rows (a parallel replace's, into its new table), then
+    /// on the first connection ends the COPY, merges from staging, sets the commit marker
+    /// (when one is kept: to `checkpoint`, and `last` says the stream is complete) and
+    /// commits. With a marker, the last commit happens even without new rows, to mark the
+    /// stream complete.
     async fn commit(
         &mut self,
         checkpoint: Option<String>,
         last: bool,
     ) -> Result<(), ConnectorError> {
-        let mut lane_rows = 0;
         for lane in &mut self.extra {
             if let Some(rows) = lane.end_copy(&self.config.pg, &self.target).await? {
                 lane.execute(&self.config.pg, &self.target, "COMMIT")
                     .await?;
-                lane_rows += rows;
+                self.committed_rows += rows;
             }
         }
-        let main_rows = self.main.end_copy(&self.config.pg, &self.target).await?;
-        let marking = self.marker.is_some() && (main_rows.is_some() || lane_rows > 0 || last);
-        match main_rows {
-            Some(_) => match &self.merge {
-                Merge::None => {}
-                Merge::Insert(sql) | Merge::Upsert(sql) => {
-                    let sql = sql.clone();
-                    self.execute(&sql).await?;
+        let marking = self.marker.is_some() && (self.main.txn.is_some() || last);
+        let rows = match self.main.end_copy(&self.config.pg, &self.target).await? {
+            Some(rows) => {
+                match &self.merge {
+                    Merge::None => {}
+                    Merge::Insert(sql) | Merge::Upsert(sql) => {
+                        let sql = sql.clone();
+                        self.execute(&sql).await?;
+                    }
                 }
-            },
-            None if marking || lane_rows > 0 => self.execute("BEGIN").await?,
-            None => return Ok(()),
-        }
-        if lane_rows > 0 {
-            if let Some(sql) = self.lanes_merge.clone() {
-                self.execute(&sql).await?;
+                rows
             }
-        }
+            None if marking => {
+                self.execute("BEGIN").await?;
+                0
+            }
+            None => return Ok(()),
+        };
         if marking {
             let key = self.marker.clone().expect("marking");
             let statement = self
@@ -885,30 +868,8 @@ impl<'a> Writer<'a> {
             .batch_execute("COMMIT")
             .await
             .map_err(|e| self.server_error(&e))?;
-        self.committed_rows += main_rows.unwrap_or(0) + lane_rows;
-        if last {
-            self.drop_lanes_stage().await;
-        }
+        self.committed_rows += rows;
         Ok(())
-    }
-
-    /// Drops the lanes' staging table, if one was created. Best effort: a leftover is
-    /// dropped by the next parallel write of the table.
-    async fn drop_lanes_stage(&mut self) {
-        if let Some(stage) = self.lanes_stage.take() {
-            if let Err(e) = self
-                .main
-                .client
-                .batch_execute(&sql::drop_table(&stage))
-                .await
-            {
-                log::warn(&format!(
-                    "could not drop the staging table {}: {}",
-                    stage,
-                    classify(&e)
-                ));
-            }
-        }
     }
 
     /// Replace's end: the staging table becomes the table, in one transaction.
@@ -946,7 +907,6 @@ impl<'a> Writer<'a> {
             lane.rollback().await;
         }
         self.main.rollback().await;
-        self.drop_lanes_stage().await;
         if let Some(stage) = self.replace_stage.take() {
             let drop = sql::drop_table(&qualified_name(&self.schema, &stage));
             if let Err(e) = self.main.client.batch_execute(&drop).await {

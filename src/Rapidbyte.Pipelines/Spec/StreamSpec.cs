@@ -7,7 +7,7 @@ namespace Rapidbyte.Pipelines.Spec;
 /// <param name="Columns">The columns to read; null means all.</param>
 /// <param name="Parallelism">
 /// A full refresh of a table reads it with at most this many connections sharing one snapshot, and a destination
-/// may write it with at most this many (append, replace); null (<c>auto</c>): half the machine's cores (at least
+/// may write it with at most this many (PostgreSQL: replace); null (<c>auto</c>): half the machine's cores (at least
 /// one), fewer for a small table.
 /// </param>
 public sealed record StreamSpec(string Name, SyncMode SyncMode, string? CursorField, IReadOnlyList<string>? Columns, int? Parallelism = null)
