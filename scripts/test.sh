@@ -40,12 +40,28 @@ done
 
 # The pipeline benchmark once on a few rows: every contender's destination must equal the
 # source (count and checksum). Counted as one test; its timings mean nothing here.
+smoke=0
 if dotnet run -c Release --no-build --project tests/Rapidbyte.Pipeline.Benchmarks -- --smoke; then
   passed=$((passed + 1))
 else
-  failed=$((failed + 1))
+  failed=$((failed + 1)); smoke=1
 fi
 
+# The failures again, last, so that the end of the output names them.
+if [ "$failed" -ne 0 ]; then
+  echo "failed:"
+  sed -n 's/^test \(.*\) \.\.\. FAILED$/  cargo: \1/p' "$results/cargo.log"
+  for trx in "$results"/*.trx; do
+    [ -e "$trx" ] || continue
+    # Each failed test's name and the first lines of its message.
+    awk '/<UnitTestResult / { failed = /outcome="Failed"/; inmsg = 0
+                              if (failed) { match($0, /testName="[^"]*"/); print "  " substr($0, RSTART + 10, RLENGTH - 11); shown = 0 } }
+         failed && /<Message>/ { inmsg = 1; sub(/.*<Message>/, "") }
+         failed && inmsg { end = sub(/<\/Message>.*/, ""); if (shown < 4) print "      " $0; shown++; if (end) inmsg = 0 }
+         /<\/UnitTestResult>/ { failed = 0 }' "$trx"
+  done
+  [ "$smoke" -eq 0 ] || echo "  the pipeline benchmark's smoke run"
+fi
 [ "$failed" -eq 0 ] || status=1
 summary
 exit $status

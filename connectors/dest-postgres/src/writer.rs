@@ -510,16 +510,17 @@ impl<'a> Writer<'a> {
             self.merge = Merge::Insert(sql::insert_from_stage(&load_table, &plan));
             sql::STAGE.to_string()
         } else {
-            load_table.clone()
+            load_table
         };
+        let copy = sql::copy_in(&copy_table, &plan.names());
         if self.lanes > 1 {
-            self.plan_lanes(&plan, &copy_table);
+            self.plan_lanes(&copy);
         }
         self.log_plan(&plan, &copy_table);
         let statement = self
             .main
             .client
-            .prepare(&sql::copy_in(&copy_table, &plan.names()))
+            .prepare(&copy)
             .await
             .map_err(|e| self.server_error(&e))?;
         self.main.copy = Some(statement);
@@ -529,7 +530,7 @@ impl<'a> Writer<'a> {
 
     /// The extra connections of a parallel replace COPY into its new table as the first
     /// does; when the first loads through a staging table (casts), it writes alone.
-    fn plan_lanes(&mut self, plan: &LoadPlan, copy_table: &str) {
+    fn plan_lanes(&mut self, copy: &str) {
         if !matches!(self.merge, Merge::None) {
             log::info(&format!(
                 "{:?} into {}: one connection (its rows are cast through a staging table)",
@@ -538,7 +539,7 @@ impl<'a> Writer<'a> {
             self.lanes = 1;
             return;
         }
-        self.lanes_copy = sql::copy_in(copy_table, &plan.names());
+        self.lanes_copy = copy.to_string();
         log::info(&format!(
             "{:?} into {}: up to {} connections",
             self.mode, self.target, self.lanes
