@@ -48,7 +48,7 @@ internal static class ImageBenchmark
         await stateServer.ExecuteAsync("CREATE DATABASE state");
         var state = stateServer.ConnectionString("state");
         var databases = await BenchmarkDatabases.CreateAsync(server);
-        var cli = await RapidbyteCli.PrepareAsync(work, server, cancellationToken);
+        var cli = await RapidbyteCli.PrepareAsync(work, server, options.Smoke, cancellationToken);
         Console.WriteLine("generating the source table...");
         var source = await databases.CreateSourceTableAsync(BenchmarkTables.Firenibble, options.Rows);
 

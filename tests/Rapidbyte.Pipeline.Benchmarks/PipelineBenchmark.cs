@@ -32,7 +32,7 @@ internal static class PipelineBenchmark
             : await PostgresServer.StartAsync(cancellationToken);
         var databases = await BenchmarkDatabases.CreateAsync(server);
         var runner = new RoundRunner(databases, ServerCpuMeter.ForDataDirectory(await databases.ScalarAsync<string>("postgres", "SHOW data_directory")));
-        var rapidbyte = new RapidbyteContender(await RapidbyteCli.PrepareAsync(work, server, cancellationToken));
+        var rapidbyte = new RapidbyteContender(await RapidbyteCli.PrepareAsync(work, server, options.Smoke, cancellationToken));
         var copyPipe = new CopyPipeContender(server, work);
 
         Console.WriteLine("generating the source tables...");

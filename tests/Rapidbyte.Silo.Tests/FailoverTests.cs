@@ -131,15 +131,19 @@ public sealed class FailoverTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.NotEmpty(history[0].Resumes!);
     }
 
-    [Fact]
-    public async Task A_replace_run_whose_silo_is_killed_loads_again_on_another_and_swaps_once()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(4)] // the destination loads the new table with 4 connections
+    public async Task A_replace_run_whose_silo_is_killed_loads_again_on_another_and_swaps_once(int parallelism)
     {
         await _databases.ExecuteAsync(PipelineDatabases.Destination, "CREATE TABLE quick (id bigint PRIMARY KEY, payload text NOT NULL); INSERT INTO quick VALUES (-1, 'yesterday')");
         await Task.WhenAll(Enumerable.Range(0, 2).Select(_ => StartSilo().WaitReadyAsync()));
         await using var client = await ClusterClient.ConnectAsync(StateConnection);
-        var (pipeline, started) = await StartAsync(client, "replaced", "- {name: quick, sync_mode: full_refresh}", "replace", "id");
+        var (pipeline, started) = await StartAsync(client, "replaced", $"- {{name: quick, sync_mode: full_refresh, parallelism: {parallelism}}}", "replace", "id");
 
         var run = await UntilAsync(pipeline, started.RunId, r => r.Streams[0] is { Status: RunStatus.Running, RowsWritten: > 2000, Silo: not null });
+        // Every connection is loading the new table when the silo goes.
+        await UntilCopiesAsync(parallelism);
         SiloRunning(run.Streams[0].Silo!).Kill();
         // Until the swap, readers see yesterday's table whole.
         Assert.Equal(1L, await _databases.ScalarAsync<long>(PipelineDatabases.Destination, "SELECT count(*) FROM quick"));
@@ -181,6 +185,19 @@ public sealed class FailoverTests(ITestOutputHelper output) : IAsyncLifetime
         var pipeline = client.Grains.GetGrain<IPipelineGrain>(name);
         return (pipeline, await pipeline.StartRunAsync(
             new PipelineDefinition(yaml, $"{name}.yaml", new Dictionary<string, string> { [PasswordVariable] = password }), null));
+    }
+
+    // Waits until the destination database has this many COPY ... FROM STDIN going at once.
+    private async Task UntilCopiesAsync(long copies)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        long seen;
+        while ((seen = await _databases.ScalarAsync<long>(PipelineDatabases.Destination,
+                   "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'COPY %FROM STDIN%' AND state = 'active'")) != copies)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"{seen} COPY ... FROM STDIN going in the destination, not {copies}");
+            await Task.Delay(50);
+        }
     }
 
     private SiloProcess StartSilo()

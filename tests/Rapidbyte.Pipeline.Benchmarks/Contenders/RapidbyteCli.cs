@@ -29,13 +29,17 @@ internal sealed class RapidbyteCli
 
     /// <summary>
     /// Publishes the CLI into <paramref name="workDirectory"/>: a rebuild in the checkout
-    /// while the benchmark runs must not swap the contender halfway.
+    /// while the benchmark runs must not swap the contender halfway. A smoke run, whose
+    /// timings mean nothing, publishes without precompiling (seconds instead of minutes;
+    /// <c>scripts/setup.sh</c> packs the precompiled tool, so that build is still tried).
     /// </summary>
-    public static async Task<RapidbyteCli> PrepareAsync(string workDirectory, PostgresServer server, CancellationToken cancellationToken)
+    public static async Task<RapidbyteCli> PrepareAsync(string workDirectory, PostgresServer server, bool smoke, CancellationToken cancellationToken)
     {
         var output = Path.Combine(workDirectory, "rapidbyte");
-        Console.WriteLine("publishing the rapidbyte CLI (Release, self-contained composite ReadyToRun; minutes)...");
-        await PublishAsync(output, cancellationToken);
+        Console.WriteLine(smoke
+            ? "publishing the rapidbyte CLI (Release, self-contained, not precompiled: a smoke run)..."
+            : "publishing the rapidbyte CLI (Release, self-contained composite ReadyToRun; minutes)...");
+        await PublishAsync(output, smoke, cancellationToken);
         Directory.CreateDirectory(Path.Combine(workDirectory, "pipelines"));
         var executable = Path.Combine(output, "rapidbyte");
         return new RapidbyteCli(executable, workDirectory, server, File.GetLastWriteTimeUtc(Path.Combine(output, "rapidbyte.dll")));
@@ -121,9 +125,10 @@ internal sealed class RapidbyteCli
         ["XDG_DATA_HOME"] = DataHome(served),
     };
 
-    private static async Task PublishAsync(string output, CancellationToken cancellationToken)
+    private static async Task PublishAsync(string output, bool smoke, CancellationToken cancellationToken)
     {
-        var start = new ProcessStartInfo("dotnet", ["publish", "src/Rapidbyte.Cli", "-c", "Release", "-o", output, "-nologo", "-v", "quiet"])
+        string[] arguments = ["publish", "src/Rapidbyte.Cli", "-c", "Release", "-o", output, "-nologo", "-v", "quiet"];
+        var start = new ProcessStartInfo("dotnet", smoke ? [.. arguments, "-p:PublishReadyToRun=false"] : arguments)
         {
             WorkingDirectory = RepositoryPaths.Root,
         };
