@@ -147,13 +147,13 @@ void Add(string name, (double Wall, double Client, double Server) cost)
 
 async Task<(T Result, (double Wall, double Client, double Server) Cost)> MeasureAsync<T>(Func<Task<T>> run)
 {
-    var serverBefore = await meter.ReadSettledAsync(CancellationToken.None);
+    var serverBefore = await meter.ReadAsync(CancellationToken.None);
     var clientBefore = ProcessStats.CpuTime;
     var started = Stopwatch.GetTimestamp();
     var result = await run();
     var wall = Stopwatch.GetElapsedTime(started).TotalSeconds;
     var client = (ProcessStats.CpuTime - clientBefore).TotalSeconds;
-    var serverCpu = await meter.ReadSettledAsync(CancellationToken.None) - serverBefore;
+    var serverCpu = await meter.ReadAsync(CancellationToken.None) - serverBefore;
     return (result, (wall, client, serverCpu));
 }
 

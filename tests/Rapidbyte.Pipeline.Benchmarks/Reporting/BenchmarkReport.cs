@@ -14,7 +14,7 @@ internal sealed record BenchmarkReport(
         "Rows/s and MB/s: source rows, and megabytes (10^6 bytes) of the source table's binary COPY stream, per wall second.",
         "Client CPU: user + system seconds of the client processes from GNU time (rapidbyte: the dotnet process with its in-process WebAssembly connectors; COPY pipe: both psql processes and bash; pgloader, pgcopydb: their processes; warm server: the `rapidbyte run` client plus the `rapidbyte serve` process's CPU over the run, from /proc/PID/stat).",
         "rapidbyte run: the default, native lane (columns in PostgreSQL's binary encoding); Arrow lane: the same pipeline with the source's `native_lane: false`; warm server: `rapidbyte run` handed to a `rapidbyte serve` started before the rounds and warmed with one untimed run per table, wall from launch to exit of the client.",
-        "Server CPU: user + system seconds of the PostgreSQL backends serving the load, source and destination (from the postmaster's reaped-children times; WAL writer and checkpointer not included).",
+        "Server CPU: user + system seconds of the PostgreSQL backends serving the load, source and destination (the postmaster's reaped-children times plus the running backends' own, before and after the load; WAL writer and checkpointer not included).",
         "Peak RSS: the largest resident set of one client process (GNU time %M).",
         "Rapidbyte's own run: duration_ms of `rapidbyte run --json`, the run without process start and silo start/stop.",
         "First batch: from launching `rapidbyte run` to the source's first batch (first_batch_at of `rapidbyte run --json`, on the same clock as the launch).",

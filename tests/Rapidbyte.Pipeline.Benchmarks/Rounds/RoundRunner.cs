@@ -32,9 +32,9 @@ internal sealed class RoundRunner(BenchmarkDatabases databases, ServerCpuMeter s
     private async Task<CaseSample> RunOnceAsync(BenchmarkCase benchmarkCase, string round, CancellationToken cancellationToken)
     {
         await databases.ResetDestinationAsync(benchmarkCase.Table);
-        var serverCpuBefore = await serverCpu.ReadSettledAsync(cancellationToken);
+        var serverCpuBefore = await serverCpu.ReadAsync(cancellationToken);
         var run = await benchmarkCase.Contender.LoadAsync(benchmarkCase.Table, cancellationToken);
-        var serverCpuAfter = await serverCpu.ReadSettledAsync(cancellationToken);
+        var serverCpuAfter = await serverCpu.ReadAsync(cancellationToken);
         await VerifyAsync(benchmarkCase, run.ReportedRows);
         VerifiedLoads++;
         var sample = new CaseSample(run, serverCpuAfter - serverCpuBefore);

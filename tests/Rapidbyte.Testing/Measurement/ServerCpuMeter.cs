@@ -4,13 +4,15 @@ namespace Rapidbyte.Testing.Measurement;
 
 /// <summary>
 /// CPU time the PostgreSQL server spends on a load: the user and system time of backends and
-/// parallel workers, which Linux adds to the postmaster's "children" times when it reaps
-/// them. So a reading counts only ended processes: it waits until the postmaster has no child
-/// left but its long-lived helpers (WAL writer, checkpointer...), whose own time is not counted.
+/// parallel workers, the ended ones from the postmaster's "children" times (Linux adds a
+/// child's time there when its parent reaps it) plus the running ones from their own. The sum
+/// only grows, so the difference of two readings is what the server spent between them, also
+/// on connections that stay open (a warm <c>rapidbyte serve</c>'s pooled state connections),
+/// and no reading waits for backends to end. The long-lived helpers (WAL writer,
+/// checkpointer...) are not counted.
 /// </summary>
 public sealed class ServerCpuMeter
 {
-    private static readonly TimeSpan SettleTimeout = TimeSpan.FromSeconds(30);
     private static readonly string[] HelperTitles =
         ["checkpointer", "background writer", "walwriter", "autovacuum launcher", "logical replication launcher", "archiver", "stats collector"];
 
@@ -33,16 +35,25 @@ public sealed class ServerCpuMeter
         return new ServerCpuMeter(pid);
     }
 
-    /// <summary>CPU seconds of every server process that has ended so far, once the current ones ended.</summary>
-    public async Task<double> ReadSettledAsync(CancellationToken cancellationToken)
+    /// <summary>CPU seconds of every server process so far (helpers aside), ended or running.</summary>
+    public async Task<double> ReadAsync(CancellationToken cancellationToken)
     {
-        // Any child but the helpers, whatever its state: a backend that is still exiting has
-        // already lost its command line but not yet handed its time to the postmaster.
-        var deadline = DateTime.UtcNow + SettleTimeout;
-        while (ProcFs.Children(_postmasterPid).Any(pid => !_helpers.Contains(pid)) && DateTime.UtcNow < deadline)
+        // Consistent when no child started or was reaped between the two listings: one reaped
+        // in between would be counted twice (running, then reaped) or not at all.
+        while (true)
         {
-            await Task.Delay(20, cancellationToken);
+            var running = Backends();
+            var runningSeconds = running.Sum(pid => ProcFs.OwnCpuSeconds(pid) ?? 0);
+            var reapedSeconds = ProcFs.ReapedChildrenCpuSeconds(_postmasterPid) ?? throw new InvalidOperationException("the PostgreSQL server is gone");
+            if (Backends().SequenceEqual(running))
+            {
+                return reapedSeconds + runningSeconds;
+            }
+            await Task.Delay(5, cancellationToken);
         }
-        return ProcFs.ReapedChildrenCpuSeconds(_postmasterPid) ?? throw new InvalidOperationException("the PostgreSQL server is gone");
     }
+
+    // Every child but the helpers, whatever its state: a backend that is exiting has already
+    // lost its command line but still has its time until the postmaster reaps it.
+    private List<int> Backends() => ProcFs.Children(_postmasterPid).Where(pid => !_helpers.Contains(pid)).Order().ToList();
 }
