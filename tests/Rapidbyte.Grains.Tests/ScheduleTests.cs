@@ -146,17 +146,19 @@ public sealed class ScheduleTests(ITestOutputHelper output) : IAsyncLifetime
         var grain = silo.Grains.GetGrain<IPipelineGrain>("paused");
         await grain.RegisterAsync(Yaml("paused", "items", "*/2 * * * * *"), "paused.yaml");
         await grain.PauseAsync();
+        // An occurrence due between registering and pausing may have run: only later ones count.
+        var pausedAt = DateTimeOffset.UtcNow;
 
         await Task.Delay(TimeSpan.FromSeconds(5));
-        var whilePaused = await Scheduled(grain);
+        var whilePaused = await Scheduled(grain, pausedAt);
         var resumedAt = DateTimeOffset.UtcNow;
         var resumed = await grain.ResumeAsync();
-        await Eventually.WhenAsync(async () => (await Scheduled(grain)).Count >= 1, TimeSpan.FromSeconds(30));
+        await Eventually.WhenAsync(async () => (await Scheduled(grain, pausedAt)).Count >= 1, TimeSpan.FromSeconds(30));
         await grain.PauseAsync();
         // The history is in the order entries were recorded: a run's when it ended, so a skip
         // of a later occurrence while that run went comes before it. Wait for the run to end.
         await Eventually.WhenAsync(async () => await grain.GetActiveRunAsync() is null);
-        var first = (await Scheduled(grain)).MinBy(r => r.ScheduledFor)!;
+        var first = (await Scheduled(grain, pausedAt)).MinBy(r => r.ScheduledFor)!;
 
         Assert.Empty(whilePaused);
         Assert.True(resumed.NextOccurrence > resumedAt);
@@ -166,8 +168,8 @@ public sealed class ScheduleTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.NotEqual(RunStatus.Skipped, first.Status);
     }
 
-    private static async Task<List<PipelineRunReport>> Scheduled(IPipelineGrain grain) =>
-        (await grain.GetHistoryAsync()).Where(r => r.Trigger == RunTrigger.Schedule).ToList();
+    private static async Task<List<PipelineRunReport>> Scheduled(IPipelineGrain grain, DateTimeOffset? after = null) =>
+        (await grain.GetHistoryAsync()).Where(r => r.Trigger == RunTrigger.Schedule && (after is null || r.ScheduledFor > after)).ToList();
 
     private static void AssertNoOverlap(List<PipelineRunReport> runs)
     {
