@@ -21,9 +21,27 @@ internal sealed class HostSocket : IDisposable
     private readonly Socket _socket;
     private readonly Task _connect;
     private Task? _pendingSend;
+    // Reading a bulk stream (a COPY), a guest that drained the socket would otherwise be woken
+    // for every few kilobytes the server sent, each wake-up a thread hop that costs more than
+    // decoding the bytes (a 1M-row firenibble COPY on 2 cores: ~17,000 waits, against ~4,000
+    // coalesced; the process's CPU 2.1 -> 1.5 s). While the guest streams (since its last wait
+    // it read StreamingRead bytes or more and wrote nothing, so it is not waiting for a reply),
+    // the next wait asks the kernel to report readability only once CoalescedRead bytes are
+    // there (SO_RCVLOWAT), and stops waiting after CoalescingDelay, so that the end of a stream,
+    // or a short reply after it, is held back at most that long, once. Any other wait reports
+    // the first byte at once.
+    private const int StreamingRead = 8 * 1024;
+    private const int CoalescedRead = 128 * 1024;
+    private static readonly TimeSpan CoalescingDelay = TimeSpan.FromMilliseconds(1);
+
     // One zero-byte receive, reused until it fires: completes when data or EOF is there,
     // consuming nothing, so the guest's own non-blocking read gets the bytes.
     private Task? _readWait;
+    // Bytes the guest read since its last readiness wait began, and whether it wrote since.
+    private long _readSinceWait;
+    private bool _wroteSinceWait;
+    // The socket's SO_RCVLOWAT is CoalescedRead (else the default, 1); null: the platform refused it.
+    private bool? _lowWaterSet = false;
     // Set by the connect when TLS was negotiated; reads and writes then go through it.
     private TlsChannel? _tls;
     private volatile bool _disposed;
@@ -70,6 +88,7 @@ internal sealed class HostSocket : IDisposable
         switch (status)
         {
             case SocketError.Success:
+                _readSinceWait += read;
                 return read;
             case SocketError.WouldBlock:
                 ReadInterest = true;
@@ -94,6 +113,7 @@ internal sealed class HostSocket : IDisposable
             WriteInterest |= result == Abi.WouldBlock;
             return result;
         }
+        _wroteSinceWait = true;
         if (_pendingSend is not null)
         {
             if (!_pendingSend.IsCompleted)
@@ -232,15 +252,61 @@ internal sealed class HostSocket : IDisposable
         }
     }
 
-    private async Task WaitReadableAsync()
+    private Task WaitReadableAsync()
     {
+        var coalesce = _readSinceWait >= StreamingRead && !_wroteSinceWait && SetLowWater(true);
+        _readSinceWait = 0;
+        _wroteSinceWait = false;
+        if (!coalesce)
+        {
+            SetLowWater(false);
+        }
+        return WaitReadableAsync(coalesce ? CoalescingDelay : Timeout.InfiniteTimeSpan);
+    }
+
+    private async Task WaitReadableAsync(TimeSpan atMost)
+    {
+        using var delay = atMost == Timeout.InfiniteTimeSpan ? null : new CancellationTokenSource(atMost);
         try
         {
-            await _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None).ConfigureAwait(false);
+            await _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, delay?.Token ?? default).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (delay is { IsCancellationRequested: true })
+        {
+            // Fewer than CoalescedRead bytes came within the delay: the guest reads what is there.
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
             // The guest's next read reports the failure with its own message.
+        }
+    }
+
+    // Sets SO_RCVLOWAT to CoalescedRead or back to 1 when it is not that already; false when
+    // coalescing was asked for and the platform does not take the option (reads then wake per byte).
+    private bool SetLowWater(bool coalesce)
+    {
+        if (_lowWaterSet is not { } set)
+        {
+            return false;
+        }
+        if (set == coalesce)
+        {
+            return true;
+        }
+        try
+        {
+            _socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReceiveLowWater, coalesce ? CoalescedRead : 1);
+            _lowWaterSet = coalesce;
+            return true;
+        }
+        catch (SocketException)
+        {
+            _lowWaterSet = null;
+            return false;
+        }
+        catch (ObjectDisposedException)
+        {
+            return false; // closed: the receive reports it
         }
     }
 

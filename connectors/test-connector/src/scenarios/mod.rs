@@ -31,6 +31,13 @@ pub(crate) enum Scenario {
         port: u16,
         requests: u32,
     },
+    /// Reads exactly `bytes` bytes the server streams (byte i is i % 251) from a connection
+    /// it keeps open: a COPY's bulk and the short tail after it.
+    TcpStream {
+        host: String,
+        port: u16,
+        bytes: u64,
+    },
     /// Waits for a silent server to close; the wait must cost no CPU.
     TcpWaitEof {
         host: String,
@@ -68,6 +75,7 @@ pub(crate) enum Scenario {
 const PARAMETERS: &[(&str, &[(&str, &str, bool)])] = &[
     ("tcp_ping_pong", &[("host", "string", true), ("port", "integer", true), ("requests", "integer", true)]),
     ("tcp_request_reply", &[("host", "string", true), ("port", "integer", true), ("requests", "integer", true)]),
+    ("tcp_stream", &[("host", "string", true), ("port", "integer", true), ("bytes", "integer", true)]),
     ("tcp_wait_eof", &[("host", "string", true), ("port", "integer", true)]),
     ("tcp_wait_eof_busy", &[("host", "string", true), ("port", "integer", true)]),
     ("spin", &[]),
@@ -153,6 +161,7 @@ impl Scenario {
                 port,
                 requests,
             } => tcp::request_reply(&host, port, requests).await,
+            Scenario::TcpStream { host, port, bytes } => tcp::stream(&host, port, bytes).await,
             Scenario::TcpWaitEof { host, port } => tcp::wait_eof(&host, port).await,
             Scenario::TcpWaitEofBusy { host, port } => tcp::wait_eof_busy(&host, port).await,
             Scenario::Spin => hostile::spin(),

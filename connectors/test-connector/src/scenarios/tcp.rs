@@ -75,6 +75,37 @@ pub(super) async fn request_reply(
     Ok(rows(u64::from(requests)))
 }
 
+/// Reads exactly `bytes` bytes, checking each (byte i is i % 251), from a server that keeps
+/// the connection open after them; rows = bytes read.
+pub(super) async fn stream(
+    host: &str,
+    port: u16,
+    bytes: u64,
+) -> Result<StreamSummary, ConnectorError> {
+    let mut stream = TcpStream::connect(host, port)?;
+    let mut buffer = vec![0u8; 256 * 1024];
+    let mut total = 0u64;
+    while total < bytes {
+        let want = buffer.len().min((bytes - total) as usize);
+        let read = stream.read(&mut buffer[..want]).await?;
+        if read == 0 {
+            return Err(ConnectorError::network(format!(
+                "the server closed the connection after {} of {} bytes",
+                total, bytes
+            )));
+        }
+        for (offset, byte) in buffer[..read].iter().enumerate() {
+            let at = total + offset as u64;
+            if u64::from(*byte) != at % 251 {
+                let message = format!("byte {}: {}, expected {}", at, byte, at % 251);
+                return Err(ConnectorError::data(message));
+            }
+        }
+        total += read as u64;
+    }
+    Ok(rows(total))
+}
+
 /// Reads until a silent server closes the connection; rows = bytes read.
 pub(super) async fn wait_eof(host: &str, port: u16) -> Result<StreamSummary, ConnectorError> {
     let mut stream = TcpStream::connect(host, port)?;
