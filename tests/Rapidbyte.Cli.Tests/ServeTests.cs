@@ -50,6 +50,13 @@ public sealed class ServeTests : IAsyncLifetime
         var embedded = await CliProcess.RunWithAsync(runs, "run", file, "--json", "--embedded");
         await _databases.ExecuteAsync(PipelineDatabases.Source, "INSERT INTO items SELECT g, 'item ' || g FROM generate_series(401, 450) g");
         var servedAgain = await CliProcess.RunWithAsync(runs, "run", file, "--json", "-v");
+        // A file with connector config problems: the server checks it (the client does not load
+        // the connectors to hand a run over) and the user reads what an embedded run prints.
+        var bad = Path.Combine(_home, "bad.yaml");
+        await File.WriteAllTextAsync(bad, (await File.ReadAllTextAsync(file)).Replace("schema: public", "schema: public, shcema: x", StringComparison.Ordinal));
+        var badServed = await CliProcess.RunWithAsync(runs, "run", bad, "--json");
+        var badServedVerbose = await CliProcess.RunWithAsync(runs, "run", bad, "--json", "-v");
+        var badEmbedded = await CliProcess.RunWithAsync(runs, "run", bad, "--json", "--embedded");
         var another = await CliProcess.RunWithAsync(runs, "serve", file, "--port", LoopbackPorts.Unused().ToString(System.Globalization.CultureInfo.InvariantCulture));
         await server.InterruptAsync();
         var stopped = await server.WaitAsync(TimeSpan.FromSeconds(60));
@@ -65,6 +72,13 @@ public sealed class ServeTests : IAsyncLifetime
         Assert.Equal(("succeeded", "succeeded", "succeeded"), (Status(first), Status(second), Status(third)));
         Assert.Contains("\"cursor\":\"450\"", Cursor(third), StringComparison.Ordinal);
         Assert.Equal(0, await _databases.DifferenceAsync("items", "items"));
+        Assert.Equal((2, 2), (badServed.ExitCode, badEmbedded.ExitCode));
+        Assert.Contains("bad.yaml:", badServed.Stderr, StringComparison.Ordinal);
+        Assert.Contains("unknown key 'shcema'", badServed.Stderr, StringComparison.Ordinal);
+        Assert.Contains("problems, nothing was run", badServed.Stderr, StringComparison.Ordinal);
+        Assert.Equal(badEmbedded.Stderr, badServed.Stderr);
+        // It did go to the server: one that keeps state elsewhere would have said so.
+        Assert.DoesNotContain("running it here", badServedVerbose.Stderr, StringComparison.Ordinal);
         Assert.Equal(1, another.ExitCode);
         Assert.Contains($"a local server is already up at http://127.0.0.1:{port}/", another.Stderr, StringComparison.Ordinal);
         Assert.Equal(0, stopped);

@@ -19,20 +19,27 @@ internal static class PipelineFile
         {
             return null;
         }
+        return await CheckConfigsAsync(path, loaded.Spec, session, cancellationToken) ? loaded : null;
+    }
+
+    /// <summary>Checks the connector configs of a pipeline <see cref="Load"/> read.</summary>
+    /// <returns>False when they are not valid (the errors are printed).</returns>
+    public static async Task<bool> CheckConfigsAsync(string path, PipelineSpec spec, ConnectorSession session, CancellationToken cancellationToken)
+    {
         try
         {
-            await session.CheckConfigsAsync(loaded.Spec, cancellationToken);
-            return loaded;
+            await session.CheckConfigsAsync(spec, cancellationToken);
+            return true;
         }
         catch (PipelineSpecException e)
         {
             Report(path, e);
-            return null;
+            return false;
         }
         catch (ConnectorException e)
         {
             Console.Error.WriteLine($"{path}: the connector configs could not be checked: {e.Message}");
-            return null;
+            return false;
         }
     }
 
@@ -61,12 +68,15 @@ internal static class PipelineFile
         }
     }
 
-    private static void Report(string path, PipelineSpecException e)
+    private static void Report(string path, PipelineSpecException e) => Report(path, e.Errors.Select(error => error.ToString()).ToList());
+
+    /// <summary>Prints the file's problems (each located in it), then how many there were.</summary>
+    public static void Report(string path, IReadOnlyCollection<string> problems)
     {
-        foreach (var error in e.Errors)
+        foreach (var problem in problems)
         {
-            Console.Error.WriteLine(error);
+            Console.Error.WriteLine(problem);
         }
-        Console.Error.WriteLine($"{path}: {e.Errors.Count} problem{(e.Errors.Count == 1 ? "" : "s")}, nothing was run");
+        Console.Error.WriteLine($"{path}: {problems.Count} problem{(problems.Count == 1 ? "" : "s")}, nothing was run");
     }
 }

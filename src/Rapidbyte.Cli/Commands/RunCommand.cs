@@ -30,12 +30,8 @@ internal static class RunCommand
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            (PipelineDefinition Definition, Pipelines.Spec.PipelineSpec Spec)? checkedFile;
-            using (var session = new ConnectorSession())
-            {
-                checkedFile = await PipelineFile.LoadAsync(parse.GetRequiredValue(pipeline), session, cancellationToken);
-            }
-            if (checkedFile is not { } loaded)
+            var path = parse.GetRequiredValue(pipeline);
+            if (PipelineFile.Load(path) is not { } loaded)
             {
                 return ExitCodes.InvalidInput;
             }
@@ -43,10 +39,19 @@ internal static class RunCommand
                 : Console.IsOutputRedirected ? new PlainRunView()
                 : new LiveRunView();
             // A local server runs it with its own engine settings: an explicit --max-retries runs here.
+            // The server checks the connector configs itself (the same check, located in the same
+            // file), so the client does not load the connectors just to hand the run over.
             if (!parse.GetValue(embedded) && parse.GetResult(retries) is null or { Implicit: true }
-                && await ServerRun.TryAsync(loaded, parse.GetValue(stream), view, parse.GetValue(verbose), cancellationToken) is { } exitCode)
+                && await ServerRun.TryAsync(path, loaded, parse.GetValue(stream), view, parse.GetValue(verbose), cancellationToken) is { } exitCode)
             {
                 return exitCode;
+            }
+            using (var session = new ConnectorSession())
+            {
+                if (!await PipelineFile.CheckConfigsAsync(path, loaded.Spec, session, cancellationToken))
+                {
+                    return ExitCodes.InvalidInput;
+                }
             }
             var engine = new PipelineEngineOptions
             {

@@ -15,8 +15,9 @@ namespace Rapidbyte.Cli.Commands;
 /// </summary>
 internal static class ServerRun
 {
+    /// <param name="path">The pipeline file as the user named it, for messages.</param>
     /// <returns>The run's exit code, or null when no fitting server is up (or it went away before taking the run): run it here.</returns>
-    public static async Task<int?> TryAsync((PipelineDefinition Definition, PipelineSpec Spec) loaded, IReadOnlyList<string>? streams, IRunView view, bool verbose, CancellationToken cancellationToken)
+    public static async Task<int?> TryAsync(string path, (PipelineDefinition Definition, PipelineSpec Spec) loaded, IReadOnlyList<string>? streams, IRunView view, bool verbose, CancellationToken cancellationToken)
     {
         if (LocalServer.Find() is not { } server)
         {
@@ -52,6 +53,12 @@ internal static class ServerRun
         catch (HttpRequestException)
         {
             return null; // it stopped since it was recorded
+        }
+        catch (RapidbyteBadRequestException e) when (e.Errors.Count > 0)
+        {
+            // The server's check of the file, as the embedded run prints its own.
+            PipelineFile.Report(path, e.Errors);
+            return ExitCodes.InvalidInput;
         }
         catch (Exception e) when (e is RapidbyteBadRequestException or RapidbyteConflictException)
         {
