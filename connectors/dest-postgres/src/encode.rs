@@ -246,11 +246,10 @@ fn put_value(
             buf.put_i32(bytes.len() as i32);
             buf.extend_from_slice(bytes);
         }
-        Encoding::Native => {
-            let bytes = column.bytes(row);
+        Encoding::Native => rapidbyte_sdk::copy::with_constant_len(column.bytes(row), |bytes| {
             buf.put_i32(bytes.len() as i32);
             buf.extend_from_slice(bytes);
-        }
+        }),
         Encoding::NativeArray { element_oid } => {
             // ndim (i32), has-nulls flag (i32), element type OID (u32), then the rest.
             let bytes = column.bytes(row);

@@ -46,6 +46,7 @@
 //! the rest builds and is tested natively.
 
 pub mod arrow;
+pub mod copy;
 mod connector;
 mod error;
 mod executor;

@@ -439,7 +439,7 @@ impl ColumnBuffer {
         if end > i32::MAX as usize {
             return false;
         }
-        self.values.extend_from_slice(v);
+        crate::copy::with_constant_len(v, |v| self.values.extend_from_slice(v));
         self.offsets.extend_from_slice(&(end as i32).to_le_bytes());
         self.push_valid();
         true
