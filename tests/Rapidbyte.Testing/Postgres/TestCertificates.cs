@@ -88,7 +88,10 @@ public sealed class TestCertificates
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
         request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
+        // A day longer than the certificates it issues (two days from their own "now", taken
+        // later): an issued certificate may not outlive its issuer, and with equal terms a
+        // second ticking over between the two readings of the clock made it do so (CI failure).
         var now = DateTimeOffset.UtcNow;
-        return request.CreateSelfSigned(now.AddMinutes(-5), now.AddDays(2));
+        return request.CreateSelfSigned(now.AddMinutes(-5), now.AddDays(3));
     }
 }
