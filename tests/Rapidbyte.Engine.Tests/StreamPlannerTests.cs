@@ -65,7 +65,7 @@ public sealed class StreamPlannerTests : IDisposable
     }
 
     [Theory]
-    [InlineData("source-postgres", "dest-postgres", "postgresql-binary")]
+    [InlineData("source-postgres", "dest-postgres", "postgresql-binary-rows")]
     [InlineData("source-postgres", "test-connector", null)]
     [InlineData("test-connector", "dest-postgres", null)]
     public async Task Both_requests_name_the_native_encoding_both_specs_offer(string source, string destination, string? expected)

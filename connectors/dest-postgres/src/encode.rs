@@ -107,9 +107,12 @@ pub fn put_trailer(buf: &mut BytesMut) {
     buf.put_i16(-1);
 }
 
-/// Encodes rows of batches whose columns follow one list of encodings.
+/// Encodes rows of batches whose columns follow one list of encodings, or whose one column
+/// holds whole rows.
 pub struct CopyEncoder {
     encodings: Vec<Encoding>,
+    /// Batches of whole rows in `postgresql-binary-rows`: written as they are.
+    whole_rows: bool,
     /// Base-10000 digits of a text-carried numeric, reused from value to value.
     digits: Vec<u16>,
 }
@@ -118,6 +121,19 @@ impl CopyEncoder {
     pub fn new(encodings: Vec<Encoding>) -> Self {
         CopyEncoder {
             encodings,
+            whole_rows: false,
+            digits: Vec::new(),
+        }
+    }
+
+    /// For batches of one binary column whose values are whole binary COPY rows of columns
+    /// with these encodings, each of which takes its value as it is
+    /// ([`Encoding::takes_untouched`]).
+    pub fn whole_rows(encodings: Vec<Encoding>) -> Self {
+        debug_assert!(encodings.iter().all(|e| e.takes_untouched()));
+        CopyEncoder {
+            encodings,
+            whole_rows: true,
             digits: Vec::new(),
         }
     }
@@ -138,6 +154,9 @@ impl CopyEncoder {
         flush_at: usize,
     ) -> Result<usize, EncodeError> {
         let rows = batch.num_rows();
+        if self.whole_rows {
+            return Ok(copy_rows(batch, from, buf, flush_at));
+        }
         let columns = batch.columns();
         assert_eq!(
             columns.len(),
@@ -169,6 +188,45 @@ impl CopyEncoder {
             }
         }
         Ok(row)
+    }
+}
+
+/// Copies whole rows from `from` on, as [`CopyEncoder::encode`] encodes them: the rows up to
+/// the one that brings `buf` to `flush_at` bytes, in one copy.
+fn copy_rows(batch: &IpcBatch<'_>, from: usize, buf: &mut BytesMut, flush_at: usize) -> usize {
+    let rows = batch.num_rows();
+    if from >= rows {
+        return rows;
+    }
+    let column = batch.column(0);
+    let base = if from == 0 { 0 } else { column.bytes_end(from - 1) };
+    let room = flush_at.saturating_sub(buf.len());
+    // The first row whose end reaches `room` (the last row when none does).
+    let (mut low, mut high) = (from, rows - 1);
+    while low < high {
+        let middle = low + (high - low) / 2;
+        if column.bytes_end(middle) - base >= room {
+            high = middle;
+        } else {
+            low = middle + 1;
+        }
+    }
+    buf.extend_from_slice(column.bytes_of_rows(from..low + 1));
+    low + 1
+}
+
+impl Encoding {
+    /// Whether a value in this encoding goes into the COPY exactly as it came (with its
+    /// length word): what a whole row needs of each of its columns. An array's element OID
+    /// is left as it came only when it names a built-in type, the same in every database.
+    pub fn takes_untouched(self) -> bool {
+        match self {
+            Encoding::Native => true,
+            Encoding::NativeArray { element_oid } => {
+                element_oid < rapidbyte_postgres::types::FIRST_NORMAL_OID
+            }
+            _ => false,
+        }
     }
 }
 

@@ -648,3 +648,59 @@ fn native_values_go_out_untouched_and_arrays_take_this_databases_element_oid() {
     let error = encoder.encode(&batch, 0, &mut BytesMut::new(), 1 << 20).unwrap_err();
     assert!(error.message.contains("5 bytes"), "{}", error.message);
 }
+
+#[test]
+fn whole_rows_go_out_as_they_came_in_pieces_of_about_flush_at() {
+    // Three rows of two columns, each as binary COPY sends a tuple.
+    let rows: Vec<Vec<u8>> = [&b"a"[..], &b"bbbbbbbbbb"[..], &b"cc"[..]]
+        .iter()
+        .map(|text| {
+            let mut tuple = 2i16.to_be_bytes().to_vec();
+            tuple.extend_from_slice(&(-1i32).to_be_bytes());
+            tuple.extend_from_slice(&(text.len() as i32).to_be_bytes());
+            tuple.extend_from_slice(text);
+            tuple
+        })
+        .collect();
+    let mut builder = BatchBuilder::new(Schema::new(vec![Field::new(
+        "rapidbyte.row",
+        DataType::Binary,
+        false,
+    )]));
+    for row in &rows {
+        builder.append_bytes(0, row);
+    }
+    let ipc = builder.finish().unwrap();
+    let batch = IpcBatch::parse(&ipc).unwrap();
+    let mut encoder = CopyEncoder::whole_rows(vec![Encoding::Native, Encoding::Native]);
+
+    // All at once.
+    let mut buf = BytesMut::new();
+    assert_eq!(encoder.encode(&batch, 0, &mut buf, 1 << 20).unwrap(), 3);
+    assert_eq!(&buf[..], &rows.concat()[..]);
+
+    // Up to the row that brings the buffer to flush_at: the first row (11 bytes) does not
+    // reach 12, the second does.
+    let mut buf = BytesMut::new();
+    assert_eq!(encoder.encode(&batch, 0, &mut buf, 12).unwrap(), 2);
+    assert_eq!(&buf[..], &rows[..2].concat()[..]);
+    // From the third row on, with a buffer already past flush_at: one row.
+    assert_eq!(encoder.encode(&batch, 2, &mut buf, 12).unwrap(), 3);
+    assert_eq!(&buf[..], &rows.concat()[..]);
+    // From the second row, exactly one row's room: that row only.
+    let mut buf = BytesMut::new();
+    assert_eq!(encoder.encode(&batch, 1, &mut buf, rows[1].len()).unwrap(), 2);
+    assert_eq!(&buf[..], &rows[1][..]);
+    // Past the end: nothing.
+    assert_eq!(encoder.encode(&batch, 3, &mut buf, 12).unwrap(), 3);
+    assert_eq!(&buf[..], &rows[1][..]);
+}
+
+#[test]
+fn only_values_taken_untouched_may_travel_in_whole_rows() {
+    assert!(Encoding::Native.takes_untouched());
+    assert!(Encoding::NativeArray { element_oid: 23 }.takes_untouched());
+    assert!(!Encoding::NativeArray { element_oid: 16_500 }.takes_untouched());
+    assert!(!Encoding::Int32.takes_untouched());
+    assert!(!Encoding::Text.takes_untouched());
+}

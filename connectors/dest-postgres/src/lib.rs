@@ -134,7 +134,10 @@ pub fn spec() -> ConnectorSpec {
         supported_sync_modes: vec![SyncMode::FullRefresh, SyncMode::Incremental],
         supported_write_modes: vec![WriteMode::Append, WriteMode::Replace, WriteMode::Upsert],
         commit_markers: true,
-        native_encodings: vec![rapidbyte_postgres::types::POSTGRESQL_BINARY.into()],
+        native_encodings: vec![
+            rapidbyte_postgres::types::POSTGRESQL_BINARY_ROWS.into(),
+            rapidbyte_postgres::types::POSTGRESQL_BINARY.into(),
+        ],
     }
 }
 

@@ -10,6 +10,7 @@ use crate::{sql, DestConfig};
 use bytes::{Bytes, BytesMut};
 use futures_util::future::{select, Either};
 use futures_util::SinkExt;
+use rapidbyte_postgres::types::{row_columns, POSTGRESQL_BINARY, POSTGRESQL_BINARY_ROWS};
 use rapidbyte_postgres::{
     cancel, catalog, classify, connect, qualified_name, PgConfig, PgRelation, Session,
 };
@@ -203,7 +204,15 @@ impl Lane {
         let mut txn = self.txn.take().expect("checked above");
         let finished = guarded(pg, &self.session, txn.sink.as_mut().finish()).await;
         drop(txn.sink);
-        finished.map_err(|e| context_error(target, e))?;
+        let copied = finished.map_err(|e| context_error(target, e))?;
+        // The server counts the rows it took; they must be the rows the batches held (a
+        // whole row the source cut wrongly could hold two, or half of one).
+        if copied != txn.rows {
+            return Err(ConnectorError::data(format!(
+                "{}: PostgreSQL took {} rows from a COPY of {} rows; nothing of it is kept",
+                target, copied, txn.rows
+            )));
+        }
         Ok(Some(txn.rows))
     }
 
@@ -315,7 +324,8 @@ impl<'a> Writer<'a> {
             })?;
             match &self.first_schema {
                 None => {
-                    self.prepare(batch.schema()).await?;
+                    let (columns, whole_rows) = self.columns(batch.schema())?;
+                    self.prepare(&columns, whole_rows).await?;
                     self.first_schema = Some(batch.schema().clone());
                 }
                 Some(first) if first != batch.schema() => {
@@ -375,14 +385,19 @@ impl<'a> Writer<'a> {
         Ok(self.summary)
     }
 
-    /// Everything the first batch's schema decides: the table (created or evolved), the
-    /// staging tables and the COPY statement.
-    async fn prepare(&mut self, schema: &Schema) -> Result<(), ConnectorError> {
-        check_field_names(schema)?;
-        // A column in a native encoding only when the host agreed one for the stream.
+    /// The stream's columns as the first batch's schema gives them: its fields, or the
+    /// columns its one field of whole rows describes (then `true`).
+    fn columns(&self, schema: &Schema) -> Result<(Schema, bool), ConnectorError> {
+        let whole_rows = schema.fields.len() == 1
+            && native_encoding(&schema.fields[0]) == Some(POSTGRESQL_BINARY_ROWS);
+        // A column in a native encoding only when the host agreed one for the stream (whole
+        // rows are agreed with a column each).
         for field in &schema.fields {
             if let Some(encoding) = native_encoding(field) {
-                if self.native_encoding.as_deref() != Some(encoding) {
+                let agreed = self.native_encoding.as_deref() == Some(encoding)
+                    || (encoding == POSTGRESQL_BINARY
+                        && self.native_encoding.as_deref() == Some(POSTGRESQL_BINARY_ROWS));
+                if !agreed {
                     return Err(ConnectorError::schema(format!(
                         "the stream's column \"{}\" travels in native encoding \"{}\", which was not agreed for stream {} (the source must carry it through the Arrow mapping)",
                         field.name, encoding, self.target
@@ -390,6 +405,31 @@ impl<'a> Writer<'a> {
                 }
             }
         }
+        if !whole_rows {
+            return Ok((schema.clone(), false));
+        }
+        let columns = row_columns(&schema.fields[0]).map_err(|e| {
+            ConnectorError::schema(format!(
+                "the stream's batches of whole rows for {} do not describe their columns: {}",
+                self.target, e
+            ))
+        })?;
+        if let Some(field) = columns
+            .iter()
+            .find(|c| native_encoding(c) != Some(POSTGRESQL_BINARY))
+        {
+            return Err(ConnectorError::schema(format!(
+                "the stream's batches of whole rows for {} describe column \"{}\" as not in {}, and a whole row carries every column in it",
+                self.target, field.name, POSTGRESQL_BINARY
+            )));
+        }
+        Ok((Schema::new(columns), true))
+    }
+
+    /// Everything the stream's columns decide: the table (created or evolved), the staging
+    /// tables and the COPY statement; `whole_rows`: the batches carry whole rows.
+    async fn prepare(&mut self, schema: &Schema, whole_rows: bool) -> Result<(), ConnectorError> {
+        check_field_names(schema)?;
         if !catalog::schema_exists(&self.main.client, &self.schema).await? {
             self.execute(&sql::create_schema(&self.schema)).await?;
         }
@@ -524,7 +564,23 @@ impl<'a> Writer<'a> {
             .await
             .map_err(|e| self.server_error(&e))?;
         self.main.copy = Some(statement);
-        self.encoder = CopyEncoder::new(plan.encodings());
+        let encodings = plan.encodings();
+        self.encoder = if whole_rows {
+            if let Some((column, _)) = plan
+                .columns
+                .iter()
+                .zip(&encodings)
+                .find(|(_, e)| !e.takes_untouched())
+            {
+                return Err(ConnectorError::schema(format!(
+                    "column \"{}\" of {} needs its values rewritten here (an array whose element type has another OID in this database), and the stream carries whole rows untouched; set the source's native_lane: false",
+                    column.name, self.target
+                )));
+            }
+            CopyEncoder::whole_rows(encodings)
+        } else {
+            CopyEncoder::new(encodings)
+        };
         Ok(())
     }
 

@@ -22,6 +22,25 @@ pub const NATIVE_ENCODING_KEY: &str = "rapidbyte.native_encoding";
 /// The native encoding of the PostgreSQL connectors: each value exactly as binary `COPY`
 /// sends and takes it (the type's send/recv form), without its length word.
 pub const POSTGRESQL_BINARY: &str = "postgresql-binary";
+/// The PostgreSQL connectors' whole-row native encoding: a batch of one Arrow `binary`
+/// column, [`ROWS_FIELD`], whose every value is one row exactly as binary `COPY` sends and
+/// takes it (the `i16` field count, then per field an `i32` length, `-1` for NULL, and the
+/// value in [`POSTGRESQL_BINARY`]). The row's columns are described in the field's
+/// [`ROW_COLUMNS_KEY`] metadata, each as the column's own field would be in
+/// [`POSTGRESQL_BINARY`]. Neither side touches a value: the source appends each row once,
+/// the destination writes it once. Used when every column travels in
+/// [`POSTGRESQL_BINARY`] and no value names a type by an OID the other database may not
+/// share ([`PgType::travels_in_rows`]); a connector that takes it takes
+/// [`POSTGRESQL_BINARY`] too.
+pub const POSTGRESQL_BINARY_ROWS: &str = "postgresql-binary-rows";
+/// The name of the one column of a [`POSTGRESQL_BINARY_ROWS`] batch.
+pub const ROWS_FIELD: &str = "rapidbyte.row";
+/// Field metadata of [`ROWS_FIELD`]: the row's columns as a JSON array of
+/// `{"name", "nullable", "metadata": [[key, value], ...]}` (each an Arrow `binary` field).
+pub const ROW_COLUMNS_KEY: &str = "rapidbyte.row_columns";
+/// The first OID PostgreSQL gives to objects created after `initdb`: below it, a type is
+/// built in and has the same OID in every database of every version.
+pub const FIRST_NORMAL_OID: u32 = 16384;
 /// Arrow's extension-type metadata keys.
 pub const EXTENSION_NAME_KEY: &str = "ARROW:extension:name";
 pub const EXTENSION_METADATA_KEY: &str = "ARROW:extension:metadata";
@@ -117,6 +136,20 @@ impl PgType {
         match (self.typtype, self.element) {
             (_, Some(element)) => element.typtype != 'p',
             (typtype, None) => typtype != 'p',
+        }
+    }
+
+    /// Whether values of this type can travel in whole rows ([`POSTGRESQL_BINARY_ROWS`]):
+    /// they travel natively, and their binary form names no type by an OID that may differ
+    /// in another database (an array's element type is built in; not a composite, whose
+    /// values name their attributes' types).
+    pub fn travels_in_rows(&self) -> bool {
+        if !self.travels_native() {
+            return false;
+        }
+        match self.element {
+            Some(element) => element.oid < FIRST_NORMAL_OID && element.typtype != 'c',
+            None => self.typtype != 'c',
         }
     }
 
@@ -320,6 +353,71 @@ pub fn native_mapping(t: &PgType) -> TypeMapping {
         .metadata
         .push((NATIVE_ENCODING_KEY.to_string(), POSTGRESQL_BINARY.to_string()));
     mapping
+}
+
+/// The one field of a [`POSTGRESQL_BINARY_ROWS`] batch whose rows have these columns
+/// (each a [`native_mapping`] field).
+pub fn rows_field(columns: &[Field]) -> Field {
+    let described: Vec<serde_json::Value> = columns
+        .iter()
+        .map(|c| {
+            serde_json::json!({
+                "name": c.name,
+                "nullable": c.nullable,
+                "metadata": c.metadata,
+            })
+        })
+        .collect();
+    Field::new(ROWS_FIELD, DataType::Binary, false)
+        .with_metadata(NATIVE_ENCODING_KEY, POSTGRESQL_BINARY_ROWS)
+        .with_metadata(
+            ROW_COLUMNS_KEY,
+            serde_json::Value::Array(described).to_string(),
+        )
+}
+
+/// The columns of a [`POSTGRESQL_BINARY_ROWS`] field, as [`rows_field`] described them; an
+/// error says what is malformed.
+pub fn row_columns(field: &Field) -> Result<Vec<Field>, String> {
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Column {
+        name: String,
+        nullable: bool,
+        metadata: Vec<(String, String)>,
+    }
+    if field.data_type != DataType::Binary {
+        return Err(format!(
+            "a {} column must be binary, and \"{}\" is {}",
+            POSTGRESQL_BINARY_ROWS,
+            field.name,
+            arrow_type_name(&field.data_type)
+        ));
+    }
+    let text = field.metadata_value(ROW_COLUMNS_KEY).ok_or_else(|| {
+        format!(
+            "the {} column \"{}\" has no {} metadata",
+            POSTGRESQL_BINARY_ROWS, field.name, ROW_COLUMNS_KEY
+        )
+    })?;
+    let columns: Vec<Column> = serde_json::from_str(text)
+        .map_err(|e| format!("its {} metadata is malformed: {}", ROW_COLUMNS_KEY, e))?;
+    if columns.is_empty() || columns.len() > i16::MAX as usize {
+        return Err(format!(
+            "its {} metadata describes {} columns",
+            ROW_COLUMNS_KEY,
+            columns.len()
+        ));
+    }
+    Ok(columns
+        .into_iter()
+        .map(|c| Field {
+            name: c.name,
+            data_type: DataType::Binary,
+            nullable: c.nullable,
+            metadata: c.metadata,
+        })
+        .collect())
 }
 
 /// A readable name of an Arrow type, as in discover's `arrow_type`: `int64`,
@@ -796,5 +894,39 @@ mod tests {
         };
         let field = native_mapping(&mood).field("m", true);
         assert_eq!(field.metadata_value(ENUM_LABELS_KEY), Some("[\"sad\",\"ok\"]"));
+    }
+
+    #[test]
+    fn whole_rows_describe_their_columns_and_a_bad_description_is_named() {
+        let columns = vec![
+            native_mapping(&PgType::builtin(oid::INT8, "bigint")).field("id", false),
+            native_mapping(&numeric(10, 2)).field("price \"€\"", true),
+        ];
+        let field = rows_field(&columns);
+        assert_eq!(field.name, ROWS_FIELD);
+        assert_eq!(field.data_type, DataType::Binary);
+        assert!(!field.nullable);
+        assert_eq!(field.metadata_value(NATIVE_ENCODING_KEY), Some(POSTGRESQL_BINARY_ROWS));
+        assert_eq!(row_columns(&field).unwrap(), columns);
+
+        let with = |text: &str| field.clone().with_metadata(ROW_COLUMNS_KEY, text);
+        for (text, expected) in [
+            ("[", "metadata is malformed"),
+            ("[]", "describes 0 columns"),
+            ("[{\"name\": \"a\", \"nullable\": true}]", "missing field `metadata`"),
+            (
+                "[{\"name\": \"a\", \"nullable\": true, \"metadata\": [], \"type\": 1}]",
+                "unknown field `type`",
+            ),
+        ] {
+            let error = row_columns(&with(text)).unwrap_err();
+            assert!(error.contains(expected), "{}: {}", text, error);
+        }
+        let mut untyped = field.clone();
+        untyped.metadata.retain(|(k, _)| k != ROW_COLUMNS_KEY);
+        assert!(row_columns(&untyped).unwrap_err().contains("has no rapidbyte.row_columns"));
+        let mut text = field;
+        text.data_type = DataType::Utf8;
+        assert!(row_columns(&text).unwrap_err().contains("must be binary"));
     }
 }

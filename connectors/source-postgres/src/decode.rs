@@ -94,6 +94,9 @@ enum Unit {
 
 pub struct CopyDecoder {
     fields: Vec<FieldPlan>,
+    /// Whole rows ([`rapidbyte_postgres::types::POSTGRESQL_BINARY_ROWS`]): each tuple's
+    /// emitted fields go into column 0 as one value, behind this field count (big-endian).
+    whole_rows: Option<[u8; 2]>,
     state: State,
     carry: Vec<u8>,
     rows: u64,
@@ -136,11 +139,35 @@ impl SeenKeys {
     }
 }
 
+/// Keeps a hidden field: the cursor's text as the last row's cursor value (the keys seen at
+/// the previous value forgotten when it changes), a key among those read at it.
+#[inline]
+fn keep_hidden(decode: Decode, v: &[u8], cursor: &mut Vec<u8>, seen: &mut SeenKeys) {
+    match decode {
+        Decode::Cursor => {
+            if cursor != v {
+                cursor.clear();
+                cursor.extend_from_slice(v);
+                seen.clear();
+            }
+        }
+        Decode::CursorKey => seen.push(v),
+        Decode::Value(_) => unreachable!("not a hidden field"),
+    }
+}
+
 impl CopyDecoder {
-    pub fn new(fields: Vec<FieldPlan>) -> Self {
+    /// `whole_rows`: append each tuple's emitted fields as one value of column 0 (see
+    /// [`CopyDecoder`]), else each field to its own column.
+    pub fn new(fields: Vec<FieldPlan>, whole_rows: bool) -> Self {
         let fixed_row_bytes = fields.iter().map(|f| f.decode.arrow_width()).sum();
         let has_cursor = fields.iter().any(|f| f.decode == Decode::Cursor);
+        let emitted = fields
+            .iter()
+            .filter(|f| matches!(f.decode, Decode::Value(_)))
+            .count() as i16;
         CopyDecoder {
+            whole_rows: whole_rows.then(|| emitted.to_be_bytes()),
             fields,
             state: State::Header,
             carry: Vec::new(),
@@ -318,6 +345,9 @@ impl CopyDecoder {
     /// bounds) to the builder.
     #[inline]
     fn tuple(&mut self, t: &[u8], builder: &mut BatchBuilder) -> Result<(), ConnectorError> {
+        if let Some(count) = self.whole_rows {
+            return self.whole_row(t, count, builder);
+        }
         let mut pos = 2;
         let mut var_bytes = 0usize;
         for f in self.fields.iter() {
@@ -415,18 +445,48 @@ impl CopyDecoder {
                     var_bytes += n;
                     builder.append_bytes(col, &text[..n]);
                 }
-                Decode::Cursor => {
-                    if self.cursor != v {
-                        self.cursor.clear();
-                        self.cursor.extend_from_slice(v);
-                        self.seen.clear();
-                    }
+                Decode::Cursor | Decode::CursorKey => {
+                    keep_hidden(f.decode, v, &mut self.cursor, &mut self.seen)
                 }
-                Decode::CursorKey => self.seen.push(v),
             }
         }
         self.rows += 1;
         self.batch_bytes += self.fixed_row_bytes + var_bytes;
+        Ok(())
+    }
+
+    /// Appends a tuple's emitted fields, untouched, as one value: the tuple itself when it
+    /// has no hidden fields, else its emitted fields (which come first) behind their count.
+    #[inline]
+    fn whole_row(
+        &mut self,
+        t: &[u8],
+        count: [u8; 2],
+        builder: &mut BatchBuilder,
+    ) -> Result<(), ConnectorError> {
+        if !self.has_cursor {
+            builder.append_bytes(0, t);
+        } else {
+            let mut pos = 2;
+            let mut emitted_end = 2;
+            for f in self.fields.iter() {
+                let len = be_i32(t, pos);
+                pos += 4;
+                if f.decode == Decode::Cursor && len < 0 {
+                    return Err(self.value_error(f, t, "the cursor value is NULL".into()));
+                }
+                let len = len.max(0) as usize;
+                let v = &t[pos..pos + len];
+                pos += len;
+                match f.decode {
+                    Decode::Value(_) => emitted_end = pos,
+                    hidden => keep_hidden(hidden, v, &mut self.cursor, &mut self.seen),
+                }
+            }
+            builder.append_bytes_parts(0, &count, &t[2..emitted_end]);
+        }
+        self.rows += 1;
+        self.batch_bytes += 4 + t.len();
         Ok(())
     }
 

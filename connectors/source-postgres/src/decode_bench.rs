@@ -102,7 +102,7 @@ fn decode_throughput() {
         let started = Instant::now();
         let (mut rows, mut ipc_bytes) = (0u64, 0usize);
         for _ in 0..REPEAT {
-            let mut decoder = CopyDecoder::new(fields.clone());
+            let mut decoder = CopyDecoder::new(fields.clone(), false);
             let mut start = 0;
             for &end in &ends {
                 let mut input = &stream[start..end];

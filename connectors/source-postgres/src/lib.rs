@@ -28,7 +28,7 @@ pub use plan::{
     MIN_RANGE_PAGES,
 };
 
-use rapidbyte_postgres::types::POSTGRESQL_BINARY;
+use rapidbyte_postgres::types::{POSTGRESQL_BINARY, POSTGRESQL_BINARY_ROWS};
 use rapidbyte_postgres::{field_type_name, map_type, PgConfig, PgRelation};
 use rapidbyte_sdk::protocol::{Column, ConnectorSpec, StreamSchema, SyncMode, PROTOCOL_VERSION};
 use serde::Deserialize;
@@ -68,7 +68,7 @@ pub fn spec() -> ConnectorSpec {
         supported_sync_modes: vec![SyncMode::FullRefresh, SyncMode::Incremental],
         supported_write_modes: vec![],
         commit_markers: false,
-        native_encodings: vec![POSTGRESQL_BINARY.into()],
+        native_encodings: vec![POSTGRESQL_BINARY_ROWS.into(), POSTGRESQL_BINARY.into()],
     }
 }
 

@@ -3,7 +3,10 @@
 //! natively; every error names the table, column or type at fault.
 
 use crate::decode::{Decode, FieldPlan};
-use rapidbyte_postgres::types::{native_mapping, oid, BinaryFormat, ReadAs, POSTGRESQL_BINARY};
+use rapidbyte_postgres::types::{
+    native_mapping, oid, rows_field, BinaryFormat, ReadAs, POSTGRESQL_BINARY,
+    POSTGRESQL_BINARY_ROWS,
+};
 use rapidbyte_postgres::{map_type, qualified_name, quote_ident, quote_literal, PgRelation};
 use rapidbyte_sdk::arrow::Schema;
 use rapidbyte_sdk::protocol::{StreamRequest, SyncMode};
@@ -14,8 +17,12 @@ use serde_json::{json, Value};
 /// What `read` does for one stream.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReadPlan {
-    /// The emitted columns.
+    /// The emitted columns; in whole rows ([`ReadPlan::whole_rows`]) the one column of the
+    /// rows, which describes them.
     pub schema: Schema,
+    /// Whether batches carry whole rows in [`POSTGRESQL_BINARY_ROWS`] (every emitted column
+    /// can, and the host agreed it) instead of a column each.
+    pub whole_rows: bool,
     /// The COPY fields in SELECT order: the emitted columns, then (incremental) the cursor.
     pub fields: Vec<FieldPlan>,
     /// `COPY (SELECT ...) TO STDOUT (FORMAT binary)`.
@@ -164,16 +171,25 @@ pub fn plan_read(
         )));
     }
 
-    let native = match request.native_encoding.as_deref() {
-        None => false,
-        Some(POSTGRESQL_BINARY) => true,
+    let (native, rows_agreed) = match request.native_encoding.as_deref() {
+        None => (false, false),
+        Some(POSTGRESQL_BINARY) => (true, false),
+        Some(POSTGRESQL_BINARY_ROWS) => (true, true),
         Some(other) => {
             return Err(ConnectorError::config(format!(
-                "stream {}: native encoding \"{}\" is not one this connector knows (it carries \"{}\")",
-                table, other, POSTGRESQL_BINARY
+                "stream {}: native encoding \"{}\" is not one this connector knows (it carries \"{}\" and \"{}\")",
+                table, other, POSTGRESQL_BINARY_ROWS, POSTGRESQL_BINARY
             )))
         }
     };
+    // Columns that keep whole rows from travelling (a type without binary send/receive, or
+    // a value naming a type by an OID another database may not share).
+    let not_in_rows: Vec<String> = selected
+        .iter()
+        .filter(|c| rows_agreed && !c.pg_type.travels_in_rows())
+        .map(|c| format!("\"{}\" {}", c.name, c.pg_type.format_type))
+        .collect();
+    let whole_rows = rows_agreed && not_in_rows.is_empty();
     let mut fields = Vec::with_capacity(selected.len() + 1);
     let mut arrow_fields = Vec::with_capacity(selected.len());
     let mut select = Vec::with_capacity(selected.len() + 1);
@@ -346,19 +362,34 @@ pub fn plan_read(
 
     let lanes = native.then(|| {
         let count = arrow_fields.len() - arrow_lane.len();
-        if arrow_lane.is_empty() {
+        let by_column = if not_in_rows.is_empty() {
+            String::new()
+        } else {
             format!(
-                "stream {}: all {} columns travel in {} (PostgreSQL's binary encoding, not decoded)",
-                table, count, POSTGRESQL_BINARY
+                " (a column each, not whole rows in {}, because of: {})",
+                POSTGRESQL_BINARY_ROWS,
+                not_in_rows.join(", ")
+            )
+        };
+        if whole_rows {
+            format!(
+                "stream {}: all {} columns travel in {} (whole rows in PostgreSQL's binary COPY form, not decoded)",
+                table, count, POSTGRESQL_BINARY_ROWS
+            )
+        } else if arrow_lane.is_empty() {
+            format!(
+                "stream {}: all {} columns travel in {} (PostgreSQL's binary encoding, not decoded){}",
+                table, count, POSTGRESQL_BINARY, by_column
             )
         } else {
             format!(
-                "stream {}: {} columns travel in {}; {} through the Arrow mapping (types without binary send/receive): {}",
+                "stream {}: {} columns travel in {}; {} through the Arrow mapping (types without binary send/receive): {}{}",
                 table,
                 count,
                 POSTGRESQL_BINARY,
                 arrow_lane.len(),
-                arrow_lane.join(", ")
+                arrow_lane.join(", "),
+                by_column
             )
         }
     });
@@ -377,8 +408,14 @@ pub fn plan_read(
             TABLE_ALIAS
         )
     });
+    let schema = if whole_rows {
+        Schema::new(vec![rows_field(&arrow_fields)])
+    } else {
+        Schema::new(arrow_fields)
+    };
     Ok(ReadPlan {
-        schema: Schema::new(arrow_fields),
+        schema,
+        whole_rows,
         fields,
         sql,
         splittable,

@@ -201,7 +201,7 @@ where
         .map(|_| BatchBuilder::new(plan.schema.clone()))
         .collect();
     let mut decoders: Vec<CopyDecoder> = (0..n)
-        .map(|_| CopyDecoder::new(plan.fields.clone()))
+        .map(|_| CopyDecoder::new(plan.fields.clone(), plan.whole_rows))
         .collect();
     if let Some(CursorPlan {
         start: Some(start),

@@ -212,7 +212,7 @@ fn decode_chunks(
     limits: Limits,
 ) -> Result<Vec<Vec<u8>>, rapidbyte_sdk::ConnectorError> {
     let mut builder = BatchBuilder::new(schema.clone());
-    let mut decoder = CopyDecoder::new(fields.to_vec());
+    let mut decoder = CopyDecoder::new(fields.to_vec(), false);
     let mut batches = Vec::new();
     let mut finished = false;
     for chunk in chunks {
@@ -508,7 +508,7 @@ fn the_cursor_column_is_kept_not_emitted() {
     copy.tuple(&[some(2i64.to_be_bytes()), None, some("2024-01-02 00:00:00")]);
     let stream = copy.end();
     let mut builder = BatchBuilder::new(plan.schema.clone());
-    let mut decoder = CopyDecoder::new(plan.fields.clone());
+    let mut decoder = CopyDecoder::new(plan.fields.clone(), plan.whole_rows);
     assert_eq!(decoder.cursor(), None);
     let mut input = &stream[..];
     assert_eq!(
@@ -573,7 +573,7 @@ fn the_keys_of_the_rows_at_the_last_cursor_value_are_kept() {
     let mut builder = BatchBuilder::new(plan.schema.clone());
 
     // Seeded from a checkpoint at "a" that had read the row of key 0.
-    let mut decoder = CopyDecoder::new(plan.fields.clone());
+    let mut decoder = CopyDecoder::new(plan.fields.clone(), plan.whole_rows);
     decoder.seed("a", &[vec!["0".to_string()]]);
     let mut input = &stream[..];
     let one = Limits {
@@ -611,7 +611,7 @@ fn the_keys_of_the_rows_at_the_last_cursor_value_are_kept() {
         copy.tuple(&row(id, "c"));
     }
     let stream = copy.end();
-    let mut decoder = CopyDecoder::new(plan.fields.clone());
+    let mut decoder = CopyDecoder::new(plan.fields.clone(), plan.whole_rows);
     let mut input = &stream[..];
     assert_eq!(
         decoder.decode(&mut input, &mut builder, BIG).unwrap(),
@@ -756,7 +756,7 @@ fn nulls_in_not_null_columns_fail_the_batch() {
     let plan = plan_read(&relation, &full_refresh(), false).unwrap();
     let stream = Copy::new().tuple(&[None]).end();
     let mut builder = BatchBuilder::new(plan.schema.clone());
-    let mut decoder = CopyDecoder::new(plan.fields.clone());
+    let mut decoder = CopyDecoder::new(plan.fields.clone(), plan.whole_rows);
     let mut input = &stream[..];
     decoder.decode(&mut input, &mut builder, BIG).unwrap();
     assert!(builder.finish().is_err());
@@ -926,7 +926,7 @@ fn an_incremental_native_read_decodes_only_the_cursor() {
 #[test]
 fn spec_offers_the_native_encoding_and_discover_shows_each_columns_lane() {
     let spec = crate::spec();
-    assert_eq!(spec.native_encodings, ["postgresql-binary"]);
+    assert_eq!(spec.native_encodings, ["postgresql-binary-rows", "postgresql-binary"]);
     let schema: serde_json::Value = serde_json::from_str(&spec.config_schema).unwrap();
     let mut keys: Vec<String> = rapidbyte_postgres::struct_keys::<rapidbyte_postgres::PgConfig>()
         .iter()
@@ -951,4 +951,192 @@ fn spec_offers_the_native_encoding_and_discover_shows_each_columns_lane() {
     assert_eq!(lanes[lanes.len() - 1], None);
     let stream = crate::stream_schema(&relation, false);
     assert!(stream.columns.iter().all(|c| c.native_encoding.is_none()));
+}
+
+fn whole_rows_request(request: StreamRequest) -> StreamRequest {
+    StreamRequest {
+        native_encoding: Some("postgresql-binary-rows".into()),
+        ..request
+    }
+}
+
+/// Decodes `stream` in chunks of `chunk` bytes with `plan`'s decoder; batches of `max_rows`.
+fn decode_plan(plan: &crate::ReadPlan, stream: &[u8], chunk: usize, max_rows: usize) -> Vec<Vec<u8>> {
+    let mut builder = BatchBuilder::new(plan.schema.clone());
+    let mut decoder = CopyDecoder::new(plan.fields.clone(), plan.whole_rows);
+    let limits = Limits {
+        max_rows,
+        max_bytes: usize::MAX,
+    };
+    let mut batches = Vec::new();
+    for piece in stream.chunks(chunk) {
+        let mut input = piece;
+        while decoder.decode(&mut input, &mut builder, limits).unwrap() == Progress::BatchFull {
+            batches.push(builder.finish().unwrap());
+            decoder.start_batch();
+        }
+    }
+    decoder.finish().unwrap();
+    if builder.rows() > 0 {
+        batches.push(builder.finish().unwrap());
+    }
+    batches
+}
+
+/// The tuples of a binary COPY stream of `rows`, each as COPY sends it.
+fn tuples(rows: &[Vec<Option<Vec<u8>>>]) -> Vec<Vec<u8>> {
+    rows.iter()
+        .map(|row| {
+            let mut copy = Copy(Vec::new());
+            copy.tuple(row);
+            copy.0
+        })
+        .collect()
+}
+
+#[test]
+fn in_whole_rows_each_tuple_is_one_value_as_copy_sent_it() {
+    let plan = plan_read(
+        &every_type_table(),
+        &whole_rows_request(full_refresh()),
+        true,
+    )
+    .unwrap();
+    assert!(plan.whole_rows);
+    assert_eq!(plan.schema.fields.len(), 1);
+    let field = &plan.schema.fields[0];
+    assert_eq!(field.name, "rapidbyte.row");
+    assert_eq!(field.metadata_value("rapidbyte.native_encoding"), Some("postgresql-binary-rows"));
+    // The columns are described as they would travel a column each.
+    let columns = rapidbyte_postgres::types::row_columns(field).unwrap();
+    let each = plan_read(
+        &every_type_table(),
+        &StreamRequest {
+            native_encoding: Some("postgresql-binary".into()),
+            ..full_refresh()
+        },
+        true,
+    )
+    .unwrap();
+    assert!(!each.whole_rows);
+    assert_eq!(columns, each.schema.fields);
+    assert!(plan.lanes.as_deref().unwrap().contains("all 17 columns travel in postgresql-binary-rows"));
+
+    // At every chunk size, in batches of 3 rows: the tuples, untouched and in order.
+    let stream = every_type_stream();
+    let expected = tuples(&every_type_rows());
+    for chunk in [1, 7, 64, stream.len()] {
+        let batches = decode_plan(&plan, &stream, chunk, 3);
+        assert_eq!(batches.len(), 2);
+        let mut values = Vec::new();
+        for ipc in &batches {
+            let batch = IpcBatch::parse(ipc).unwrap();
+            assert_eq!(batch.num_columns(), 1);
+            for row in 0..batch.num_rows() {
+                values.push(batch.column(0).bytes(row).to_vec());
+            }
+        }
+        assert_eq!(values, expected, "chunks of {} bytes", chunk);
+    }
+}
+
+#[test]
+fn in_whole_rows_the_cursor_is_kept_and_left_out_of_the_rows() {
+    let request = StreamRequest {
+        columns: Some(vec!["i8".into(), "t".into()]),
+        sync_mode: SyncMode::Incremental,
+        cursor_field: Some("ts".into()),
+        primary_key: vec!["i8".into()],
+        ..full_refresh()
+    };
+    let plan = plan_read(&every_type_table(), &whole_rows_request(request), false).unwrap();
+    assert!(plan.whole_rows);
+    let mut copy = Copy::new();
+    copy.tuple(&[some(1i64.to_be_bytes()), None, some("a"), some("[\"1\"]")])
+        .tuple(&[some(2i64.to_be_bytes()), some("x"), some("b"), some("[\"2\"]")])
+        .tuple(&[some(3i64.to_be_bytes()), some("yz"), some("b"), some("[\"3\"]")]);
+    let stream = copy.end();
+    let mut builder = BatchBuilder::new(plan.schema.clone());
+    let mut decoder = CopyDecoder::new(plan.fields.clone(), true);
+    let mut input = &stream[..];
+    assert_eq!(decoder.decode(&mut input, &mut builder, BIG).unwrap(), Progress::Finished);
+    assert_eq!(decoder.cursor(), Some(&b"b"[..]));
+    let seen: Vec<&[u8]> = decoder.seen().unwrap().collect();
+    assert_eq!(seen, [&b"[\"2\"]"[..], &b"[\"3\"]"[..]]);
+    let batch = builder.finish().unwrap();
+    let batch = IpcBatch::parse(&batch).unwrap();
+    let values: Vec<&[u8]> = (0..3).map(|r| batch.column(0).bytes(r)).collect();
+    assert_eq!(
+        values,
+        tuples(&[
+            vec![some(1i64.to_be_bytes()), None],
+            vec![some(2i64.to_be_bytes()), some("x")],
+            vec![some(3i64.to_be_bytes()), some("yz")],
+        ])
+    );
+
+    // A NULL cursor is an error naming the column, as a column each.
+    let mut copy = Copy::new();
+    copy.tuple(&[some(1i64.to_be_bytes()), None, None, some("[\"1\"]")]);
+    let stream = copy.end();
+    let mut decoder = CopyDecoder::new(plan.fields.clone(), true);
+    let error = decoder
+        .decode(&mut &stream[..], &mut builder, BIG)
+        .unwrap_err();
+    assert!(error.message.contains("the cursor value is NULL"), "{}", error.message);
+}
+
+#[test]
+fn whole_rows_only_when_every_column_names_no_type_by_a_local_oid() {
+    let mut relation = every_type_table();
+    let user = |oid: u32, typtype: char, format_type: &str| PgType {
+        typtype,
+        ..PgType::builtin(oid, format_type)
+    };
+    let array_of = |element: u32, typtype: char, format_type: &str| PgType {
+        element: Some(rapidbyte_postgres::types::PgElement { oid: element, typtype }),
+        ..PgType::builtin(if element < 16384 { 1007 } else { 20000 }, format_type)
+    };
+    let request = whole_rows_request(full_refresh());
+    // Built-in arrays, enums, domains and ranges travel in whole rows.
+    for pg_type in [
+        array_of(oid::INT4, 'b', "integer[]"),
+        user(20001, 'e', "src.mood"),
+        user(20002, 'r', "src.floatrange"),
+        user(20003, 'd', "src.amount"),
+    ] {
+        relation.columns.push(PgColumn {
+            name: "x".into(),
+            not_null: false,
+            pg_type: pg_type.clone(),
+        });
+        let plan = plan_read(&relation, &request, false).unwrap();
+        assert!(plan.whole_rows, "{}", pg_type.format_type);
+        relation.columns.pop();
+    }
+    // Composites and arrays of user-defined types name types by OID: a column each.
+    for pg_type in [
+        user(20004, 'c', "src.address"),
+        array_of(20001, 'e', "src.mood[]"),
+        array_of(20004, 'c', "src.address[]"),
+    ] {
+        relation.columns.push(PgColumn {
+            name: "x".into(),
+            not_null: false,
+            pg_type: pg_type.clone(),
+        });
+        let plan = plan_read(&relation, &request, false).unwrap();
+        assert!(!plan.whole_rows, "{}", pg_type.format_type);
+        assert_eq!(plan.schema.fields.len(), 18);
+        let lanes = plan.lanes.unwrap();
+        assert!(
+            lanes.contains(&format!(
+                "not whole rows in postgresql-binary-rows, because of: \"x\" {}",
+                pg_type.format_type
+            )),
+            "{}",
+            lanes
+        );
+        relation.columns.pop();
+    }
 }

@@ -246,8 +246,20 @@ impl BatchBuilder {
     /// database): the caller guarantees they are UTF-8, or readers will reject the batch.
     #[inline]
     pub fn append_bytes(&mut self, col: usize, v: &[u8]) {
-        let fits = match self.column(col, Kind::Binary, "append_bytes") {
-            Some(c) => c.push_var(v),
+        self.append_var(col, &[], v, "append_bytes");
+    }
+
+    /// Appends one value made of `head` then `tail` to a Binary (or Utf8) column, as
+    /// [`BatchBuilder::append_bytes`] of their concatenation would.
+    #[inline]
+    pub fn append_bytes_parts(&mut self, col: usize, head: &[u8], tail: &[u8]) {
+        self.append_var(col, head, tail, "append_bytes_parts");
+    }
+
+    #[inline(always)]
+    fn append_var(&mut self, col: usize, head: &[u8], tail: &[u8], method: &'static str) {
+        let fits = match self.column(col, Kind::Binary, method) {
+            Some(c) => c.push_var(head, tail),
             None => return,
         };
         if !fits {
@@ -431,15 +443,18 @@ impl ColumnBuffer {
         self.len += 1;
     }
 
-    /// Appends a utf8/binary value; false (and nothing appended) if the column's data
-    /// would pass the 2 GiB that i32 offsets can address.
+    /// Appends a utf8/binary value, `head` then `tail`; false (and nothing appended) if the
+    /// column's data would pass the 2 GiB that i32 offsets can address.
     #[inline]
-    fn push_var(&mut self, v: &[u8]) -> bool {
-        let end = self.values.len() + v.len();
+    fn push_var(&mut self, head: &[u8], tail: &[u8]) -> bool {
+        let end = self.values.len() + head.len() + tail.len();
         if end > i32::MAX as usize {
             return false;
         }
-        crate::copy::with_constant_len(v, |v| self.values.extend_from_slice(v));
+        if !head.is_empty() {
+            self.values.extend_from_slice(head);
+        }
+        crate::copy::with_constant_len(tail, |v| self.values.extend_from_slice(v));
         self.offsets.extend_from_slice(&(end as i32).to_le_bytes());
         self.push_valid();
         true

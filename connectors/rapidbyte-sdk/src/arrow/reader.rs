@@ -746,6 +746,39 @@ impl<'a> Column<'a> {
         &self.values[start..end]
     }
 
+    /// The bytes of the Binary or Utf8 values of `rows`, back to back as the stream holds
+    /// them (the offsets were checked to ascend when the batch was parsed).
+    #[inline]
+    pub fn bytes_of_rows(&self, rows: std::ops::Range<usize>) -> &'a [u8] {
+        assert!(
+            rows.start <= rows.end && rows.end <= self.len,
+            "rows {:?} of a column of {} values",
+            rows,
+            self.len
+        );
+        assert!(
+            self.layout == Layout::Var,
+            "Column::bytes_of_rows called on a {:?} column",
+            self.kind
+        );
+        let start = offset_at(self.offsets, rows.start) as usize;
+        let end = offset_at(self.offsets, rows.end) as usize;
+        &self.values[start..end]
+    }
+
+    /// Where the value of `row` ends in the column's data, counted from the start of the
+    /// first value (so the bytes of rows `0..=row`).
+    #[inline]
+    pub fn bytes_end(&self, row: usize) -> usize {
+        self.check_row(row);
+        assert!(
+            self.layout == Layout::Var,
+            "Column::bytes_end called on a {:?} column",
+            self.kind
+        );
+        (offset_at(self.offsets, row + 1) - offset_at(self.offsets, 0)) as usize
+    }
+
     /// The text of a Utf8 value, borrowed from the stream; "" at a null row.
     #[inline]
     pub fn str(&self, row: usize) -> &'a str {
