@@ -25,19 +25,23 @@ public sealed class IncrementalTests(PostgresPipeline pipeline)
         UPDATE src.events SET payload = 'v3-' || id, updated_at = timestamptz '2031-01-01 00:00:00+00' WHERE id BETWEEN 200 AND 300;
         """;
 
-    [Fact]
-    public async Task With_upsert_the_destination_equals_the_source_after_changes_and_has_no_duplicates()
+    /// <summary>The lanes a stream may take: the Arrow mapping, a native column each, whole native rows.</summary>
+    public static TheoryData<string?> Lanes => new() { null, "postgresql-binary", "postgresql-binary-rows" };
+
+    [Theory]
+    [MemberData(nameof(Lanes))]
+    public async Task With_upsert_the_destination_equals_the_source_after_changes_and_has_no_duplicates(string? lane)
     {
         var db = await pipeline.CreateDatabaseAsync();
         await db.ExecuteAsync(Setup);
 
-        var first = await RunAsync(db, cursor: null, WriteMode.Upsert);
+        var first = await RunAsync(db, cursor: null, WriteMode.Upsert, lane);
         Assert.True(first.Succeeded, first.Error?.Message);
         Assert.NotNull(first.CommittedCursor);
         Assert.Equal((0L, 0L), await db.DifferenceAsync("src.events", "dst.events"));
 
         await db.ExecuteAsync(Changes);
-        var second = await RunAsync(db, first.CommittedCursor, WriteMode.Upsert);
+        var second = await RunAsync(db, first.CommittedCursor, WriteMode.Upsert, lane);
 
         Assert.True(second.Succeeded, second.Error?.Message);
         Assert.True(second.Read!.Rows < 5000, $"the second run re-read {second.Read.Rows} rows: it did not start from the cursor");
@@ -46,15 +50,16 @@ public sealed class IncrementalTests(PostgresPipeline pipeline)
         Assert.Contains("2031-01-01", second.CommittedCursor);
     }
 
-    [Fact]
-    public async Task With_append_no_row_is_lost_or_appended_twice_across_runs()
+    [Theory]
+    [MemberData(nameof(Lanes))]
+    public async Task With_append_no_row_is_lost_or_appended_twice_across_runs(string? lane)
     {
         var db = await pipeline.CreateDatabaseAsync();
         await db.ExecuteAsync(Setup);
 
-        var first = await RunAsync(db, cursor: null, WriteMode.Append);
+        var first = await RunAsync(db, cursor: null, WriteMode.Append, lane);
         await db.ExecuteAsync(Changes);
-        var second = await RunAsync(db, first.CommittedCursor, WriteMode.Append);
+        var second = await RunAsync(db, first.CommittedCursor, WriteMode.Append, lane);
 
         Assert.True(first.Succeeded && second.Succeeded, first.Error?.Message ?? second.Error?.Message);
         // Every current source row is in the destination: the new rows at the first run's last
@@ -65,19 +70,20 @@ public sealed class IncrementalTests(PostgresPipeline pipeline)
         Assert.Equal(10 + 990 + 11 + 101, second.Read!.Rows);
     }
 
-    [Fact]
-    public async Task An_append_whose_cursor_write_was_lost_starts_after_its_destinations_commit_marker()
+    [Theory]
+    [MemberData(nameof(Lanes))]
+    public async Task An_append_whose_cursor_write_was_lost_starts_after_its_destinations_commit_marker(string? lane)
     {
         var db = await pipeline.CreateDatabaseAsync();
         await db.ExecuteAsync("CREATE TABLE src.numbers (id int8 PRIMARY KEY, v text); INSERT INTO src.numbers SELECT i, 'v' || i FROM generate_series(1, 20000) AS i;");
         var marker = new MarkerKey("p/numbers", "run-1");
 
-        var first = await AppendNumbersAsync(db, cursor: null, marker);
+        var first = await AppendNumbersAsync(db, cursor: null, marker, lane);
         Assert.True(first.Succeeded && first.Marked, first.Error?.Message);
         await db.ExecuteAsync("INSERT INTO src.numbers SELECT i, 'v' || i FROM generate_series(20001, 20500) AS i");
         // The cursor the first run committed never reached the state store (its silo was lost
         // right after the destination's commit): the next run is given the one before it.
-        var second = await AppendNumbersAsync(db, cursor: null, marker with { Run = "run-2" });
+        var second = await AppendNumbersAsync(db, cursor: null, marker with { Run = "run-2" }, lane);
 
         Assert.True(second.Succeeded, second.Error?.Message);
         Assert.Equal(500, second.Read!.Rows);
@@ -85,7 +91,7 @@ public sealed class IncrementalTests(PostgresPipeline pipeline)
         Assert.Equal("run-2", await db.ScalarAsync<string>("SELECT run FROM dst.rapidbyte_commit_markers WHERE stream = 'p/numbers' AND complete"));
 
         // The run whose last commit is in, taken up again (its completion was not recorded): nothing more.
-        var again = await AppendNumbersAsync(db, cursor: null, marker with { Run = "run-2" });
+        var again = await AppendNumbersAsync(db, cursor: null, marker with { Run = "run-2" }, lane);
         Assert.True(again.Succeeded, again.Error?.Message);
         Assert.Equal(0, again.Read!.Rows);
         Assert.Equal(second.CommittedCursor, again.CommittedCursor);
@@ -114,10 +120,10 @@ public sealed class IncrementalTests(PostgresPipeline pipeline)
         Assert.Equal(40000, await db.ScalarAsync<long>("SELECT count(*) FROM dst.numbers"));
     }
 
-    private Task<Engine.Streams.StreamRunResult> AppendNumbersAsync(TestDatabase db, string? cursor, MarkerKey marker) =>
+    private Task<Engine.Streams.StreamRunResult> AppendNumbersAsync(TestDatabase db, string? cursor, MarkerKey marker, string? lane) =>
         pipeline.RunAsync(
-            db.SourceConfig(), new StreamRequest("numbers", SyncMode.Incremental, CursorField: "id", Cursor: cursor, Limits: new BatchLimits(MaxBatchRows: 1000)),
-            db.DestinationConfig(), new StreamRequest("numbers", WriteMode: WriteMode.Append, Marker: marker));
+            db.SourceConfig(), new StreamRequest("numbers", SyncMode.Incremental, CursorField: "id", Cursor: cursor, Limits: new BatchLimits(MaxBatchRows: 1000), NativeEncoding: lane),
+            db.DestinationConfig(), new StreamRequest("numbers", WriteMode: WriteMode.Append, Marker: marker, NativeEncoding: lane));
 
     [Fact]
     public async Task An_integer_cursor_checkpoints_the_highest_value_not_the_highest_text()
@@ -140,9 +146,9 @@ public sealed class IncrementalTests(PostgresPipeline pipeline)
         Assert.Equal((0L, 0L), await db.DifferenceAsync("src.numbers", "dst.numbers"));
     }
 
-    private Task<Engine.Streams.StreamRunResult> RunAsync(TestDatabase db, string? cursor, WriteMode mode) =>
+    private Task<Engine.Streams.StreamRunResult> RunAsync(TestDatabase db, string? cursor, WriteMode mode, string? lane) =>
         pipeline.RunAsync(
             db.SourceConfig(), new StreamRequest("events", SyncMode.Incremental, CursorField: "updated_at", Cursor: cursor,
-                Limits: new BatchLimits(MaxBatchRows: 5000)),
-            db.DestinationConfig(), new StreamRequest("events", WriteMode: mode, PrimaryKey: ["id"]));
+                Limits: new BatchLimits(MaxBatchRows: 5000), NativeEncoding: lane),
+            db.DestinationConfig(), new StreamRequest("events", WriteMode: mode, PrimaryKey: ["id"], NativeEncoding: lane));
 }

@@ -3,7 +3,8 @@ using Rapidbyte.Contracts;
 namespace Rapidbyte.Connectors.Postgres.Tests;
 
 /// <summary>
-/// PostgreSQL → PostgreSQL in <c>postgresql-binary</c>: values the Arrow mapping cannot hold (NaN in a constrained
+/// PostgreSQL → PostgreSQL in <c>postgresql-binary</c> (a column each) and <c>postgresql-binary-rows</c> (whole rows,
+/// where no value names a type by an OID of its database): values the Arrow mapping cannot hold (NaN in a constrained
 /// numeric, timestamps past year 294246) and types it only carries as text arrive bit for bit, into another database
 /// (so enum and array element OIDs differ), compared by the servers' own text forms.
 /// </summary>
@@ -11,6 +12,9 @@ namespace Rapidbyte.Connectors.Postgres.Tests;
 public sealed class NativeLaneTests(PostgresPipeline pipeline)
 {
     private const string Native = "postgresql-binary";
+    private const string Rows = "postgresql-binary-rows";
+
+    public static TheoryData<string> NativeLanes => new() { Native, Rows };
 
     private const string EveryTypeTable = """
         CREATE TYPE src.mood AS ENUM ('sad', 'ok', 'happy');
@@ -54,8 +58,9 @@ public sealed class NativeLaneTests(PostgresPipeline pipeline)
          NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
         """;
 
-    [Fact]
-    public async Task Every_type_postgresql_can_copy_in_binary_arrives_exactly_in_another_database()
+    [Theory]
+    [MemberData(nameof(NativeLanes))]
+    public async Task Every_type_postgresql_can_copy_in_binary_arrives_exactly_in_another_database(string lane)
     {
         var source = await pipeline.CreateDatabaseAsync();
         var destination = await pipeline.CreateDatabaseAsync();
@@ -68,10 +73,17 @@ public sealed class NativeLaneTests(PostgresPipeline pipeline)
             CREATE DOMAIN src.amount AS numeric(12, 2) CHECK (VALUE >= 0);
             """);
 
-        var result = await pipeline.RunAsync(source.SourceConfig(), new StreamRequest("every_type", NativeEncoding: Native),
-            destination.DestinationConfig(), new StreamRequest("every_type", WriteMode: WriteMode.Append, NativeEncoding: Native));
+        var logged = pipeline.Logs.Lines.Count;
+        var result = await pipeline.RunAsync(source.SourceConfig(), new StreamRequest("every_type", NativeEncoding: lane),
+            destination.DestinationConfig(), new StreamRequest("every_type", WriteMode: WriteMode.Append, NativeEncoding: lane));
 
         Assert.True(result.Succeeded, result.Error?.Message);
+        if (lane == Rows)
+        {
+            // The composites and the arrays of user-defined types name types by OID: a column each, and the log says why.
+            var lanes = Assert.Single(pipeline.Logs.Lines.Skip(logged), l => l.Contains("stream src.every_type: all 40 columns travel in postgresql-binary ("));
+            Assert.Contains("(a column each, not whole rows in postgresql-binary-rows, because of: \"addr\" src.address, \"addrs\" src.address[], \"feelings\" src.mood[])", lanes);
+        }
         Assert.Equal(3, result.Written!.Rows);
         Assert.Equal(await RowsAsync(source, "src.every_type"), await RowsAsync(destination, "dst.every_type"));
         // The same types, the enum, composite and range re-created in the destination's schema; a domain column arrives
@@ -143,8 +155,9 @@ public sealed class NativeLaneTests(PostgresPipeline pipeline)
         Assert.Contains("NaN cannot be represented as decimal128(10,2)", result.Error!.Message);
     }
 
-    [Fact]
-    public async Task Dropped_generated_and_partitioned_tables_round_trip()
+    [Theory]
+    [MemberData(nameof(NativeLanes))]
+    public async Task Dropped_generated_and_partitioned_tables_round_trip(string lane)
     {
         var db = await pipeline.CreateDatabaseAsync();
         await db.ExecuteAsync("""
@@ -158,11 +171,13 @@ public sealed class NativeLaneTests(PostgresPipeline pipeline)
             INSERT INTO src.parted SELECT i, date '2023-06-01' + i, md5(i::text) FROM generate_series(1, 400) i;
             """);
 
-        foreach (var table in new[] { "reshaped", "parted" })
+        foreach (var (table, columns) in new[] { ("reshaped", 5), ("parted", 3) })
         {
-            var result = await pipeline.RunAsync(db.SourceConfig(), new StreamRequest(table, NativeEncoding: Native),
-                db.DestinationConfig(), new StreamRequest(table, WriteMode: WriteMode.Append, NativeEncoding: Native));
+            var logged = pipeline.Logs.Lines.Count;
+            var result = await pipeline.RunAsync(db.SourceConfig(), new StreamRequest(table, NativeEncoding: lane),
+                db.DestinationConfig(), new StreamRequest(table, WriteMode: WriteMode.Append, NativeEncoding: lane));
             Assert.True(result.Succeeded, result.Error?.Message);
+            Assert.Contains(pipeline.Logs.Lines.Skip(logged), l => l.Contains($"stream src.{table}: all {columns} columns travel in {lane} ("));
             Assert.Equal((0L, 0L), await db.DifferenceAsync($"src.{table}", $"dst.{table}"));
         }
         Assert.Equal(
@@ -171,8 +186,9 @@ public sealed class NativeLaneTests(PostgresPipeline pipeline)
         Assert.Equal(400L, await db.ScalarAsync<long>("SELECT count(*) FROM dst.parted"));
     }
 
-    [Fact]
-    public async Task An_existing_wider_column_takes_native_values_by_a_cast_and_a_narrower_one_is_refused()
+    [Theory]
+    [MemberData(nameof(NativeLanes))]
+    public async Task An_existing_wider_column_takes_native_values_by_a_cast_and_a_narrower_one_is_refused(string lane)
     {
         var db = await pipeline.CreateDatabaseAsync();
         await db.ExecuteAsync("""
@@ -182,19 +198,95 @@ public sealed class NativeLaneTests(PostgresPipeline pipeline)
             CREATE TABLE dst.narrow (id int2, price numeric(10, 2), name varchar(20));
             """);
 
-        var widened = await pipeline.RunAsync(db.SourceConfig(), new StreamRequest("widen", NativeEncoding: Native),
-            db.DestinationConfig(), new StreamRequest("widen", WriteMode: WriteMode.Append, NativeEncoding: Native));
+        var widened = await pipeline.RunAsync(db.SourceConfig(), new StreamRequest("widen", NativeEncoding: lane),
+            db.DestinationConfig(), new StreamRequest("widen", WriteMode: WriteMode.Append, NativeEncoding: lane));
         Assert.True(widened.Succeeded, widened.Error?.Message);
         Assert.Equal(0L, await db.ScalarAsync<long>(
             "SELECT count(*) FROM (SELECT id::int8, price::numeric(14,4), name::text FROM src.widen EXCEPT ALL SELECT * FROM dst.widen) d"));
         Assert.Equal(100L, await db.ScalarAsync<long>("SELECT count(*) FROM dst.widen"));
 
-        var narrowed = await pipeline.RunAsync(db.SourceConfig(), new StreamRequest("widen", NativeEncoding: Native),
-            db.DestinationConfig(), new StreamRequest("narrow", WriteMode: WriteMode.Append, NativeEncoding: Native));
+        var narrowed = await pipeline.RunAsync(db.SourceConfig(), new StreamRequest("widen", NativeEncoding: lane),
+            db.DestinationConfig(), new StreamRequest("narrow", WriteMode: WriteMode.Append, NativeEncoding: lane));
         Assert.False(narrowed.Succeeded);
         Assert.Equal(ErrorCategory.Schema, narrowed.Error!.Category);
         Assert.Contains("the table's column is smallint and the stream's is integer in PostgreSQL's binary encoding", narrowed.Error.Message);
         Assert.Equal(0L, await db.ScalarAsync<long>("SELECT count(*) FROM dst.narrow"));
+    }
+
+    private const string BuiltInTypes = """
+        CREATE TYPE src.mood AS ENUM ('sad', 'ok', 'happy');
+        CREATE DOMAIN src.amount AS numeric(12, 2) CHECK (VALUE >= 0);
+        CREATE TABLE src.built_in (
+            id int8 PRIMARY KEY, n_constrained numeric(10, 2), n_free numeric, f4 real, f8 float8,
+            ts timestamp, tstz timestamptz, d date, tm time, tz timetz, iv interval,
+            money money, bits bit(5), varbits varbit(16), pt point, bx box, poly polygon, circ circle,
+            tsv tsvector, tsq tsquery, doc xml, mac macaddr, mac8 macaddr8, ip inet, net cidr,
+            i4r int4range, tstzr tstzrange, i4mr int4multirange, amount src.amount, feeling src.mood,
+            grid int4[], words text[], ranges int4range[], stamps timestamptz[],
+            j jsonb, js json, c "char", u uuid, b bool, by bytea, t text, v varchar(20), ch char(3)
+        );
+        INSERT INTO src.built_in
+        SELECT i, CASE i % 3 WHEN 0 THEN 'NaN' ELSE i / 7.0 END, CASE i % 4 WHEN 0 THEN 'Infinity' WHEN 1 THEN '-Infinity' ELSE i * 1e-20 END,
+               CASE WHEN i % 5 = 0 THEN 'NaN'::real ELSE i / 3.0 END, -i / 9.0,
+               CASE i % 3 WHEN 0 THEN '294276-12-31 23:59:59.999999'::timestamp WHEN 1 THEN '4713-01-01 00:00:00 BC' ELSE 'infinity' END,
+               timestamptz '2024-01-01 00:00:00+00' + i * interval '1 second', date '2024-01-01' + i, time '12:34:56.789' , '00:00:00-15:59', i * interval '1 day 1 second',
+               i / 100.0, B'10101', B'1111000011110000', point(i, -i), box(point(0, 0), point(i, i)), '((0,0),(1,1),(1,0))', circle(point(i, i), 1.5),
+               'a fat cat sat:1A', 'fat & (cat | !rat)', '<a x="1">t</a>', '08:00:2b:01:02:03', '08:00:2b:01:02:03:04:05', '192.168.1.1/24', '10.0.0.0/8',
+               int4range(i, i + 10), tstzrange('2024-01-01', NULL), '{[1,3),[5,8)}', i / 100.0, (ARRAY['sad', 'ok', 'happy'])[1 + i % 3]::src.mood,
+               ARRAY[[i, NULL], [3, 4]], ARRAY['a,b', '', NULL, 'ü' || i], ARRAY[int4range(1, 2), 'empty'], ARRAY[timestamptz 'infinity', now()],
+               jsonb_build_object('k', i, 'n', NULL), '{"a" : 1 }', 'x', md5(i::text)::uuid, i % 2 = 0, decode(md5(i::text), 'hex'), repeat('t', i % 50), 'v' || i, 'ab'
+          FROM generate_series(1, 3000) i;
+        INSERT INTO src.built_in (id) VALUES (0);
+        """;
+
+    [Fact]
+    public async Task Whole_rows_carry_every_built_in_type_exactly_in_each_write_mode()
+    {
+        var source = await pipeline.CreateDatabaseAsync();
+        var destination = await pipeline.CreateDatabaseAsync();
+        await source.ExecuteAsync(BuiltInTypes);
+        await destination.ExecuteAsync("CREATE DOMAIN src.amount AS numeric(12, 2) CHECK (VALUE >= 0);");
+        Task<Engine.Streams.StreamRunResult> RunAsync(WriteMode mode, int parallelism = 1) => pipeline.RunAsync(
+            source.SourceConfig(), new StreamRequest("built_in", NativeEncoding: Rows, Limits: new BatchLimits(MaxBatchRows: 700), Parallelism: parallelism),
+            destination.DestinationConfig(), new StreamRequest("built_in", WriteMode: mode, PrimaryKey: ["id"], NativeEncoding: Rows, Parallelism: parallelism));
+
+        var logged = pipeline.Logs.Lines.Count;
+        var appended = await RunAsync(WriteMode.Append);
+
+        Assert.True(appended.Succeeded, appended.Error?.Message);
+        Assert.Contains(pipeline.Logs.Lines.Skip(logged), l => l.Contains("stream src.built_in: all 43 columns travel in postgresql-binary-rows (whole rows"));
+        Assert.Equal(3001, appended.Written!.Rows);
+        Assert.Equal(await RowsAsync(source, "src.built_in"), await RowsAsync(destination, "dst.built_in"));
+        var expected = (await source.ColumnTypesAsync("src", "built_in"))
+            .Select(c => c.Replace(" not null", "").Replace("src.mood", "dst.mood").Replace("amount src.amount", "amount numeric(12,2)")).ToList();
+        Assert.Equal(expected, (await destination.ColumnTypesAsync("dst", "built_in")).Select(c => c.Replace(" not null", "")).ToList());
+
+        // Upsert merges changed rows through its staging table; replace writes a new table with two connections.
+        await source.ExecuteAsync("UPDATE src.built_in SET t = 'changed', n_free = 'NaN' WHERE id % 10 = 0; INSERT INTO src.built_in (id, t) VALUES (5000, 'new')");
+        await destination.ExecuteAsync("ALTER TABLE dst.built_in ADD PRIMARY KEY (id)");
+        var upserted = await RunAsync(WriteMode.Upsert);
+        Assert.True(upserted.Succeeded, upserted.Error?.Message);
+        Assert.Equal(await RowsAsync(source, "src.built_in"), await RowsAsync(destination, "dst.built_in"));
+
+        await source.ExecuteAsync("DELETE FROM src.built_in WHERE id % 3 = 0");
+        var replaced = await RunAsync(WriteMode.Replace, parallelism: 2);
+        Assert.True(replaced.Succeeded, replaced.Error?.Message);
+        Assert.Equal(await RowsAsync(source, "src.built_in"), await RowsAsync(destination, "dst.built_in"));
+    }
+
+    [Fact]
+    public async Task A_destination_refuses_whole_rows_it_did_not_agree_to()
+    {
+        var db = await pipeline.CreateDatabaseAsync();
+        await db.ExecuteAsync("CREATE TABLE src.plain (id int8); INSERT INTO src.plain VALUES (1);");
+
+        var result = await pipeline.RunAsync(db.SourceConfig(), new StreamRequest("plain", NativeEncoding: Rows),
+            db.DestinationConfig(), new StreamRequest("plain", WriteMode: WriteMode.Append, NativeEncoding: Native));
+
+        Assert.False(result.Succeeded);
+        Assert.Equal(ErrorCategory.Schema, result.Error!.Category);
+        Assert.Contains("column \"rapidbyte.row\" travels in native encoding \"postgresql-binary-rows\", which was not agreed", result.Error.Message);
+        Assert.False(await db.TableExistsAsync("dst.plain"));
     }
 
     /// <summary>Every row's text form, sorted: equal lists are equal multisets (EXCEPT ALL both ways, across databases).</summary>

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 using Rapidbyte.Contracts;
 using Rapidbyte.Engine.Streams;
@@ -21,7 +22,12 @@ public class PostgresPipeline : IAsyncLifetime
 
     public PostgresServer Server { get; private set; } = null!;
 
-    public ConnectorRuntime Runtime { get; } = new();
+    public PostgresPipeline() => Runtime = new ConnectorRuntime(loggerFactory: new LoggerFactory([Logs]));
+
+    public ConnectorRuntime Runtime { get; }
+
+    /// <summary>What the connectors logged, every test's (the tests of a collection run one at a time).</summary>
+    public CapturedLogs Logs { get; } = new();
 
     public async Task InitializeAsync()
     {

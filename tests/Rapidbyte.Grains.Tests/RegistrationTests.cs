@@ -1,6 +1,7 @@
 using System.Text;
 using Npgsql;
 using Rapidbyte.Grains.Runs;
+using Rapidbyte.Testing;
 using Rapidbyte.Testing.Pipelines;
 
 namespace Rapidbyte.Grains.Tests;

@@ -1,10 +1,10 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 
-namespace Rapidbyte.Grains.Tests;
+namespace Rapidbyte.Testing;
 
-/// <summary>Every log line a silo writes, at every level, exception text included: what a test searches for secrets.</summary>
-internal sealed class CapturedLogs : ILoggerProvider
+/// <summary>Every log line a silo or a connector runtime writes, at every level, exception text included: what a test searches for secrets or a connector's choices.</summary>
+public sealed class CapturedLogs : ILoggerProvider
 {
     private readonly ConcurrentQueue<string> _lines = new();
 
