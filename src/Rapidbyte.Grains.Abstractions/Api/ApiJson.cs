@@ -1,6 +1,7 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 
 namespace Rapidbyte.Grains.Api;
 
@@ -24,7 +25,9 @@ public static class ApiJson
             Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         };
         options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower, allowIntegerValues: false));
-        options.MakeReadOnly(populateMissingResolver: true);
+        // Generated code for the API's bodies; reflection for anything else (problem details).
+        options.TypeInfoResolver = JsonTypeInfoResolver.Combine(ApiJsonContext.Default, new DefaultJsonTypeInfoResolver());
+        options.MakeReadOnly();
         return options;
     }
 }
