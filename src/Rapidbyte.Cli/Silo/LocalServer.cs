@@ -26,7 +26,7 @@ internal sealed record LocalServer(
     {
         try
         {
-            var server = JsonSerializer.Deserialize<LocalServer>(System.IO.File.ReadAllText(File));
+            var server = JsonSerializer.Deserialize(System.IO.File.ReadAllText(File), LocalServerJson.Default.LocalServer);
             return server is not null && IsRunning(server.Pid) ? server : null;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException)
@@ -47,7 +47,7 @@ internal sealed record LocalServer(
         }
         using (var stream = new FileStream(temporary, options))
         {
-            JsonSerializer.Serialize(stream, this);
+            JsonSerializer.Serialize(stream, this, LocalServerJson.Default.LocalServer);
         }
         System.IO.File.Move(temporary, File, overwrite: true);
     }
@@ -57,7 +57,7 @@ internal sealed record LocalServer(
     {
         try
         {
-            if (JsonSerializer.Deserialize<LocalServer>(System.IO.File.ReadAllText(File))?.Pid == Pid)
+            if (JsonSerializer.Deserialize(System.IO.File.ReadAllText(File), LocalServerJson.Default.LocalServer)?.Pid == Pid)
             {
                 System.IO.File.Delete(File);
             }
@@ -70,3 +70,10 @@ internal sealed record LocalServer(
 
     private static bool IsRunning(int pid) => Directory.Exists($"/proc/{pid}");
 }
+
+/// <summary>
+/// Generated (de)serialization of the record: <c>rapidbyte run</c> reads it first thing, and by
+/// reflection that would emit and compile accessors before the run could be handed over.
+/// </summary>
+[JsonSerializable(typeof(LocalServer))]
+internal sealed partial class LocalServerJson : JsonSerializerContext;
