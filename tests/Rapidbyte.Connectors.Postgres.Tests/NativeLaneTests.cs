@@ -289,6 +289,24 @@ public sealed class NativeLaneTests(PostgresPipeline pipeline)
         Assert.False(await db.TableExistsAsync("dst.plain"));
     }
 
+    [Fact]
+    public async Task A_whole_row_holding_two_rows_fails_the_load_and_nothing_of_it_is_kept()
+    {
+        var db = await pipeline.CreateDatabaseAsync();
+        // Rows of one bigint as binary COPY has them (field count, length, value); a source that cut them wrongly
+        // sends the first two as one value.
+        static string Row(long id) => "0001" + "00000008" + id.ToString("x16");
+        const string columns = """[{"name": "id", "nullable": true, "metadata": [["rapidbyte.native_type", "bigint"], ["rapidbyte.native_encoding", "postgresql-binary"]]}]""";
+
+        var result = await pipeline.RunAsync(pipeline.TestConnector, new { scenario = "whole_rows", columns, rows = new[] { Row(1) + Row(2), Row(3) } },
+            new StreamRequest("cut"), db.DestinationConfig(), new StreamRequest("cut", WriteMode: WriteMode.Append, NativeEncoding: Rows));
+
+        Assert.False(result.Succeeded);
+        Assert.Equal(ErrorCategory.Data, result.Error!.Category);
+        Assert.Contains("PostgreSQL took 3 rows from a COPY of 2 rows; nothing of it is kept", result.Error.Message);
+        Assert.Equal(0L, await db.ScalarAsync<long>("SELECT count(*) FROM dst.cut"));
+    }
+
     /// <summary>Every row's text form, sorted: equal lists are equal multisets (EXCEPT ALL both ways, across databases).</summary>
     private static async Task<List<string>> RowsAsync(TestDatabase db, string table) =>
         (await db.ColumnAsync($"SELECT t::text FROM {table} t ORDER BY 1")).ToList();

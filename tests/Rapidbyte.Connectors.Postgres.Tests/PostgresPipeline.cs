@@ -19,6 +19,7 @@ public class PostgresPipeline : IAsyncLifetime
 {
     private ConnectorModule? _source;
     private ConnectorModule? _destination;
+    private ConnectorModule? _testConnector;
 
     public PostgresServer Server { get; private set; } = null!;
 
@@ -68,11 +69,19 @@ public class PostgresPipeline : IAsyncLifetime
     }
 
     public Task<StreamRunResult> RunAsync(object sourceConfig, StreamRequest read, object destinationConfig, StreamRequest write, int? port = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default) =>
+        RunAsync(_source!, sourceConfig, read, destinationConfig, write, port, cancellationToken);
+
+    /// <summary>The test connector: a source that sends what a test scripts (<c>config.scenario</c>).</summary>
+    public ConnectorModule TestConnector => _testConnector ??= Runtime.LoadModuleFile(RepositoryPaths.Connector("test-connector"));
+
+    /// <summary>A stream from <paramref name="source"/> into the PostgreSQL destination.</summary>
+    public Task<StreamRunResult> RunAsync(ConnectorModule source, object sourceConfig, StreamRequest read, object destinationConfig, StreamRequest write,
+        int? port = null, CancellationToken cancellationToken = default)
     {
         var options = new ConnectorInstanceOptions { Network = NetworkPolicy.Allow($"{Server.Host}:{port ?? Server.Port}", $"{Server.Host}:{Server.Port}") };
         return new StreamRunner(Runtime).RunAsync(
-            new StreamEndpoint(_source!, JsonSerializer.SerializeToElement(sourceConfig), read, options),
+            new StreamEndpoint(source, JsonSerializer.SerializeToElement(sourceConfig), read, options),
             new StreamEndpoint(_destination!, JsonSerializer.SerializeToElement(destinationConfig), write, options),
             cancellationToken: cancellationToken);
     }

@@ -6,6 +6,35 @@ use rapidbyte_sdk::arrow::{BatchBuilder, DataType, Field, IpcBatch, Schema};
 use rapidbyte_sdk::protocol::StreamSummary;
 use rapidbyte_sdk::{emit_batch, next_batch, state_put, ConnectorError};
 
+/// Emits one batch of whole rows in `postgresql-binary-rows`: the field a PostgreSQL source
+/// would send, its columns described by `columns`, its values `rows` (hex) as they are.
+pub(super) async fn whole_rows(
+    columns: &str,
+    rows: &[String],
+) -> Result<StreamSummary, ConnectorError> {
+    let field = Field::new("rapidbyte.row", DataType::Binary, false)
+        .with_metadata("rapidbyte.native_encoding", "postgresql-binary-rows")
+        .with_metadata("rapidbyte.row_columns", columns);
+    let mut builder = BatchBuilder::new(Schema::new(vec![field]));
+    for row in rows {
+        let bytes = (0..row.len())
+            .step_by(2)
+            .map(|at| u8::from_str_radix(row.get(at..at + 2).unwrap_or("zz"), 16))
+            .collect::<Result<Vec<u8>, _>>()
+            .map_err(|_| ConnectorError::config(format!("row {:?} is not hex", row)))?;
+        builder.append_bytes(0, &bytes);
+    }
+    let ipc = builder
+        .finish()
+        .map_err(|e| ConnectorError::internal(format!("whole rows batch: {}", e)))?;
+    emit_batch(&ipc).await?;
+    Ok(StreamSummary {
+        rows: rows.len() as u64,
+        bytes: ipc.len() as u64,
+        batches: 1,
+    })
+}
+
 /// One row of the sample batch; a NULL row is `None`.
 struct SampleRow {
     b: bool,

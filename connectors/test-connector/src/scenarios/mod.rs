@@ -62,6 +62,13 @@ pub(crate) enum Scenario {
     },
     ArrowSample,
     ArrowEcho,
+    /// One batch of whole rows (`postgresql-binary-rows`) exactly as given: the columns'
+    /// description (`rapidbyte.row_columns`) and each value in hex. What a source that cuts
+    /// rows wrongly would send.
+    WholeRows {
+        columns: String,
+        rows: Vec<String>,
+    },
     Timer {
         millis: u64,
     },
@@ -84,6 +91,7 @@ const PARAMETERS: &[(&str, &[(&str, &str, bool)])] = &[
     ("panic", &[("message", "string", true)]),
     ("arrow_sample", &[]),
     ("arrow_echo", &[]),
+    ("whole_rows", &[("columns", "string", true), ("rows", "array", true)]),
     ("timer", &[("millis", "integer", true)]),
     ("wait_cancel", &[]),
     (
@@ -170,6 +178,7 @@ impl Scenario {
             Scenario::Panic { message } => hostile::panic(&message),
             Scenario::ArrowSample => arrow::sample().await,
             Scenario::ArrowEcho => arrow::echo().await,
+            Scenario::WholeRows { columns, rows } => arrow::whole_rows(&columns, &rows).await,
             Scenario::Timer { millis } => host::timer(millis).await,
             Scenario::WaitCancel => host::wait_cancel().await,
             Scenario::PgQuery(query) => postgres::query(&query).await,
