@@ -13,8 +13,10 @@ public sealed class ParallelReadTests(PostgresPipeline pipeline)
 {
     private const long Rows = 1_000_000;
 
-    [Fact]
-    public async Task Four_ranges_under_concurrent_writes_read_exactly_one_snapshot()
+    [Theory]
+    [InlineData(null)] // the Arrow mapping
+    [InlineData("postgresql-binary-rows")] // whole rows, as between two PostgreSQL connectors
+    public async Task Four_ranges_under_concurrent_writes_read_exactly_one_snapshot(string? lane)
     {
         var db = await pipeline.CreateDatabaseAsync();
         await db.ExecuteAsync($"""
@@ -30,8 +32,8 @@ public sealed class ParallelReadTests(PostgresPipeline pipeline)
         using var stop = new CancellationTokenSource();
         var writes = WriteAllAlongAsync(db, stop.Token);
         var watch = MostRangeCopiesAsync(db, stop.Token);
-        var result = await pipeline.RunAsync(db.SourceConfig(), new StreamRequest("accounts", Parallelism: 4),
-            db.DestinationConfig(), new StreamRequest("accounts", WriteMode: WriteMode.Append));
+        var result = await pipeline.RunAsync(db.SourceConfig(), new StreamRequest("accounts", Parallelism: 4, NativeEncoding: lane),
+            db.DestinationConfig(), new StreamRequest("accounts", WriteMode: WriteMode.Append, NativeEncoding: lane));
         await stop.CancelAsync();
         var transactions = await writes;
         var mostCopies = await watch;

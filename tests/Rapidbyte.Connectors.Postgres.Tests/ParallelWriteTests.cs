@@ -14,6 +14,7 @@ public sealed class ParallelWriteTests(PostgresPipeline pipeline)
 {
     private const int Rows = 200_000;
     private const string Native = "postgresql-binary";
+    private const string WholeRows = "postgresql-binary-rows";
 
     /// <summary>20 batches of 10,000 rows: every one of 4 connections gets 5.</summary>
     private static readonly BatchLimits Limits = new(MaxBatchRows: 10_000);
@@ -31,8 +32,8 @@ public sealed class ParallelWriteTests(PostgresPipeline pipeline)
             """);
 
         var (result, mostCopies, counts) = await WatchedAsync(db, () => pipeline.RunAsync(
-            db.SourceConfig(), new StreamRequest("items", Limits: Limits, NativeEncoding: Native),
-            db.DestinationConfig(), new StreamRequest("items", WriteMode: WriteMode.Replace, Limits: Limits, NativeEncoding: Native, Parallelism: 4)));
+            db.SourceConfig(), new StreamRequest("items", Limits: Limits, NativeEncoding: WholeRows),
+            db.DestinationConfig(), new StreamRequest("items", WriteMode: WriteMode.Replace, Limits: Limits, NativeEncoding: WholeRows, Parallelism: 4)));
 
         Assert.True(result.Succeeded, result.Error?.Message);
         Assert.Equal(4, mostCopies);
