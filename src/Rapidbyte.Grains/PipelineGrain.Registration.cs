@@ -296,6 +296,7 @@ public sealed partial class PipelineGrain
             latest = later;
             coalesced++;
         }
+        await UntilEndedAsync(); // a run that ended before this occurrence came is not going
         if (_active is null && state.State.Active is not null)
         {
             // A stored run nobody here watches: take it over if its owner is gone (it is then

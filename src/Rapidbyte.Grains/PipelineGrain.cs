@@ -80,6 +80,7 @@ public sealed partial class PipelineGrain(
     // A run of this pipeline is going here or, stored, elsewhere (one whose owner is gone is taken over first).
     private async Task ThrowIfBusyAsync()
     {
+        await UntilEndedAsync();
         if (_active is not null)
         {
             throw new PipelineBusyException($"pipeline {Name}", _active.RunId, runningHere: true);
@@ -349,6 +350,18 @@ public sealed partial class PipelineGrain(
     [GeneratedRegex(@"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")]
     private static partial Regex VariableReference();
 
+    /// <summary>
+    /// Waits out the bookkeeping of a run that has ended (its record being stored, its
+    /// reminder removed), so that what comes after its end is not refused or skipped for it.
+    /// </summary>
+    private async Task UntilEndedAsync()
+    {
+        if (_active is { Ending: true } ending)
+        {
+            await ending.Completion;
+        }
+    }
+
     private void Begin(PipelineRun run, PipelineDefinition definition, int parallelStreams)
     {
         _active = run;
@@ -429,6 +442,7 @@ public sealed partial class PipelineGrain(
             run.Dispose();
             return;
         }
+        run.Ending = true;
         var outcome = run.Snapshot(finished: true);
         AddToHistory(outcome);
         state.State.Active = null;

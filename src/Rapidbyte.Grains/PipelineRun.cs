@@ -15,6 +15,12 @@ internal sealed class PipelineRun(string pipeline, PipelineRunRecord record) : I
     /// <summary>Set when another owner took the run over: this activation stops watching it and records nothing.</summary>
     public bool Lost { get; set; }
 
+    /// <summary>
+    /// Set when its streams have ended and its outcome is taken: from then on it is over for
+    /// whoever asks (its duration ends there), though its record is still being stored.
+    /// </summary>
+    public bool Ending { get; set; }
+
     /// <summary>Each stream's latest snapshot, in the spec's order.</summary>
     public StreamRunReport[] Streams { get; } = record.Streams.Select(s => StreamRunReport.Pending(s, record.RunId)).ToArray();
 
