@@ -14,14 +14,14 @@ internal sealed class ClusterClient(IHost host) : IAsyncDisposable
 {
     public IClusterClient Grains => host.Services.GetRequiredService<IClusterClient>();
 
-    public static async Task<ClusterClient> ConnectAsync(string stateConnection, string clusterId = "tests")
+    /// <param name="responseTimeout">How long a call may take: 5 s unless given (a call that went to a silo killed under it fails then, not after 30 s: the tests poll on).</param>
+    public static async Task<ClusterClient> ConnectAsync(string stateConnection, string clusterId = "tests", TimeSpan? responseTimeout = null)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.UseOrleansClient(client => client
             .Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (clusterId, "rapidbyte"))
-            // A call that went to a silo killed under it fails after 5 s, not 30: the tests poll on.
-            .Configure<ClientMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(5))
+            .Configure<ClientMessagingOptions>(o => o.ResponseTimeout = responseTimeout ?? TimeSpan.FromSeconds(5))
             .UseAdoNetClustering(o =>
             {
                 o.Invariant = "Npgsql";

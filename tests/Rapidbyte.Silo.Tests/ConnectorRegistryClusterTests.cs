@@ -63,7 +63,9 @@ public sealed partial class ConnectorRegistryClusterTests(ITestOutputHelper outp
         var destination = await blob.PublishAsync("dest-postgres", "1.0.0", ModuleVariants.Of(await File.ReadAllBytesAsync(RepositoryPaths.Connector("dest-postgres")), "1"));
         var first = StartSilo();
         await first.WaitReadyAsync();
-        await using var client = await ClusterClient.ConnectAsync(StateConnection, "registry");
+        // No silo is killed here, and a registration downloads and compiles the modules it pins:
+        // seconds on a busy machine (CI saw more than 5).
+        await using var client = await ClusterClient.ConnectAsync(StateConnection, "registry", TimeSpan.FromMinutes(2));
         var pipeline = client.Grains.GetGrain<IPipelineGrain>("registry");
         var yaml = _databases.PipelineYaml("registry", string.Join('\n', Enumerable.Range(1, Streams).Select(i => $"- {{name: t{i}, sync_mode: full_refresh}}")),
                 "replace", resources: $"parallel_streams: {Streams}")
