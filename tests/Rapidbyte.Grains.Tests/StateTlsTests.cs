@@ -1,6 +1,6 @@
+using Rapidbyte.Pipelines.Spec;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
-using Rapidbyte.Grains.State;
 using Rapidbyte.Pipelines.Parsing;
 
 namespace Rapidbyte.Grains.Tests;

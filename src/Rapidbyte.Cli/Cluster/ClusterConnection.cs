@@ -1,3 +1,4 @@
+using Rapidbyte.Pipelines.Spec;
 using System.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

@@ -1,3 +1,4 @@
+using Rapidbyte.Pipelines.Spec;
 using System.CommandLine;
 using Npgsql;
 using Rapidbyte.Cli.Output;

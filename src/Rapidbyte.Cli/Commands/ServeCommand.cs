@@ -8,7 +8,6 @@ using Rapidbyte.Cli.Output;
 using Rapidbyte.Cli.Silo;
 using Rapidbyte.Grains.Composition;
 using Rapidbyte.Grains.Execution;
-using Rapidbyte.Grains.State;
 using Rapidbyte.Pipelines.Spec;
 
 namespace Rapidbyte.Cli.Commands;

@@ -3,7 +3,6 @@ using Rapidbyte.Cli.Silo;
 using Rapidbyte.Client;
 using Rapidbyte.Grains.Api;
 using Rapidbyte.Grains.Runs;
-using Rapidbyte.Grains.State;
 using Rapidbyte.Pipelines.Spec;
 
 namespace Rapidbyte.Cli.Commands;

@@ -1,6 +1,6 @@
+using Rapidbyte.Pipelines.Spec;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Rapidbyte.Grains.State;
 
 namespace Rapidbyte.Cli.Silo;
 

@@ -1,3 +1,4 @@
+using Rapidbyte.Pipelines.Spec;
 using System.Collections.Concurrent;
 using Azure.Core;
 using Npgsql;

@@ -3,9 +3,8 @@ using System.Text.Json;
 using System.Data.Common;
 using Npgsql;
 using Rapidbyte.Contracts;
-using Rapidbyte.Pipelines.Spec;
 
-namespace Rapidbyte.Grains.State;
+namespace Rapidbyte.Pipelines.Spec;
 
 /// <summary>Where a pipeline's state (cursors, run history) is kept.</summary>
 public static class StateConnection
@@ -30,8 +29,8 @@ public static class StateConnection
     /// <c>state.connection</c> when the pipeline gives one; else the destination's database,
     /// read from its connector config (<c>host</c>, <c>port</c>, <c>user</c>, <c>password</c>,
     /// <c>database</c>, and TLS as <c>sslmode</c>, <c>sslrootcert</c>, <c>sslcert</c>, <c>sslkey</c>),
-    /// so a user needs no extra server. State lives in
-    /// <see cref="StateSchema.DefaultSchema"/> there, apart from the data.
+    /// so a user needs no extra server. State lives in a schema of its own there
+    /// (<c>rapidbyte_state</c>), apart from the data.
     /// </summary>
     /// <exception cref="ArgumentException">Neither says where a PostgreSQL database is.</exception>
     public static string ConnectionString(PipelineSpec spec)
@@ -125,8 +124,8 @@ public static class StateConnection
 
     /// <summary>
     /// Where state is, without credentials, in a form two processes compare to tell whether
-    /// they keep it in the same place: <c>postgres://host:port/database</c> (schema
-    /// <see cref="StateSchema.DefaultSchema"/>), or <c>sqlite:/full/path</c>.
+    /// they keep it in the same place: <c>postgres://host:port/database</c>, or
+    /// <c>sqlite:/full/path</c>.
     /// </summary>
     public static string Identity(StateBackend backend, string connection)
     {
