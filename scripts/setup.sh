@@ -13,10 +13,12 @@ command -v dotnet >/dev/null || { echo "the .NET 10 SDK is required (dotnet not 
 # Rust for wasm32-wasi, from Debian (rustc 1.63 + packaged crate sources, and lld-14, which
 # libstd-rust-dev-wasm32 only recommends): scripts/guest-toolchain.packages, which the
 # Dockerfile's connectors stage installs too. PostgreSQL for tests and the demo; pgloader and
-# GNU time for the pipeline benchmark; Chromium for the status page's test.
+# GNU time for the pipeline benchmark; Chromium for the status page's test; clang, which
+# links the rapidbyte command's native launcher (compiled ahead of time when it is packed).
 mapfile -t guest_toolchain < scripts/guest-toolchain.packages
 apt_install_missing \
   "${guest_toolchain[@]}" \
+  clang \
   postgresql-15 postgresql-client-15 \
   pgloader time \
   chromium

@@ -71,11 +71,11 @@ public sealed class RapidbyteClient : IRapidbyteClient, IDisposable
     /// <inheritdoc />
     public Task<PipelineRunReport> TriggerRunAsync(string name, IReadOnlyList<string>? streams = null, CancellationToken cancellationToken = default) =>
         SendAsync<PipelineRunReport>(HttpMethod.Post, Pipeline(name) + "/runs",
-            JsonContent.Create(new TriggerRequest(streams), options: ApiJson.Options), retryable: false, cancellationToken);
+            JsonContent.Create(new TriggerRequest(streams), ApiJson.TypeInfo<TriggerRequest>()), retryable: false, cancellationToken);
 
     /// <inheritdoc />
     public Task<PipelineRunReport> StartRunAsync(RunRequest request, CancellationToken cancellationToken = default) =>
-        SendAsync<PipelineRunReport>(HttpMethod.Post, "v1/runs", JsonContent.Create(request, options: ApiJson.Options), retryable: false, cancellationToken);
+        SendAsync<PipelineRunReport>(HttpMethod.Post, "v1/runs", JsonContent.Create(request, ApiJson.TypeInfo<RunRequest>()), retryable: false, cancellationToken);
 
     /// <inheritdoc />
     public Task<PipelineRunReport> GetRunAsync(string name, string runId, CancellationToken cancellationToken = default) =>
@@ -172,7 +172,7 @@ public sealed class RapidbyteClient : IRapidbyteClient, IDisposable
         using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
         await ThrowIfErrorAsync(response, cancellationToken);
         await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
-        await foreach (var item in SseParser.Create(body, (type, data) => type == "run" ? JsonSerializer.Deserialize<PipelineRunReport>(data, ApiJson.Options) : null)
+        await foreach (var item in SseParser.Create(body, (type, data) => type == "run" ? JsonSerializer.Deserialize(data, ApiJson.TypeInfo<PipelineRunReport>()) : null)
             .EnumerateAsync(cancellationToken))
         {
             if (item.Data is { } run)
@@ -195,7 +195,7 @@ public sealed class RapidbyteClient : IRapidbyteClient, IDisposable
         {
             return default!;
         }
-        return await response.Content.ReadFromJsonAsync<T>(ApiJson.Options, cancellationToken)
+        return await response.Content.ReadFromJsonAsync(ApiJson.TypeInfo<T>(), cancellationToken)
             ?? throw new RapidbyteApiException(new RapidbyteProblem((int)response.StatusCode, "empty answer", $"{method} {path} answered without a body"));
     }
 
@@ -210,7 +210,7 @@ public sealed class RapidbyteClient : IRapidbyteClient, IDisposable
         {
             try
             {
-                problem = await response.Content.ReadFromJsonAsync<RapidbyteProblem>(ApiJson.Options, cancellationToken);
+                problem = await response.Content.ReadFromJsonAsync(ProblemJson.Default.RapidbyteProblem, cancellationToken);
             }
             catch (JsonException)
             {

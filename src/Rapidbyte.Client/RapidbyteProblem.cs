@@ -1,3 +1,6 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
 namespace Rapidbyte.Client;
 
 /// <summary>An error answer of the API (RFC 9457 problem details).</summary>
@@ -18,3 +21,8 @@ public sealed record RapidbyteProblem(
     /// <summary>The problem in one line: its detail, else its title, else its status.</summary>
     public override string ToString() => Detail ?? Title ?? $"HTTP {Status}";
 }
+
+/// <summary>Generated reading of a problem body (snake_case, as the API writes it).</summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
+[JsonSerializable(typeof(RapidbyteProblem))]
+internal sealed partial class ProblemJson : JsonSerializerContext;

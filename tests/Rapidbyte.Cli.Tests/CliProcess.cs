@@ -54,15 +54,68 @@ internal sealed class CliProcess : IDisposable
     public static CliProcess Start(params string[] arguments) => StartWith(null, arguments);
 
     /// <summary>Starts the command with more environment variables.</summary>
-    public static CliProcess StartWith(IReadOnlyDictionary<string, string>? environment, params string[] arguments)
+    public static CliProcess StartWith(IReadOnlyDictionary<string, string>? environment, params string[] arguments) =>
+        Start(new ProcessStartInfo("dotnet", [Assembly]), environment, arguments);
+
+    /// <summary>Starts the command through <paramref name="entry"/>.</summary>
+    public static async Task<CliProcess> StartAsync(CliEntry entry, IReadOnlyDictionary<string, string>? environment, params string[] arguments) => entry switch
     {
-        var start = new ProcessStartInfo("dotnet")
+        CliEntry.Launcher => Start(new ProcessStartInfo(await Launcher.Value), environment, arguments),
+        CliEntry.LauncherAlone => Start(new ProcessStartInfo(await LauncherAlone.Value), environment, arguments),
+        _ => StartWith(environment, arguments),
+    };
+
+    /// <summary>Runs the command through <paramref name="entry"/> to its end.</summary>
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(CliEntry entry, IReadOnlyDictionary<string, string>? environment, params string[] arguments)
+    {
+        using var process = await StartAsync(entry, environment, arguments);
+        var exitCode = await process.WaitAsync(TimeSpan.FromMinutes(3));
+        return (exitCode, process.Stdout, process.Stderr);
+    }
+
+    // Published once for every test that starts it.
+    private static readonly Lazy<Task<string>> Launcher = new(PublishLauncherAsync);
+
+    private static readonly Lazy<Task<string>> LauncherAlone = new(async () =>
+    {
+        var directory = Directory.CreateTempSubdirectory("rapidbyte-launcher-alone-").FullName;
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => Directory.Delete(directory, recursive: true);
+        var alone = Path.Combine(directory, "rapidbyte-launcher");
+        File.Copy(await Launcher.Value, alone);
+        return alone;
+    });
+
+    /// <summary>
+    /// The native launcher compiled ahead of time, in a directory where <c>rapidbyte</c> is the
+    /// command built alongside these tests: as the tool installs the two side by side.
+    /// </summary>
+    private static async Task<string> PublishLauncherAsync()
+    {
+        var directory = Directory.CreateTempSubdirectory("rapidbyte-launcher-").FullName;
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => Directory.Delete(directory, recursive: true);
+        var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
+        var start = new ProcessStartInfo("dotnet", ["publish", Path.Combine(RepositoryPaths.Root, "src", "Rapidbyte.Cli.Launcher"), "-c", configuration, "-o", directory, "-nologo", "-v", "quiet"])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            UseShellExecute = false,
         };
-        start.ArgumentList.Add(Assembly);
+        using var publish = Process.Start(start)!;
+        var output = publish.StandardOutput.ReadToEndAsync();
+        var errors = publish.StandardError.ReadToEndAsync();
+        await publish.WaitForExitAsync();
+        if (publish.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"publishing the launcher failed ({publish.ExitCode}): {await output}{await errors}");
+        }
+        File.CreateSymbolicLink(Path.Combine(directory, "rapidbyte"), Path.Combine(Path.GetDirectoryName(Assembly)!, "rapidbyte"));
+        return Path.Combine(directory, "rapidbyte-launcher");
+    }
+
+    private static CliProcess Start(ProcessStartInfo start, IReadOnlyDictionary<string, string>? environment, string[] arguments)
+    {
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        start.UseShellExecute = false;
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
@@ -143,4 +196,17 @@ internal sealed class CliProcess : IDisposable
             buffer.AppendLine(line);
         }
     }
+}
+
+/// <summary>How a test starts the command.</summary>
+public enum CliEntry
+{
+    /// <summary>The .NET command itself (<c>dotnet rapidbyte.dll</c>).</summary>
+    Command,
+
+    /// <summary>The native launcher, the installed tool's entry point: it hands runs over itself and starts the command for the rest.</summary>
+    Launcher,
+
+    /// <summary>The native launcher with no command beside it: what it does by itself.</summary>
+    LauncherAlone,
 }

@@ -30,8 +30,11 @@ public sealed class ServeTests : IAsyncLifetime
         Directory.Delete(_home, recursive: true);
     }
 
-    [Fact]
-    public async Task A_run_goes_to_the_local_server_when_it_keeps_the_same_state_and_goes_on_from_the_same_cursor_either_way()
+    // Each through the command itself and through the native launcher the installed tool starts with.
+    [Theory]
+    [InlineData(CliEntry.Command)]
+    [InlineData(CliEntry.Launcher)]
+    public async Task A_run_goes_to_the_local_server_when_it_keeps_the_same_state_and_goes_on_from_the_same_cursor_either_way(CliEntry entry)
     {
         // The password as a reference (the server needs it too: its state is in the destination database).
         var file = Path.Combine(_home, "items.yaml");
@@ -45,19 +48,19 @@ public sealed class ServeTests : IAsyncLifetime
 
         // First run: handed to the server; then 100 new rows, run embedded: only those; then 50
         // more, handed over again: only those. One cursor, whichever way.
-        var served = await CliProcess.RunWithAsync(runs, "run", file, "--json", "-v");
+        var served = await CliProcess.RunAsync(entry, runs, "run", file, "--json", "-v");
         await _databases.ExecuteAsync(PipelineDatabases.Source, "INSERT INTO items SELECT g, 'item ' || g FROM generate_series(301, 400) g");
-        var embedded = await CliProcess.RunWithAsync(runs, "run", file, "--json", "--embedded");
+        var embedded = await CliProcess.RunAsync(entry, runs, "run", file, "--json", "--embedded");
         await _databases.ExecuteAsync(PipelineDatabases.Source, "INSERT INTO items SELECT g, 'item ' || g FROM generate_series(401, 450) g");
-        var servedAgain = await CliProcess.RunWithAsync(runs, "run", file, "--json", "-v");
+        var servedAgain = await CliProcess.RunAsync(entry, runs, "run", file, "--json", "-v");
         // A file with connector config problems: the server checks it (the client does not load
         // the connectors to hand a run over) and the user reads what an embedded run prints.
         var bad = Path.Combine(_home, "bad.yaml");
         await File.WriteAllTextAsync(bad, (await File.ReadAllTextAsync(file)).Replace("schema: public", "schema: public, shcema: x", StringComparison.Ordinal));
-        var badServed = await CliProcess.RunWithAsync(runs, "run", bad, "--json");
-        var badServedVerbose = await CliProcess.RunWithAsync(runs, "run", bad, "--json", "-v");
-        var badEmbedded = await CliProcess.RunWithAsync(runs, "run", bad, "--json", "--embedded");
-        var another = await CliProcess.RunWithAsync(runs, "serve", file, "--port", LoopbackPorts.Unused().ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var badServed = await CliProcess.RunAsync(entry, runs, "run", bad, "--json");
+        var badServedVerbose = await CliProcess.RunAsync(entry, runs, "run", bad, "--json", "-v");
+        var badEmbedded = await CliProcess.RunAsync(entry, runs, "run", bad, "--json", "--embedded");
+        var another = await CliProcess.RunAsync(entry, runs, "serve", file, "--port", LoopbackPorts.Unused().ToString(System.Globalization.CultureInfo.InvariantCulture));
         await server.InterruptAsync();
         var stopped = await server.WaitAsync(TimeSpan.FromSeconds(60));
 
@@ -85,20 +88,48 @@ public sealed class ServeTests : IAsyncLifetime
         Assert.False(File.Exists(Path.Combine(_home, "rapidbyte", "server.json")));
     }
 
-    [Fact]
-    public async Task A_pipeline_keeping_state_elsewhere_runs_embedded_beside_a_server()
+    [Theory]
+    [InlineData(CliEntry.Command)]
+    [InlineData(CliEntry.Launcher)]
+    public async Task A_pipeline_keeping_state_elsewhere_runs_embedded_beside_a_server(CliEntry entry)
     {
         var file = Path.Combine(_home, "elsewhere.yaml");
         await File.WriteAllTextAsync(file, _databases.PipelineYaml("elsewhere", "- {name: items, sync_mode: full_refresh}", "replace"));
         using var server = CliProcess.StartWith(Environment, "serve", "--port", LoopbackPorts.Unused().ToString(System.Globalization.CultureInfo.InvariantCulture));
         await UntilAsync(() => server.Stdout.Contains("rapidbyte server at", StringComparison.Ordinal) || server.Stderr.Contains("did not start", StringComparison.Ordinal));
 
-        var run = await CliProcess.RunWithAsync(Environment, "run", file, "--json", "-v");
+        var run = await CliProcess.RunAsync(entry, Environment, "run", file, "--json", "-v");
 
         Assert.Contains($"state in sqlite:{Path.Combine(_home, "rapidbyte", "state.db")}", server.Stdout, StringComparison.Ordinal);
         Assert.True(run.ExitCode == 0, run.Stderr);
         Assert.Contains($"keeps state in sqlite:{Path.Combine(_home, "rapidbyte", "state.db")}, this pipeline in postgres://127.0.0.1:{_databases.Server.Port}/destination: running it here", run.Stderr, StringComparison.Ordinal);
         Assert.Equal(300L, RowsRead(Json(run.Stdout)));
+    }
+
+    [Fact]
+    public async Task The_launcher_hands_a_run_over_by_itself_and_starts_the_full_command_for_anything_else()
+    {
+        var file = Path.Combine(_home, "launched.yaml");
+        await File.WriteAllTextAsync(file, _databases.PipelineYaml("launched", "- {name: items, sync_mode: full_refresh}", "replace"));
+        var port = LoopbackPorts.Unused();
+        using var server = CliProcess.StartWith(Environment, "serve", file, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await UntilAsync(() => server.Stdout.Contains("rapidbyte server at", StringComparison.Ordinal) || server.Stderr.Contains("did not start", StringComparison.Ordinal));
+
+        // No full command beside it: a run it hands over works all the same, anything else cannot start.
+        var served = await CliProcess.RunAsync(CliEntry.LauncherAlone, Environment, "run", file, "--json", "-v");
+        var embedded = await CliProcess.RunAsync(CliEntry.LauncherAlone, Environment, "run", file, "--json", "--embedded");
+        var status = await CliProcess.RunAsync(CliEntry.LauncherAlone, Environment, "status", file);
+
+        Assert.True(served.ExitCode == 0, served.Stderr);
+        Assert.Contains($"handed to the local server at http://127.0.0.1:{port}/", served.Stderr, StringComparison.Ordinal);
+        Assert.Equal((300L, "succeeded"), (RowsRead(Json(served.Stdout)), Status(Json(served.Stdout))));
+        Assert.Equal(0, await _databases.DifferenceAsync("items", "items"));
+        foreach (var other in new[] { embedded, status })
+        {
+            Assert.Equal(1, other.ExitCode);
+            Assert.Matches("^rapidbyte: cannot start /.+/rapidbyte: ", other.Stderr);
+            Assert.Equal("", other.Stdout);
+        }
     }
 
     private static JsonElement Json(string stdout) => JsonDocument.Parse(stdout).RootElement;

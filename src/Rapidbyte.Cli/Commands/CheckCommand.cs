@@ -22,7 +22,7 @@ internal static class CheckCommand
         {
             var path = parse.GetRequiredValue(pipeline);
             using var session = new ConnectorSession();
-            if (await PipelineFile.LoadAsync(path, session, cancellationToken) is not { } loaded)
+            if (await PipelineChecks.LoadAsync(path, session, cancellationToken) is not { } loaded)
             {
                 return ExitCodes.InvalidInput;
             }

@@ -18,37 +18,24 @@ internal static class RunCommand
 {
     public static Command Create()
     {
-        var pipeline = CommonArguments.Pipeline();
-        var stream = new Option<string[]>("--stream", "-s") { Description = "Run only this stream (repeatable).", AllowMultipleArgumentsPerToken = false };
-        var json = CommonArguments.Json();
-        var verbose = CommonArguments.Verbose();
-        var retries = new Option<int>("--max-retries") { Description = "Attempts after the first for a stream failing with a retryable error.", DefaultValueFactory = _ => 3 };
-        var embedded = new Option<bool>("--embedded") { Description = "Run on an embedded silo even when a local server (rapidbyte serve) could take the run." };
-        var command = new Command("run", "Run a pipeline once: on the local server (rapidbyte serve) when one is up and keeps state where the pipeline does, else on an embedded silo.")
+        var line = new RunCommandLine();
+        line.Command.SetAction(async (parse, cancellationToken) =>
         {
-            pipeline, stream, json, verbose, retries, embedded,
-        };
-        command.SetAction(async (parse, cancellationToken) =>
-        {
-            var path = parse.GetRequiredValue(pipeline);
+            var path = parse.GetRequiredValue(line.Pipeline);
             if (PipelineFile.Load(path) is not { } loaded)
             {
                 return ExitCodes.InvalidInput;
             }
-            IRunView view = parse.GetValue(json) ? new JsonRunView()
-                : Console.IsOutputRedirected ? new PlainRunView()
-                : new LiveRunView();
-            // A local server runs it with its own engine settings: an explicit --max-retries runs here.
+            var view = line.View(parse);
             // The server checks the connector configs itself (the same check, located in the same
             // file), so the client does not load the connectors just to hand the run over.
-            if (!parse.GetValue(embedded) && parse.GetResult(retries) is null or { Implicit: true }
-                && await ServerRun.TryAsync(path, loaded, parse.GetValue(stream), view, parse.GetValue(verbose), cancellationToken) is { } exitCode)
+            if (await line.TryHandOverAsync(parse, loaded, view, cancellationToken) is { } exitCode)
             {
                 return exitCode;
             }
             using (var session = new ConnectorSession())
             {
-                if (!await PipelineFile.CheckConfigsAsync(path, loaded.Spec, session, cancellationToken))
+                if (!await PipelineChecks.CheckConfigsAsync(path, loaded.Spec, session, cancellationToken))
                 {
                     return ExitCodes.InvalidInput;
                 }
@@ -57,12 +44,12 @@ internal static class RunCommand
             {
                 ConnectorsDirectory = CliPaths.ConnectorsDirectory,
                 CompiledCacheDirectory = CliPaths.CompiledCacheDirectory,
-                MaxRetries = Math.Max(0, parse.GetValue(retries)),
+                MaxRetries = Math.Max(0, parse.GetValue(line.MaxRetries)),
             };
             EmbeddedSilo? silo;
             try
             {
-                silo = await EmbeddedSilo.TryStartAsync(loaded.Spec, parse.GetValue(verbose) ? LogLevel.Information : LogLevel.Warning, engine, cancellationToken);
+                silo = await EmbeddedSilo.TryStartAsync(loaded.Spec, parse.GetValue(line.Verbose) ? LogLevel.Information : LogLevel.Warning, engine, cancellationToken);
             }
             catch (OperationCanceledException)
             {
@@ -80,7 +67,7 @@ internal static class RunCommand
                 {
                     try
                     {
-                        started = await grain.StartRunAsync(loaded.Definition, parse.GetValue(stream));
+                        started = await grain.StartRunAsync(loaded.Definition, parse.GetValue(line.Stream));
                     }
                     catch (PipelineBusyException e) when (e.RunningHere)
                     {
@@ -92,7 +79,7 @@ internal static class RunCommand
                         var ended = await WatchAsync(grain, interrupted, view.RefreshInterval, _ => { }, cancellationToken);
                         var why = ended.Streams.Select(s => s.Error).FirstOrDefault(error => error is not null);
                         Console.Error.WriteLine($"pipeline {loaded.Spec.Name}: run {e.RunId} {ended.Status.ToName()}{(why is null ? "" : $" ({why})")}; now this run");
-                        started = await grain.StartRunAsync(loaded.Definition, parse.GetValue(stream));
+                        started = await grain.StartRunAsync(loaded.Definition, parse.GetValue(line.Stream));
                     }
                 }
                 catch (Exception e) when (e is ArgumentException or PipelineBusyException or PipelineRejectedException)
@@ -105,7 +92,7 @@ internal static class RunCommand
                 return ExitCodes.Of(finished.Status);
             }
         });
-        return command;
+        return line.Command;
     }
 
     // Follows the run until it ends, waiting on the grain rather than polling it. Ctrl-C asks

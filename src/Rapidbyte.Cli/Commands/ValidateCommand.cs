@@ -17,7 +17,7 @@ internal static class ValidateCommand
         {
             var path = parse.GetRequiredValue(pipeline);
             using var session = new ConnectorSession();
-            if (await PipelineFile.LoadAsync(path, session, cancellationToken) is not { } loaded)
+            if (await PipelineChecks.LoadAsync(path, session, cancellationToken) is not { } loaded)
             {
                 return ExitCodes.InvalidInput;
             }

@@ -3,27 +3,9 @@ using Rapidbyte.Pipelines.Spec;
 
 namespace Rapidbyte.Grains.Runs;
 
-/// <summary>Reading a <see cref="PipelineDefinition"/>: from a file where a user starts a run, and into a spec where a grain runs it.</summary>
+/// <summary>A <see cref="PipelineDefinition"/> into the spec a grain runs.</summary>
 public static class PipelineDefinitions
 {
-    /// <summary>Reads and validates a pipeline file, taking variables from <paramref name="environment"/>.</summary>
-    /// <exception cref="PipelineSpecException">Every problem in the file.</exception>
-    public static (PipelineDefinition Definition, PipelineSpec Spec) Load(string path, Func<string, string?> environment)
-    {
-        var yaml = PipelineSpecParser.ReadFile(path);
-        var used = new Dictionary<string, string>(StringComparer.Ordinal);
-        var spec = PipelineSpecParser.Parse(yaml, Path.GetFileName(path), name =>
-        {
-            var value = environment(name);
-            if (value is not null)
-            {
-                used[name] = value;
-            }
-            return value;
-        });
-        return (new PipelineDefinition(yaml, Path.GetFileName(path), used), spec);
-    }
-
     /// <summary>The definition's spec, its variables substituted and its connectors pinned (if it is a registration's).</summary>
     /// <exception cref="PipelineSpecException">Every problem in the YAML.</exception>
     public static PipelineSpec Parse(this PipelineDefinition definition)

@@ -8,7 +8,9 @@ namespace Rapidbyte.Pipeline.Benchmarks.Contenders;
 /// <summary>
 /// The rapidbyte command of this checkout as users get it: published (Release,
 /// self-contained composite ReadyToRun, with the connectors it bundles, what <c>dotnet pack</c> puts in the tool
-/// package) and started through its own executable: <c>rapidbyte run PIPELINE.yaml --json</c>.
+/// package) and started through the tool's entry point, the native launcher (it hands a run to
+/// a local server itself, and starts the full command for an embedded run): <c>rapidbyte run
+/// PIPELINE.yaml --json</c>.
 /// </summary>
 internal sealed class RapidbyteCli
 {
@@ -41,7 +43,7 @@ internal sealed class RapidbyteCli
             : "publishing the rapidbyte CLI (Release, self-contained composite ReadyToRun; minutes)...");
         await PublishAsync(output, smoke, cancellationToken);
         Directory.CreateDirectory(Path.Combine(workDirectory, "pipelines"));
-        var executable = Path.Combine(output, "rapidbyte");
+        var executable = Path.Combine(output, "rapidbyte-launcher");
         return new RapidbyteCli(executable, workDirectory, server, File.GetLastWriteTimeUtc(Path.Combine(output, "rapidbyte.dll")));
     }
 
