@@ -159,9 +159,38 @@ public sealed class CliTests : IAsyncLifetime
 
         Assert.Equal(1, exitCode);
         Assert.Empty(stdout);
-        Assert.Contains($"the state database at 127.0.0.1:{closedPort}, database state, user postgres", stderr);
-        Assert.Contains("cannot be used: Failed to connect to 127.0.0.1:" + closedPort, stderr);
+        // Said once, in one line: not again in the logs of Orleans' failed start, stack traces and all.
+        var said = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith($"the state database at 127.0.0.1:{closedPort}, database state, user postgres", said);
+        Assert.Contains("cannot be used: Failed to connect to 127.0.0.1:" + closedPort, said);
         Assert.Equal(0L, await _databases.ScalarAsync<long>(PipelineDatabases.Destination, "SELECT count(*) FROM pg_class WHERE relname = 'untouched'"));
+
+        // The silo starts while the connector configs are checked; a config that fails its
+        // check is what is said, and nothing of the start it cut short.
+        var misspelt = Write("nostate-misspelt.yaml", File.ReadAllText(pipeline).Replace("schema: public}", "schema: public, colour: red}", StringComparison.Ordinal));
+        var refused = await CliProcess.RunAsync("run", misspelt, "--json");
+        Assert.Equal(2, refused.ExitCode);
+        Assert.Empty(refused.Stdout);
+        var lines = refused.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(3, lines.Length);
+        Assert.All(lines[..2], line => Assert.Contains("config.colour: unknown key 'colour'", line));
+        Assert.Equal($"{misspelt}: 2 problems, nothing was run", lines[2]);
+    }
+
+    [Fact]
+    public async Task A_state_connection_in_libpq_form_is_refused_without_its_password()
+    {
+        var pipeline = Write("libpq.yaml", _databases.PipelineYaml("libpq", "- {name: t, sync_mode: full_refresh}") +
+            "\nstate: {connection: \"host=127.0.0.1 port=5432 user=postgres password=never-shown-anywhere dbname=state\"}\n");
+
+        var (exitCode, stdout, stderr) = await CliProcess.RunAsync("run", pipeline, "--json");
+
+        Assert.Equal(1, exitCode);
+        Assert.Empty(stdout);
+        var said = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("state.connection is not an Npgsql connection string", said);
+        Assert.Contains("Key=Value pairs separated by ';'", said);
+        Assert.DoesNotContain("never-shown-anywhere", stderr);
     }
 
     [Fact]

@@ -33,30 +33,38 @@ internal static class RunCommand
             {
                 return exitCode;
             }
-            using (var session = new ConnectorSession())
-            {
-                if (!await PipelineChecks.CheckConfigsAsync(path, loaded.Spec, session, cancellationToken))
-                {
-                    return ExitCodes.InvalidInput;
-                }
-            }
             var engine = new PipelineEngineOptions
             {
                 ConnectorsDirectory = CliPaths.ConnectorsDirectory,
                 CompiledCacheDirectory = CliPaths.CompiledCacheDirectory,
                 MaxRetries = Math.Max(0, parse.GetValue(line.MaxRetries)),
             };
+            // The silo starts while the connector configs are checked: both are mostly CPU (the
+            // host's composition, Wasmtime's), and one core would otherwise wait for the other.
+            // A file that fails its check is still said before anything about the state database.
             EmbeddedSilo? silo;
-            try
+            string? failure;
+            await using (var start = EmbeddedSilo.Begin(loaded.Spec, parse.GetValue(line.Verbose) ? LogLevel.Information : LogLevel.Warning, engine, cancellationToken))
             {
-                silo = await EmbeddedSilo.TryStartAsync(loaded.Spec, parse.GetValue(line.Verbose) ? LogLevel.Information : LogLevel.Warning, engine, cancellationToken);
-            }
-            catch (OperationCanceledException)
-            {
-                return ExitCodes.Cancelled;
+                using (var session = new ConnectorSession())
+                {
+                    if (!await PipelineChecks.CheckConfigsAsync(path, loaded.Spec, session, cancellationToken))
+                    {
+                        return ExitCodes.InvalidInput;
+                    }
+                }
+                try
+                {
+                    (silo, failure) = await start.TakeAsync();
+                }
+                catch (OperationCanceledException)
+                {
+                    return ExitCodes.Cancelled;
+                }
             }
             if (silo is null)
             {
+                await Console.Error.WriteLineAsync(failure);
                 return ExitCodes.Failed;
             }
             await using (silo)

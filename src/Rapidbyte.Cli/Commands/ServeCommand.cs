@@ -61,11 +61,12 @@ internal static class ServeCommand
                 Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(connection))!);
             }
             var url = $"http://127.0.0.1:{parse.GetValue(port)}";
-            var app = Build(backend, connection, url, parse.GetValue(verbose) ? LogLevel.Information : LogLevel.Warning);
+            var logs = new SiloLogs(parse.GetValue(verbose) ? LogLevel.Information : LogLevel.Warning);
+            var app = Build(backend, connection, url, logs);
             var server = new LocalServer(url + "/", Environment.ProcessId, StateConnection.Identity(backend, connection));
             try
             {
-                await app.StartAsync(cancellationToken);
+                await logs.StartingAsync(() => app.StartAsync(cancellationToken));
                 // Warm: the connectors compiled before the first run asks for them.
                 await app.Services.GetRequiredService<PipelineEngine>().PrepareConnectorsAsync();
             }
@@ -94,11 +95,11 @@ internal static class ServeCommand
         return command;
     }
 
-    private static WebApplication Build(StateBackend backend, string connection, string url, LogLevel logLevel)
+    private static WebApplication Build(StateBackend backend, string connection, string url, SiloLogs logs)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
         var engine = new PipelineEngineOptions { ConnectorsDirectory = CliPaths.ConnectorsDirectory, CompiledCacheDirectory = CliPaths.CompiledCacheDirectory };
-        EmbeddedSilo.Compose(builder, EmbeddedSilo.Options(backend, connection, engine), logLevel);
+        EmbeddedSilo.Compose(builder, EmbeddedSilo.Options(backend, connection, engine), logs);
         builder.Configuration["urls"] = url;
         builder.Configuration[$"{RapidbyteOptions.Section}:{ApiOptions.Section}:Authentication:Mode"] = nameof(ApiAuthenticationMode.Development);
         builder.AddRapidbyteApi();

@@ -31,30 +31,44 @@ internal sealed partial class EmbeddedSilo : IAsyncDisposable
     /// </summary>
     public static async Task<EmbeddedSilo?> TryStartAsync(PipelineSpec spec, LogLevel logLevel, PipelineEngineOptions engine, CancellationToken cancellationToken)
     {
-        string connection;
-        try
+        await using var start = Begin(spec, logLevel, engine, cancellationToken);
+        var (silo, failure) = await start.TakeAsync();
+        if (failure is not null)
         {
-            connection = StateConnection.ConnectionString(spec);
+            await Console.Error.WriteLineAsync(failure);
         }
-        catch (ArgumentException e)
-        {
-            await Console.Error.WriteLineAsync($"the state database cannot be used: {e.Message}");
-            return null;
-        }
-        try
-        {
-            return await StartAsync(spec.State.Backend, connection, logLevel, engine, cancellationToken);
-        }
-        catch (Exception e) when (StartupFailure.Describe(e) is { } reason)
-        {
-            await Console.Error.WriteLineAsync(reason);
-            return null;
-        }
+        return silo;
     }
+
+    /// <summary>
+    /// Starts a silo keeping state where <paramref name="spec"/> says on a thread of its own,
+    /// from the first step: building the host is CPU work its caller can overlap with its own.
+    /// </summary>
+    public static SiloStart Begin(PipelineSpec spec, LogLevel logLevel, PipelineEngineOptions engine, CancellationToken cancellationToken) =>
+        new(new SiloLogs(logLevel), (logs, token) => Task.Run(async () =>
+        {
+            string connection;
+            try
+            {
+                connection = StateConnection.ConnectionString(spec);
+            }
+            catch (ArgumentException e)
+            {
+                return ((EmbeddedSilo?)null, (string?)$"the state database cannot be used: {e.Message}");
+            }
+            try
+            {
+                return (await StartAsync(spec.State.Backend, connection, logs, engine, token), null);
+            }
+            catch (Exception e) when (StartupFailure.Describe(e) is { } reason)
+            {
+                return (null, reason);
+            }
+        }, CancellationToken.None), cancellationToken);
 
     /// <summary>Creates the state schema (or file) if missing and starts the silo.</summary>
     /// <exception cref="StateDatabaseException">The state database cannot be reached or used.</exception>
-    public static async Task<EmbeddedSilo> StartAsync(StateBackend backend, string stateConnection, LogLevel logLevel, PipelineEngineOptions engine, CancellationToken cancellationToken)
+    public static async Task<EmbeddedSilo> StartAsync(StateBackend backend, string stateConnection, SiloLogs logs, PipelineEngineOptions engine, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         var options = Options(backend, stateConnection, engine);
@@ -67,9 +81,9 @@ internal sealed partial class EmbeddedSilo : IAsyncDisposable
         IHost? host = null;
         try
         {
-            host = Build(options, logLevel);
+            host = Build(options, logs);
             var built = clock.Elapsed;
-            await host.StartAsync(cancellationToken);
+            await logs.StartingAsync(() => host.StartAsync(cancellationToken));
             var silo = new EmbeddedSilo(host);
             LogStarted(silo.Logger, built.TotalMilliseconds, clock.Elapsed.TotalMilliseconds);
             return silo;
@@ -82,11 +96,11 @@ internal sealed partial class EmbeddedSilo : IAsyncDisposable
         }
     }
 
-    private static IHost Build(RapidbyteOptions options, LogLevel logLevel)
+    private static IHost Build(RapidbyteOptions options, SiloLogs logs)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Services.AddSingleton<IHostLifetime, EmbeddedLifetime>();
-        Compose(builder, options, logLevel);
+        Compose(builder, options, logs);
         return builder.Build();
     }
 
@@ -95,7 +109,7 @@ internal sealed partial class EmbeddedSilo : IAsyncDisposable
     /// the service's own checks, logs on stderr, the silo composed by <c>AddRapidbyte</c>.
     /// A one-shot run and <c>rapidbyte serve</c> both start this one.
     /// </summary>
-    public static void Compose(IHostApplicationBuilder builder, RapidbyteOptions options, LogLevel logLevel)
+    public static void Compose(IHostApplicationBuilder builder, RapidbyteOptions options, SiloLogs logs)
     {
         builder.Configuration.AddInMemoryCollection(RapidbyteConfiguration.Entries(options));
         builder.Logging.ClearProviders();
@@ -106,15 +120,8 @@ internal sealed partial class EmbeddedSilo : IAsyncDisposable
             o.TimestampFormat = "HH:mm:ss.fff ";
         });
         builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.Logging.AddFilter("Rapidbyte", logLevel);
-        // Its start-up advice (server GC) does not apply to a one-process CLI.
-        builder.Logging.AddFilter("Orleans.Runtime.Silo", LogLevel.Error);
-        // Its first check compares against a process start it has no time for yet (hours of "contention").
-        builder.Logging.AddFilter("Orleans.Runtime.Watchdog", LogLevel.Error);
-        // It warns that reminders more frequent than a minute are "unsuitable for production";
-        // ours (Engine:RunCheckInterval) look for interrupted runs and cost one query a tick.
-        builder.Logging.AddFilter("Orleans.Hosting.ReminderOptionsValidator", LogLevel.Error);
+        // One rule for every category, so that no rule of a closer name goes around it.
+        builder.Logging.AddFilter((_, category, level) => logs.Heard(category ?? "", level));
         builder.UseOrleans(silo => silo.AddRapidbyte(builder.Configuration));
     }
 

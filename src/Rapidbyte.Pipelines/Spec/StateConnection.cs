@@ -41,6 +41,14 @@ public static class StateConnection
         }
         if (spec.State.Connection is { } explicitConnection)
         {
+            // libpq's "host=h port=p password=s" reads as one Host of Npgsql's: it would be
+            // tried as a host name and then, password and all, named in the error.
+            if (new NpgsqlConnectionStringBuilder(explicitConnection).Host is { } named && named.Any(c => char.IsWhiteSpace(c) || c == '='))
+            {
+                throw new ArgumentException(
+                    $"pipeline {spec.Name}: state.connection is not an Npgsql connection string (its host holds spaces or '='): write it as Key=Value pairs separated by ';', " +
+                    "such as Host=db.example.com;Port=5432;Username=rapidbyte;Password=${STATE_PASSWORD};Database=state, not libpq's key=value form");
+            }
             return explicitConnection;
         }
         var config = spec.Destination.Config;
