@@ -18,7 +18,7 @@ internal sealed record BenchmarkReport(
         "Peak RSS: the largest resident set of one client process (GNU time %M).",
         "Rapidbyte's own run: duration_ms of `rapidbyte run --json`, the run without process start and silo start/stop.",
         "First batch: from launching `rapidbyte run` to the source's first batch (first_batch_at of `rapidbyte run --json`, on the same clock as the launch).",
-        "vs COPY pipe: this contender's throughput over the COPY pipe's on the same table (1.00 = as fast).",
+        "vs COPY pipe: this contender's throughput over the COPY pipe's on the same table (1.00 = as fast), from the medians; same round: the median over the rounds of that ratio within each round (the machine's speed drifts between rounds, and a round's loads run close together).",
         "Every load is verified before it counts: the destination's row count and sum of hashtextextended(row::text) equal the source's.",
     ];
 }

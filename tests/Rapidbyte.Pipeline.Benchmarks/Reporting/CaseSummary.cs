@@ -10,11 +10,15 @@ namespace Rapidbyte.Pipeline.Benchmarks.Reporting;
 /// <param name="OwnRunSeconds">The duration the contender reports itself (rapidbyte: the run, without process start-up).</param>
 /// <param name="FirstBatchSeconds">Launch to the first batch, when the contender reports it (rapidbyte).</param>
 /// <param name="ThroughputVsCopyPipe">This throughput over the COPY pipe's on the same table.</param>
+/// <param name="ThroughputVsCopyPipeByRound">
+/// The median over the rounds of the same ratio within each round: this machine's speed drifts
+/// (the pipe's own rounds differ by up to a third), and a round's loads run minutes apart at most.
+/// </param>
 /// <param name="ServingCpuSeconds">For a run handed to a warm server: the server process's CPU, included in <paramref name="ClientCpuSeconds"/>.</param>
 /// <param name="ServerPeakRssMib">For a run handed to a warm server: that server process's peak resident set (VmHWM) after the rounds.</param>
 internal sealed record CaseSummary(
     string Contender, string Table, double WallSeconds, IReadOnlyList<double> WallSecondsByRound, double RowsPerSecond, double MegabytesPerSecond,
-    double ClientCpuSeconds, double ServerCpuSeconds, double PeakRssMib, double? OwnRunSeconds, double? FirstBatchSeconds, double? ThroughputVsCopyPipe,
+    double ClientCpuSeconds, double ServerCpuSeconds, double PeakRssMib, double? OwnRunSeconds, double? FirstBatchSeconds, double? ThroughputVsCopyPipe, double? ThroughputVsCopyPipeByRound,
     double? ServingCpuSeconds = null, double? ServerPeakRssMib = null)
 {
     public static IReadOnlyList<CaseSummary> Of(IReadOnlyList<CaseResult> results, double? serverPeakRssBytes = null) =>
@@ -27,6 +31,7 @@ internal sealed record CaseSummary(
                 result.RowsPerSecond, result.MegabytesPerSecond, result.ClientCpuSeconds, result.ServerCpuSeconds,
                 result.PeakRssBytes / 1048576, result.OwnSeconds, result.FirstBatchSeconds,
                 yardstick is null ? null : yardstick.WallSeconds / result.WallSeconds,
+                yardstick is null ? null : Median.Of(yardstick.Samples.Zip(result.Samples, (pipe, load) => pipe.Run.Process.Wall.TotalSeconds / load.Run.Process.Wall.TotalSeconds)),
                 result.ServingCpuSeconds, result.ServingCpuSeconds is null ? null : serverPeakRssBytes / 1048576);
         }).ToList();
 }

@@ -24,13 +24,14 @@ internal static class MarkdownReport
             Line(text, $"| {table.Name} | {table.Columns} | {table.Rows:N0} | {table.CopyBytes / 1e6:F1} | {table.DiskBytes / 1e6:F1} |");
         }
         Line(text, "");
-        Line(text, "| Contender | Table | Wall s | Rows/s | MB/s | Client CPU s | Server CPU s | Peak RSS MiB | Rapidbyte's own run s | First batch s | vs COPY pipe |");
-        Line(text, "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
+        Line(text, "| Contender | Table | Wall s | Rows/s | MB/s | Client CPU s | Server CPU s | Peak RSS MiB | Rapidbyte's own run s | First batch s | vs COPY pipe | same round |");
+        Line(text, "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
         foreach (var result in report.Results)
         {
             Line(text, $"| {result.Contender} | {result.Table} | {result.WallSeconds:F2} | {result.RowsPerSecond:N0} | {result.MegabytesPerSecond:F1} | "
                        + $"{result.ClientCpuSeconds:F2} | {result.ServerCpuSeconds:F2} | {result.PeakRssMib:F0} | {Optional(result.OwnRunSeconds, "F2")} | {Optional(result.FirstBatchSeconds, "F2")} | "
-                       + $"{Optional(result.ThroughputVsCopyPipe, "F2")}{(result.ThroughputVsCopyPipe is null ? "" : "×")} |");
+                       + $"{Optional(result.ThroughputVsCopyPipe, "F2")}{(result.ThroughputVsCopyPipe is null ? "" : "×")} | "
+                       + $"{Optional(result.ThroughputVsCopyPipeByRound, "F2")}{(result.ThroughputVsCopyPipeByRound is null ? "" : "×")} |");
         }
         Line(text, "");
         foreach (var served in report.Results.Where(r => r.ServingCpuSeconds is not null))
