@@ -128,12 +128,17 @@ public sealed class PipelinesCommandTests : IAsyncLifetime
 
         var (missing, _, whichCluster) = await CliProcess.RunAsync("pipelines", "register", file);
         var (down, _, noSilo) = await CliProcess.RunWithAsync(Cluster, "pipelines", "list");
+        var libpq = new Dictionary<string, string> { ["RAPIDBYTE_CLUSTER"] = $"host=127.0.0.1 port={_databases.Server.Port} password={_databases.Server.Password} dbname=state" };
+        var (libpqForm, _, notNpgsql) = await CliProcess.RunWithAsync(libpq, "pipelines", "list");
 
         Assert.Equal(1, missing);
         Assert.Equal("which service? give --server or set RAPIDBYTE_SERVER to its API's address, or give --cluster or set RAPIDBYTE_CLUSTER to the connection string of the cluster's state database\n", whichCluster);
         Assert.Equal(1, down);
         Assert.StartsWith($"cluster rapidbyte cannot be reached through its state database at 127.0.0.1:{_databases.Server.Port}, database state: ", noSilo);
         Assert.DoesNotContain(_databases.Server.Password, noSilo);
+        Assert.Equal(1, libpqForm);
+        Assert.StartsWith("--cluster / RAPIDBYTE_CLUSTER is not an Npgsql connection string (its host holds spaces or '='): ", notNpgsql);
+        Assert.DoesNotContain(_databases.Server.Password, notNpgsql);
     }
 
     [Theory]

@@ -41,6 +41,18 @@ public sealed class SiloHostTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_state_connection_string_in_libpq_form_stops_the_silo_without_its_password()
+    {
+        var libpq = $"host=127.0.0.1 port={_databases.Server.Port} user=postgres password={_databases.Server.Password} dbname=state";
+
+        await using var silo = SiloProcess.Start(libpq);
+
+        Assert.Equal(1, await silo.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Contains("Rapidbyte:State:ConnectionString is not an Npgsql connection string (its host holds spaces or '='): write it as Key=Value pairs separated by ';'", silo.Output);
+        Assert.DoesNotContain(_databases.Server.Password, silo.Output);
+    }
+
+    [Fact]
     public async Task A_state_database_sign_in_that_cannot_be_made_stops_the_silo_saying_why()
     {
         var none = new NpgsqlConnectionStringBuilder(StateConnection) { Password = null }.ConnectionString;

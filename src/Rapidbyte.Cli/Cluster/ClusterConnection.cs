@@ -41,6 +41,11 @@ internal sealed class ClusterConnection(IHost host) : IAsyncDisposable
             await Console.Error.WriteLineAsync($"which cluster? give --cluster or set {Variable} to the connection string of the cluster's state database");
             return null;
         }
+        if (StateConnection.LibpqFormProblem(connectionString) is { } problem)
+        {
+            await Console.Error.WriteLineAsync($"--cluster / {Variable} {problem}");
+            return null;
+        }
         NpgsqlConnectionStringBuilder builder;
         try
         {

@@ -70,6 +70,10 @@ public sealed class RapidbyteOptionsValidator(IConfiguration configuration, IEnu
                 {
                     problems.Add($"{Key} names no Host");
                 }
+                else if (StateConnection.LibpqFormProblem(state.ConnectionString) is { } problem)
+                {
+                    problems.Add($"{Key} {problem}");
+                }
                 if (state.Authentication == StateAuthentication.Entra)
                 {
                     // The token is the password: one given as well would be ignored or, worse, believed to be in use.

@@ -41,13 +41,9 @@ public static class StateConnection
         }
         if (spec.State.Connection is { } explicitConnection)
         {
-            // libpq's "host=h port=p password=s" reads as one Host of Npgsql's: it would be
-            // tried as a host name and then, password and all, named in the error.
-            if (new NpgsqlConnectionStringBuilder(explicitConnection).Host is { } named && named.Any(c => char.IsWhiteSpace(c) || c == '='))
+            if (LibpqFormProblem(explicitConnection) is { } problem)
             {
-                throw new ArgumentException(
-                    $"pipeline {spec.Name}: state.connection is not an Npgsql connection string (its host holds spaces or '='): write it as Key=Value pairs separated by ';', " +
-                    "such as Host=db.example.com;Port=5432;Username=rapidbyte;Password=${STATE_PASSWORD};Database=state, not libpq's key=value form");
+                throw new ArgumentException($"pipeline {spec.Name}: state.connection {problem}");
             }
             return explicitConnection;
         }
@@ -100,6 +96,28 @@ public static class StateConnection
         builder.SslCertificate = Text("sslcert");
         builder.SslKey = Text("sslkey");
         return builder.ConnectionString;
+    }
+
+    /// <summary>
+    /// Why a connection string in libpq's <c>host=h port=p password=s</c> form is refused, or
+    /// null. Npgsql reads that whole text as one Host; a connection would try it as a host name
+    /// and the error would name it, password and all. The answer quotes nothing of the string.
+    /// </summary>
+    public static string? LibpqFormProblem(string connectionString)
+    {
+        string? host;
+        try
+        {
+            host = new NpgsqlConnectionStringBuilder(connectionString).Host;
+        }
+        catch (ArgumentException)
+        {
+            return null; // not a connection string at all: the caller's own parse says so
+        }
+        return host is not null && host.Any(c => char.IsWhiteSpace(c) || c == '=')
+            ? "is not an Npgsql connection string (its host holds spaces or '='): write it as Key=Value pairs separated by ';', " +
+              "such as Host=db.example.com;Port=5432;Username=rapidbyte;Password=...;Database=state, not libpq's key=value form"
+            : null;
     }
 
     /// <summary>
