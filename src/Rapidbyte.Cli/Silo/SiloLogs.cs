@@ -40,6 +40,10 @@ internal sealed class SiloLogs(LogLevel level)
             // It warns that reminders more frequent than a minute are "unsuitable for production";
             // ours (Engine:RunCheckInterval) look for interrupted runs and cost one query a tick.
             "Orleans.Hosting.ReminderOptionsValidator" => LogLevel.Error,
+            // Every error it logs is also thrown to the grain that read or wrote, which handles it
+            // (a version conflict, when another process wrote the same state: read again) or fails
+            // its run saying why. Said here as well, with a stack trace, it reads as a second failure.
+            "Orleans.Storage.AdoNetGrainStorage" => LogLevel.Critical,
             _ => LogLevel.Warning,
         };
     }
