@@ -12,15 +12,15 @@ command -v dotnet >/dev/null || { echo "the .NET 10 SDK is required (dotnet not 
 
 # Rust for wasm32-wasi, from Debian (rustc 1.63 + packaged crate sources, and lld-14, which
 # libstd-rust-dev-wasm32 only recommends): scripts/guest-toolchain.packages, which the
-# Dockerfile's connectors stage installs too. PostgreSQL for tests and the demo; pgloader and
-# GNU time for the pipeline benchmark; Chromium for the status page's test; clang, which
+# Dockerfile's connectors stage installs too. PostgreSQL for tests and the demo; pgloader,
+# pgcopydb and GNU time for the pipeline benchmark; Chromium for the status page's test; clang, which
 # links the rapidbyte command's native launcher (compiled ahead of time when it is packed).
 mapfile -t guest_toolchain < scripts/guest-toolchain.packages
 apt_install_missing \
   "${guest_toolchain[@]}" \
   clang \
   postgresql-15 postgresql-client-15 \
-  pgloader time \
+  pgloader pgcopydb time \
   chromium
 
 # Docker's engine and debootstrap for the container image's test, which starts an engine of
