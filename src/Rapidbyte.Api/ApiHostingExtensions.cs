@@ -2,6 +2,8 @@ using System.Security.Claims;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.DataProtection.XmlEncryption;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -62,6 +64,13 @@ public static class ApiHostingExtensions
                 jwt.TokenValidationParameters.ClockSkew = TimeSpan.FromSeconds(30);
             });
         }
+        // Data protection, which authentication registers and nothing of the API uses: its keys
+        // stay in memory, unencrypted on purpose (see InMemoryKeyRepository).
+        services.Configure<KeyManagementOptions>(keys =>
+        {
+            keys.XmlRepository = new InMemoryKeyRepository();
+            keys.XmlEncryptor = new NullXmlEncryptor();
+        });
         services.AddAuthorization();
         services.AddOptions<AuthorizationOptions>().Configure<IOptions<ApiOptions>>((authorization, api) =>
         {

@@ -13,8 +13,9 @@ public sealed class ServeTests : IAsyncLifetime
     private PipelineDatabases _databases = null!;
     private string _home = null!;
 
-    // Each test's own data directory: its server record and state file are nobody else's.
-    private Dictionary<string, string> Environment => new() { ["XDG_DATA_HOME"] = _home };
+    // Each test's own data directory and home: its server record, state file and anything
+    // written under ~ are nobody else's.
+    private Dictionary<string, string> Environment => new() { ["XDG_DATA_HOME"] = _home, ["HOME"] = _home };
 
     public async Task InitializeAsync()
     {
@@ -89,6 +90,9 @@ public sealed class ServeTests : IAsyncLifetime
         // The embedded run wrote the state the server's grains had read: their next write met a
         // version conflict, which they handle (they read again). Nothing to tell the user.
         Assert.DoesNotContain("fail:", server.Stderr, StringComparison.Ordinal);
+        // No key file of ASP.NET Core's data protection (nothing uses it), and none of its warnings.
+        Assert.DoesNotContain("DataProtection", server.Stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(_home, ".aspnet")));
     }
 
     [Theory]
