@@ -142,10 +142,27 @@ impl CopyEncoder {
         &self.encodings
     }
 
+    /// For an encoder of whole rows, the bytes of `batch` as the COPY takes them: its rows
+    /// (binary COPY tuples) back to back, borrowed from the batch, in pieces of at most
+    /// `piece` bytes cut anywhere (a COPY's data messages need not end at rows); `None` for
+    /// an encoder of columns ([`CopyEncoder::encode`]).
+    pub fn whole_row_pieces<'a>(
+        &self,
+        batch: &IpcBatch<'a>,
+        piece: usize,
+    ) -> Option<std::slice::Chunks<'a, u8>> {
+        self.whole_rows.then(|| {
+            batch
+                .column(0)
+                .bytes_of_rows(0..batch.num_rows())
+                .chunks(piece)
+        })
+    }
+
     /// Encodes rows `from..` of `batch` into `buf` and stops after the row that brings
     /// `buf` to `flush_at` bytes or more, or at the end of the batch; returns the next
     /// row to encode. The batch's columns must match the encodings (the writer checks
-    /// every batch's schema against the first one's).
+    /// every batch's schema against the first one's). Not for whole rows.
     pub fn encode(
         &mut self,
         batch: &IpcBatch<'_>,
@@ -153,10 +170,11 @@ impl CopyEncoder {
         buf: &mut BytesMut,
         flush_at: usize,
     ) -> Result<usize, EncodeError> {
+        assert!(
+            !self.whole_rows,
+            "batches of whole rows go to the COPY as they are (whole_row_pieces)"
+        );
         let rows = batch.num_rows();
-        if self.whole_rows {
-            return Ok(copy_rows(batch, from, buf, flush_at));
-        }
         let columns = batch.columns();
         assert_eq!(
             columns.len(),
@@ -189,30 +207,6 @@ impl CopyEncoder {
         }
         Ok(row)
     }
-}
-
-/// Copies whole rows from `from` on, as [`CopyEncoder::encode`] encodes them: the rows up to
-/// the one that brings `buf` to `flush_at` bytes, in one copy.
-fn copy_rows(batch: &IpcBatch<'_>, from: usize, buf: &mut BytesMut, flush_at: usize) -> usize {
-    let rows = batch.num_rows();
-    if from >= rows {
-        return rows;
-    }
-    let column = batch.column(0);
-    let base = if from == 0 { 0 } else { column.bytes_end(from - 1) };
-    let room = flush_at.saturating_sub(buf.len());
-    // The first row whose end reaches `room` (the last row when none does).
-    let (mut low, mut high) = (from, rows - 1);
-    while low < high {
-        let middle = low + (high - low) / 2;
-        if column.bytes_end(middle) - base >= room {
-            high = middle;
-        } else {
-            low = middle + 1;
-        }
-    }
-    buf.extend_from_slice(column.bytes_of_rows(from..low + 1));
-    low + 1
 }
 
 impl Encoding {

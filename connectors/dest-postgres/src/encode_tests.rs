@@ -650,7 +650,7 @@ fn native_values_go_out_untouched_and_arrays_take_this_databases_element_oid() {
 }
 
 #[test]
-fn whole_rows_go_out_as_they_came_in_pieces_of_about_flush_at() {
+fn whole_rows_go_out_as_they_came_in_pieces_of_at_most_the_size_asked() {
     // Three rows of two columns, each as binary COPY sends a tuple.
     let rows: Vec<Vec<u8>> = [&b"a"[..], &b"bbbbbbbbbb"[..], &b"cc"[..]]
         .iter()
@@ -672,28 +672,23 @@ fn whole_rows_go_out_as_they_came_in_pieces_of_about_flush_at() {
     }
     let ipc = builder.finish().unwrap();
     let batch = IpcBatch::parse(&ipc).unwrap();
-    let mut encoder = CopyEncoder::whole_rows(vec![Encoding::Native, Encoding::Native]);
+    let encoder = CopyEncoder::whole_rows(vec![Encoding::Native, Encoding::Native]);
+    let all = rows.concat();
 
-    // All at once.
-    let mut buf = BytesMut::new();
-    assert_eq!(encoder.encode(&batch, 0, &mut buf, 1 << 20).unwrap(), 3);
-    assert_eq!(&buf[..], &rows.concat()[..]);
+    // All at once, borrowed from the batch.
+    let pieces: Vec<&[u8]> = encoder.whole_row_pieces(&batch, 1 << 20).unwrap().collect();
+    assert_eq!(pieces, vec![&all[..]]);
+    let within = ipc.as_ptr_range();
+    assert!(within.contains(&pieces[0].as_ptr()), "a copy, not the batch's bytes");
 
-    // Up to the row that brings the buffer to flush_at: the first row (11 bytes) does not
-    // reach 12, the second does.
-    let mut buf = BytesMut::new();
-    assert_eq!(encoder.encode(&batch, 0, &mut buf, 12).unwrap(), 2);
-    assert_eq!(&buf[..], &rows[..2].concat()[..]);
-    // From the third row on, with a buffer already past flush_at: one row.
-    assert_eq!(encoder.encode(&batch, 2, &mut buf, 12).unwrap(), 3);
-    assert_eq!(&buf[..], &rows.concat()[..]);
-    // From the second row, exactly one row's room: that row only.
-    let mut buf = BytesMut::new();
-    assert_eq!(encoder.encode(&batch, 1, &mut buf, rows[1].len()).unwrap(), 2);
-    assert_eq!(&buf[..], &rows[1][..]);
-    // Past the end: nothing.
-    assert_eq!(encoder.encode(&batch, 3, &mut buf, 12).unwrap(), 3);
-    assert_eq!(&buf[..], &rows[1][..]);
+    // In pieces of 12 bytes, cut inside rows: the same bytes in order.
+    let pieces: Vec<&[u8]> = encoder.whole_row_pieces(&batch, 12).unwrap().collect();
+    assert_eq!(pieces.iter().map(|p| p.len()).collect::<Vec<_>>(), vec![12, 12, 12, 7]);
+    assert_eq!(pieces.concat(), all);
+
+    // An encoder of columns has no pieces.
+    let columns = CopyEncoder::new(vec![Encoding::Native]);
+    assert!(columns.whole_row_pieces(&batch, 12).is_none());
 }
 
 #[test]

@@ -189,6 +189,27 @@ impl Lane {
         sent.map_err(|e| context_error(target, e))
     }
 
+    /// Hands `pieces` of `ipc` to the COPY as they are (no copy here), after what is encoded
+    /// and not yet handed over (the header).
+    async fn feed_slices<'a>(
+        &mut self,
+        pg: &PgConfig,
+        target: &str,
+        ipc: &Bytes,
+        pieces: impl Iterator<Item = &'a [u8]>,
+    ) -> Result<(), ConnectorError> {
+        self.flush(pg, target).await?;
+        let txn = self.txn.as_mut().expect("a transaction is open");
+        for piece in pieces {
+            let chunk = ipc.slice_ref(piece);
+            txn.bytes += chunk.len() as u64;
+            guarded(pg, &self.session, txn.sink.feed(chunk))
+                .await
+                .map_err(|e| context_error(target, e))?;
+        }
+        Ok(())
+    }
+
     /// Ends the open COPY, leaving its transaction open: the rows it took, or `None` when
     /// no transaction is open.
     async fn end_copy(
@@ -319,6 +340,8 @@ impl<'a> Writer<'a> {
 
     async fn run(&mut self) -> Result<StreamSummary, ConnectorError> {
         while let Some(ipc) = next_or_cancelled().await? {
+            // Owned by a `Bytes`, so whole rows go to the COPY as slices of it.
+            let ipc = Bytes::from(ipc);
             let batch = IpcBatch::parse(&ipc).map_err(|e| {
                 ConnectorError::data(format!("the source sent a malformed batch: {}", e))
             })?;
@@ -336,7 +359,7 @@ impl<'a> Writer<'a> {
                 }
                 Some(_) => {}
             }
-            self.write_batch(&batch).await?;
+            self.write_batch(&batch, &ipc).await?;
             self.summary.batches += 1;
             self.summary.rows += batch.num_rows() as u64;
             self.summary.bytes += ipc.len() as u64;
@@ -809,7 +832,8 @@ impl<'a> Writer<'a> {
         is_safe_type_name(ty) && types.lookup(&self.main.client, ty).await.is_some()
     }
 
-    async fn write_batch(&mut self, batch: &IpcBatch<'_>) -> Result<(), ConnectorError> {
+    /// Writes `batch`, which `ipc` holds, into the next lane's COPY.
+    async fn write_batch(&mut self, batch: &IpcBatch<'_>, ipc: &Bytes) -> Result<(), ConnectorError> {
         if batch.num_rows() == 0 {
             return Ok(());
         }
@@ -828,24 +852,29 @@ impl<'a> Writer<'a> {
             lane.begin(pg, target).await?;
         }
         let rows = batch.num_rows();
-        let mut row = 0;
-        while row < rows {
-            row = self
-                .encoder
-                .encode(batch, row, &mut lane.buf, CHUNK)
-                .map_err(|e| {
-                    let name = &batch.schema().fields[e.column].name;
-                    ConnectorError::data(format!(
-                        "column \"{}\" of {}, row {} of batch {}: {}",
-                        name,
-                        target,
-                        e.row + 1,
-                        batches + 1,
-                        e.message
-                    ))
-                })?;
-            if lane.buf.len() >= CHUNK {
-                lane.flush(pg, target).await?;
+        match self.encoder.whole_row_pieces(batch, CHUNK) {
+            Some(pieces) => lane.feed_slices(pg, target, ipc, pieces).await?,
+            None => {
+                let mut row = 0;
+                while row < rows {
+                    row = self
+                        .encoder
+                        .encode(batch, row, &mut lane.buf, CHUNK)
+                        .map_err(|e| {
+                            let name = &batch.schema().fields[e.column].name;
+                            ConnectorError::data(format!(
+                                "column \"{}\" of {}, row {} of batch {}: {}",
+                                name,
+                                target,
+                                e.row + 1,
+                                batches + 1,
+                                e.message
+                            ))
+                        })?;
+                    if lane.buf.len() >= CHUNK {
+                        lane.flush(pg, target).await?;
+                    }
+                }
             }
         }
         if let Some(txn) = &mut lane.txn {
