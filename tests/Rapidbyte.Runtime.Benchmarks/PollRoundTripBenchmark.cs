@@ -4,6 +4,7 @@ using Rapidbyte.Contracts;
 using Rapidbyte.Runtime.Batches;
 using Rapidbyte.Runtime.Engine;
 using Rapidbyte.Runtime.Instances;
+using Rapidbyte.Runtime.Lowering;
 using Rapidbyte.Testing;
 using Rapidbyte.Testing.Measurement;
 using Rapidbyte.Testing.Servers;
@@ -21,12 +22,12 @@ internal static class PollRoundTripBenchmark
     private const int Requests = 20_000;
 
     // rb_start counts the input's bytes as the number of YIELDs to return before DONE.
-    private const string YieldingGuest = """
+    private static readonly string YieldingGuest = $$"""
         (module
           (memory (export "memory") 8)
           (data (i32.const 0) "\"ok\"")
           (global $left (mut i32) (i32.const 0))
-          (func (export "rb_protocol_version") (result i32) (i32.const 1))
+          (func (export "rb_protocol_version") (result i32) (i32.const {{Abi.ProtocolVersion}}))
           (func (export "rb_alloc") (param i32) (result i32) (i32.const 1024))
           (func (export "rb_free") (param i32 i32))
           (func (export "rb_start") (param i32 i32 i32) (result i32) (global.set $left (local.get 2)) (i32.const 2))

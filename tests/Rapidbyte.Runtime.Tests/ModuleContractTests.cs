@@ -1,3 +1,4 @@
+using Rapidbyte.Runtime.Lowering;
 using Rapidbyte.Runtime.Errors;
 using Rapidbyte.Testing;
 
@@ -31,9 +32,9 @@ public sealed class ModuleContractTests(RuntimeFixture fixture)
     [Fact]
     public void A_module_missing_an_export_is_refused_with_its_name()
     {
-        var wat = """
+        var wat = $$"""
             (module (memory (export "memory") 1)
-              (func (export "rb_protocol_version") (result i32) (i32.const 1)))
+              (func (export "rb_protocol_version") (result i32) (i32.const {{Abi.ProtocolVersion}})))
             """;
 
         var error = Assert.Throws<ConnectorException>(() => fixture.Runtime.LoadModule("partial", Wasmtime.Module.ConvertText(wat)));
@@ -46,11 +47,11 @@ public sealed class ModuleContractTests(RuntimeFixture fixture)
     [Fact]
     public void A_module_of_another_protocol_version_is_refused()
     {
-        var wasm = WatGuests.Module("(i32.const 0)", protocolVersion: 2);
+        var wasm = WatGuests.Module("(i32.const 0)", protocolVersion: Abi.ProtocolVersion + 1);
 
         var error = Assert.Throws<ConnectorException>(() => fixture.Runtime.LoadModule("future", wasm));
 
-        Assert.Contains("protocol version 2", error.Message);
+        Assert.Contains($"protocol version {Abi.ProtocolVersion + 1}", error.Message);
     }
 
     [Fact]

@@ -48,9 +48,12 @@ public sealed class ProtocolViolationTests(RuntimeFixture fixture)
     [Fact]
     public async Task A_malformed_arrow_batch_is_refused_and_nothing_reaches_the_channel()
     {
-        // emit_batch of 64 bytes of the guest's data segment: not Arrow IPC.
+        // emit_batch of 64 bytes of the guest's data segment (one piece, its entry at 512):
+        // not Arrow IPC.
         var start = $"""
-            (if (i64.ne (call $emit (i32.const 0) (i32.const 64)) (i64.const -7)) (then {WatGuests.SetUnexpected}))
+            (i32.store (i32.const 512) (i32.const 0))
+            (i32.store (i32.const 516) (i32.const 64))
+            (if (i64.ne (call $emit (i32.const 512) (i32.const 1)) (i64.const -7)) (then {WatGuests.SetUnexpected}))
             (i32.const 0)
             """;
         using var instance = Instance(WatGuests.Module(start,
@@ -61,6 +64,66 @@ public sealed class ProtocolViolationTests(RuntimeFixture fixture)
 
         Assert.Equal("\"ok\"", output);
         Assert.Equal(0, channel.BatchesWritten);
+    }
+
+    [Fact]
+    public async Task A_batch_emitted_in_pieces_arrives_joined()
+    {
+        var ipc = ArrowSample.ToIpc(ArrowSample.Build());
+        Assert.InRange(ipc.Length, 16, 16_384);
+        var half = ipc.Length / 2;
+        // The halves far apart in the guest's memory; the piece table at 512 names them in order.
+        var start = $"""
+            (i32.store (i32.const 512) (i32.const 8192))
+            (i32.store (i32.const 516) (i32.const {half}))
+            (i32.store (i32.const 520) (i32.const 32768))
+            (i32.store (i32.const 524) (i32.const {ipc.Length - half}))
+            (if (i64.ne (call $emit (i32.const 512) (i32.const 2)) (i64.const 0)) (then {WatGuests.SetUnexpected}))
+            (i32.const 0)
+            """;
+        var data = $"""
+            (data (i32.const 8192) "{Escaped(ipc.AsSpan(0, half))}")
+            (data (i32.const 32768) "{Escaped(ipc.AsSpan(half))}")
+            """;
+        using var instance = Instance(WatGuests.Module(start,
+            imports: """(import "rapidbyte" "emit_batch" (func $emit (param i32 i32) (result i64)))""",
+            extraExports: data));
+        var channel = new BatchChannel();
+
+        var output = await instance.RunAsync(ConnectorOperation.Read, "{}", new ConnectorRunContext { Output = channel });
+
+        Assert.Equal("\"ok\"", output);
+        Assert.Equal(BatchReadStatus.Batch, channel.TryRead(out var batch, out _));
+        using (batch)
+        {
+            Assert.Equal(ipc, batch!.Memory.ToArray());
+        }
+    }
+
+    [Fact]
+    public async Task A_batch_in_more_pieces_than_the_host_takes_is_refused()
+    {
+        var start = $"""
+            (if (i64.ne (call $emit (i32.const 0) (i32.const 65537)) (i64.const -3)) (then {WatGuests.SetUnexpected}))
+            (i32.const 0)
+            """;
+        using var instance = Instance(WatGuests.Module(start,
+            imports: """(import "rapidbyte" "emit_batch" (func $emit (param i32 i32) (result i64)))"""));
+        var channel = new BatchChannel();
+
+        Assert.Equal("\"ok\"", await instance.RunAsync(ConnectorOperation.Read, "{}", new ConnectorRunContext { Output = channel }));
+        Assert.Equal(0, channel.BatchesWritten);
+    }
+
+    /// <summary>Bytes as a WAT string's escapes.</summary>
+    private static string Escaped(ReadOnlySpan<byte> bytes)
+    {
+        var text = new System.Text.StringBuilder(bytes.Length * 3);
+        foreach (var b in bytes)
+        {
+            text.Append('\\').Append(b.ToString("x2"));
+        }
+        return text.ToString();
     }
 
     [Fact]

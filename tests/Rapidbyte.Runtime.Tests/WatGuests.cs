@@ -1,3 +1,4 @@
+using Rapidbyte.Runtime.Lowering;
 namespace Rapidbyte.Runtime.Tests;
 
 /// <summary>
@@ -14,7 +15,7 @@ internal static class WatGuests
     public static byte[] Module(
         string start,
         string imports = "",
-        int protocolVersion = 1,
+        int protocolVersion = Abi.ProtocolVersion,
         string poll = "(i32.const 1)",
         string extraExports = "")
     {

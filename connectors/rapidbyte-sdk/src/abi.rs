@@ -5,6 +5,14 @@
 use crate::error::ConnectorError;
 use crate::result_code::import_error;
 
+/// One piece of the stream `emit_batch` takes, as LOWERING.md lays it out: its address, then
+/// its length (two `i32`s, like WASI's `ciovec`).
+#[repr(C)]
+pub(crate) struct Piece {
+    pub(crate) ptr: *const u8,
+    pub(crate) len: usize,
+}
+
 #[link(wasm_import_module = "rapidbyte")]
 extern "C" {
     pub(crate) fn protocol_version() -> i32;
@@ -20,7 +28,7 @@ extern "C" {
     pub(crate) fn tcp_read(handle: i32, ptr: *mut u8, len: usize) -> i64;
     pub(crate) fn tcp_write(handle: i32, ptr: *const u8, len: usize) -> i64;
     pub(crate) fn tcp_close(handle: i32) -> i64;
-    pub(crate) fn emit_batch(ptr: *const u8, len: usize) -> i64;
+    pub(crate) fn emit_batch(pieces: *const Piece, count: usize) -> i64;
     pub(crate) fn next_batch() -> i64;
     pub(crate) fn checkpoint(ptr: *const u8, len: usize) -> i64;
     pub(crate) fn source_checkpoint() -> i64;

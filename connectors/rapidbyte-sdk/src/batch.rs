@@ -11,10 +11,20 @@ use crate::result_code::{NONE, WOULD_BLOCK};
 use std::task::Poll;
 
 /// Hands one batch to the destination, waiting while the channel is full. Valid in `read`.
-pub async fn emit_batch(ipc: &[u8]) -> Result<(), ConnectorError> {
+/// The batch is one Arrow IPC stream in `pieces`, which the host joins as it copies them: a
+/// builder's buffers go as they are ([`crate::arrow::BatchBuilder::pieces`]), a stream in
+/// one buffer is one piece.
+pub async fn emit_batch(pieces: &[&[u8]]) -> Result<(), ConnectorError> {
+    let table: Vec<abi::Piece> = pieces
+        .iter()
+        .map(|piece| abi::Piece {
+            ptr: piece.as_ptr(),
+            len: piece.len(),
+        })
+        .collect();
     poll_fn(|cx| {
-        // Safety: the host only reads `len` bytes at `ptr`.
-        match unsafe { abi::emit_batch(ipc.as_ptr(), ipc.len()) } {
+        // Safety: the host only reads the table's `count` pieces, each `len` bytes at `ptr`.
+        match unsafe { abi::emit_batch(table.as_ptr(), table.len()) } {
             WOULD_BLOCK => {
                 reactor::register(CHANNEL, WRITABLE, cx.waker());
                 Poll::Pending

@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 /// The protocol version this SDK speaks (wit/LOWERING.md); `spec` reports it.
-pub const PROTOCOL_VERSION: u32 = 1;
+pub const PROTOCOL_VERSION: u32 = 2;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -258,7 +258,7 @@ mod tests {
             json!({
                 "name": "source-postgres",
                 "version": "0.1.0",
-                "protocol_version": 1,
+                "protocol_version": PROTOCOL_VERSION,
                 "config_schema": "{\"type\":\"object\"}",
                 "supported_sync_modes": ["full_refresh", "incremental"],
                 "supported_write_modes": ["append", "replace", "upsert"],

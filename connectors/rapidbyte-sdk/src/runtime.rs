@@ -271,7 +271,7 @@ mod tests {
         start::<Fake>(
             op,
             serde_json::to_vec(&input).unwrap().into_boxed_slice(),
-            1,
+            PROTOCOL_VERSION as i32,
         )
     }
 
@@ -288,7 +288,7 @@ mod tests {
     fn spec_is_done_in_the_first_slice() {
         assert_eq!(start_json(SPEC, json!({})), Ok(Status::Done));
         assert_eq!(output_json()["name"], "fake");
-        assert_eq!(output_json()["protocol_version"], 1);
+        assert_eq!(output_json()["protocol_version"], PROTOCOL_VERSION);
     }
 
     #[test]
@@ -330,7 +330,11 @@ mod tests {
             "the `read` input has no `stream` member"
         );
         assert_eq!(
-            start::<Fake>(WRITE, b"[1]".to_vec().into_boxed_slice(), 1),
+            start::<Fake>(
+                WRITE,
+                b"[1]".to_vec().into_boxed_slice(),
+                PROTOCOL_VERSION as i32
+            ),
             Ok(Status::Failed)
         );
         let message = output_json()["message"].as_str().unwrap().to_string();
@@ -413,11 +417,15 @@ mod tests {
     #[test]
     fn a_host_of_another_protocol_version_fails_the_start() {
         let input = b"{}".to_vec().into_boxed_slice();
-        assert_eq!(start::<Fake>(SPEC, input, 2), Ok(Status::Failed));
+        let other = PROTOCOL_VERSION as i32 + 1;
+        assert_eq!(start::<Fake>(SPEC, input, other), Ok(Status::Failed));
         assert_eq!(output_json()["category"], "internal");
         assert_eq!(
             output_json()["message"],
-            "the host speaks protocol version 2 but this connector was built for version 1"
+            format!(
+                "the host speaks protocol version {} but this connector was built for version {}",
+                other, PROTOCOL_VERSION
+            )
         );
         assert_eq!(
             start_json(SPEC, json!({})),

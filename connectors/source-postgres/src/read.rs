@@ -218,7 +218,8 @@ where
         running: running.to_vec(),
     };
     let mut first = 0;
-    let mut out = Vec::new();
+    // The batches' metadata, written afresh for each.
+    let mut head = Vec::new();
     let mut summary = StreamSummary::default();
     let mut on_cancel = Box::pin(cancelled());
     while running.iter().any(|r| *r) {
@@ -260,7 +261,7 @@ where
                     .map_err(|error| fail(error, &running))?;
                 // A range's last rows; the single stream's wait for the end, below.
                 if n > 1 && builders[i].rows() > 0 {
-                    emit(&mut builders[i], &mut out, &mut summary, &mut decoders[i], None)
+                    emit(&mut builders[i], &mut head, &mut summary, &mut decoders[i], None)
                         .await
                         .map_err(|error| fail(error, &running))?;
                 }
@@ -277,7 +278,7 @@ where
                 Progress::BatchFull => {
                     emit(
                         &mut builders[i],
-                        &mut out,
+                        &mut head,
                         &mut summary,
                         &mut decoders[i],
                         cursor_plan,
@@ -299,7 +300,7 @@ where
     if (n == 1 && builders[0].rows() > 0) || summary.batches == 0 {
         emit(
             &mut builders[0],
-            &mut out,
+            &mut head,
             &mut summary,
             &mut decoders[0],
             cursor_plan,
@@ -325,22 +326,31 @@ where
 /// read at that value.
 async fn emit(
     builder: &mut BatchBuilder,
-    out: &mut Vec<u8>,
+    head: &mut Vec<u8>,
     summary: &mut StreamSummary,
     decoder: &mut CopyDecoder,
     cursor_plan: Option<&CursorPlan>,
 ) -> Result<(), ConnectorError> {
     let rows = builder.rows() as u64;
-    out.clear();
-    builder
-        .finish_into(out)
-        .map_err(|e| ConnectorError::data(format!("could not build an Arrow batch: {}", e)))?;
-    // The channel stays full while nobody takes batches: only cancellation ends that wait.
-    or_cancelled(emit_batch(out))
-        .await
-        .unwrap_or_else(|| Err(cancelled_error()))?;
+    // The builder's buffers go to the host as they are: no copy of the batch here.
+    let emitted = match builder.pieces(head) {
+        Ok(pieces) => {
+            // The channel stays full while nobody takes batches: only cancellation ends
+            // that wait.
+            let bytes = pieces.iter().map(|piece| piece.len() as u64).sum::<u64>();
+            or_cancelled(emit_batch(&pieces))
+                .await
+                .unwrap_or_else(|| Err(cancelled_error()))
+                .map(|()| bytes)
+        }
+        Err(e) => Err(ConnectorError::data(format!(
+            "could not build an Arrow batch: {}",
+            e
+        ))),
+    };
+    builder.clear();
+    summary.bytes += emitted?;
     summary.rows += rows;
-    summary.bytes += out.len() as u64;
     summary.batches += 1;
     decoder.start_batch();
     if let (Some(plan), Some(last)) = (cursor_plan, decoder.cursor()) {

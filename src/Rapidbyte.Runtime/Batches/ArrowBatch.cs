@@ -39,10 +39,38 @@ public sealed class ArrowBatch : IDisposable
     {
         var buffer = Buffers.Rent(Math.Max(ipc.Length, 1));
         ipc.CopyTo(buffer);
+        return Checked(buffer, ipc.Length);
+    }
+
+    /// <summary>Writes the first bytes of a pooled buffer (all <c>length</c> of them).</summary>
+    public delegate void Filler(Span<byte> buffer);
+
+    /// <summary>
+    /// A batch of <paramref name="length"/> bytes that <paramref name="fill"/> writes into a
+    /// pooled buffer (a stream given in pieces, joined as they are copied), checked as <see cref="CopyOf(ReadOnlySpan{byte})"/>.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The bytes are not one Arrow IPC stream with exactly one record batch.</exception>
+    public static ArrowBatch CopyOf(int length, Filler fill)
+    {
+        var buffer = Buffers.Rent(Math.Max(length, 1));
         try
         {
-            var rows = ArrowBatchValidator.CountRows(buffer.AsMemory(0, ipc.Length));
-            return new ArrowBatch(buffer, ipc.Length, rows);
+            fill(buffer.AsSpan(0, length));
+        }
+        catch
+        {
+            Buffers.Return(buffer);
+            throw;
+        }
+        return Checked(buffer, length);
+    }
+
+    private static ArrowBatch Checked(byte[] buffer, int length)
+    {
+        try
+        {
+            var rows = ArrowBatchValidator.CountRows(buffer.AsMemory(0, length));
+            return new ArrowBatch(buffer, length, rows);
         }
         catch
         {

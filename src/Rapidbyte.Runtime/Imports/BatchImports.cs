@@ -10,9 +10,20 @@ namespace Rapidbyte.Runtime.Imports;
 /// <summary>The batch channel (emit in a read, take in a write) and checkpoints.</summary>
 internal static class BatchImports
 {
+    /// <summary>Bytes of one entry of <c>emit_batch</c>'s piece table: address, then length (two i32s).</summary>
+    private const int PieceSize = 8;
+
+    /// <summary>The most pieces one batch may come in (a few per column of the widest table).</summary>
+    private const int MaxPieces = 65_536;
+
+    /// <summary>Piece <paramref name="index"/> of a piece table (little-endian, as wasm stores it).</summary>
+    private static (int Pointer, int Length) Piece(Span<byte> table, int index) => (
+        System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(table[(index * PieceSize)..]),
+        System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(table[(index * PieceSize + 4)..]));
+
     public static void Define(Linker linker)
     {
-        linker.DefineFunction(Abi.ImportModule, "emit_batch", (Caller caller, int pointer, int length) =>
+        linker.DefineFunction(Abi.ImportModule, "emit_batch", (Caller caller, int pieces, int count) =>
         {
             var context = ImportContext.Of(caller);
             try
@@ -21,12 +32,30 @@ internal static class BatchImports
                 {
                     return context.Fail(Abi.Denied, "emit_batch is only valid during a read operation");
                 }
-                if (!GuestMemory.TryGetSpan(context.Memory, pointer, length, out var ipc))
+                if (count is < 0 or > MaxPieces)
                 {
-                    return ImportContext.BadPointer(context, "emit_batch", pointer, length);
+                    return context.Fail(Abi.BadArgument, $"emit_batch: {count} pieces (at most {MaxPieces})");
+                }
+                if (!GuestMemory.TryGetSpan(context.Memory, pieces, count * PieceSize, out var table))
+                {
+                    return ImportContext.BadPointer(context, "emit_batch", pieces, count * PieceSize);
+                }
+                long length = 0;
+                for (var i = 0; i < count; i++)
+                {
+                    var (pointer, pieceLength) = Piece(table, i);
+                    if (!GuestMemory.TryGetSpan(context.Memory, pointer, pieceLength, out _))
+                    {
+                        return ImportContext.BadPointer(context, "emit_batch", pointer, pieceLength);
+                    }
+                    length += pieceLength;
+                }
+                if (length > Array.MaxLength)
+                {
+                    return context.Fail(Abi.InvalidData, $"emit_batch: a batch of {length} bytes (at most {Array.MaxLength})");
                 }
                 // Check for room before copying, so a full channel costs no copy.
-                if (!output.CanWrite(length))
+                if (!output.CanWrite((int)length))
                 {
                     context.ChannelWriteInterest = true;
                     return Abi.WouldBlock;
@@ -34,7 +63,22 @@ internal static class BatchImports
                 ArrowBatch batch;
                 try
                 {
-                    batch = ArrowBatch.CopyOf(ipc);
+                    // The pieces, joined as they are copied out of the guest.
+                    batch = ArrowBatch.CopyOf((int)length, buffer =>
+                    {
+                        var memory = context.Memory;
+                        var table = memory.GetSpan(pieces, count * PieceSize);
+                        var at = 0;
+                        for (var i = 0; i < count; i++)
+                        {
+                            var (pointer, pieceLength) = Piece(table, i);
+                            if (pieceLength > 0)
+                            {
+                                memory.GetSpan(pointer, pieceLength).CopyTo(buffer[at..]);
+                                at += pieceLength;
+                            }
+                        }
+                    });
                 }
                 catch (InvalidDataException e)
                 {
@@ -56,7 +100,7 @@ internal static class BatchImports
                 }
                 context.OperationBatches++;
                 context.OperationRows += batch.Rows;
-                context.Metrics.AddBatch(batch.Rows, length);
+                context.Metrics.AddBatch(batch.Rows, batch.Length);
                 return 0L;
             }
             catch (Exception e)

@@ -3,7 +3,7 @@ namespace Rapidbyte.Runtime.Lowering;
 /// <summary>The numbers of the core-wasm lowering (wit/LOWERING.md), in one place.</summary>
 internal static class Abi
 {
-    public const int ProtocolVersion = 1;
+    public const int ProtocolVersion = 2;
     public const string ImportModule = "rapidbyte";
     public const string WasiModule = "wasi_snapshot_preview1";
 

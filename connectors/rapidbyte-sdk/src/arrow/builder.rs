@@ -289,15 +289,46 @@ impl BatchBuilder {
     /// Like [`BatchBuilder::finish`], appending the stream to `out` (left unchanged on
     /// error) so the caller can reuse one output buffer too.
     pub fn finish_into(&mut self, out: &mut Vec<u8>) -> Result<(), ArrowError> {
-        let result = self.encode(out);
+        let result = self.rows_to_write().map(|rows| {
+            let parts: Vec<ColumnParts<'_>> =
+                self.columns.iter().map(ColumnBuffer::parts).collect();
+            out.extend_from_slice(&self.schema_message);
+            writer::record_batch_message(rows, &parts, out);
+            writer::end_of_stream(out);
+        });
+        self.clear();
+        result
+    }
+
+    /// The IPC stream of the rows appended since the last [`BatchBuilder::clear`] as pieces
+    /// for [`crate::emit_batch`]: its messages' metadata, written into `head`, and the
+    /// builder's own buffers, which are not copied together first. Emit them, then `clear`
+    /// the builder for the next batch (also after an error: the erroneous batch is dropped).
+    pub fn pieces<'b>(&'b self, head: &'b mut Vec<u8>) -> Result<Vec<&'b [u8]>, ArrowError> {
+        let rows = self.rows_to_write()?;
+        let parts: Vec<ColumnParts<'b>> = self.columns.iter().map(ColumnBuffer::parts).collect();
+        head.clear();
+        head.extend_from_slice(&self.schema_message);
+        writer::record_batch_head(rows, &parts, head);
+        let head: &'b [u8] = head;
+        let mut pieces = Vec::with_capacity(2 + 2 * 3 * parts.len());
+        pieces.push(head);
+        writer::body_pieces(&parts, &mut pieces);
+        pieces.push(&writer::END_OF_STREAM);
+        Ok(pieces)
+    }
+
+    /// Empties the builder for the next batch, keeping its buffers.
+    pub fn clear(&mut self) {
         for c in &mut self.columns {
             c.reset();
         }
         self.error = None;
-        result
     }
 
-    fn encode(&self, out: &mut Vec<u8>) -> Result<(), ArrowError> {
+    /// The rows of the batch, when every column has one value or null per row and nothing
+    /// appended failed.
+    fn rows_to_write(&self) -> Result<usize, ArrowError> {
         if let Some(e) = self.schema_error.as_ref().or(self.error.as_ref()) {
             return Err(e.clone());
         }
@@ -310,11 +341,7 @@ impl BatchBuilder {
                 )));
             }
         }
-        let parts: Vec<ColumnParts<'_>> = self.columns.iter().map(ColumnBuffer::parts).collect();
-        out.extend_from_slice(&self.schema_message);
-        writer::record_batch_message(rows, &parts, out);
-        writer::end_of_stream(out);
-        Ok(())
+        Ok(rows)
     }
 
     #[inline]

@@ -184,6 +184,51 @@ fn round_trip_every_type_with_nulls() {
 }
 
 #[test]
+fn pieces_join_into_the_stream_finish_writes_and_borrow_the_builders_buffers() {
+    for (rows, nulls) in [(37, true), (37, false), (0, false)] {
+        let mut builder = BatchBuilder::new(all_types(true));
+        for r in 0..rows {
+            append_row(&mut builder, r, nulls);
+        }
+        let mut head = Vec::new();
+        let pieces = builder.pieces(&mut head).unwrap();
+        let joined = pieces.concat();
+        assert_eq!(joined, build(rows, nulls), "{} rows, nulls {}", rows, nulls);
+        let batch = IpcBatch::parse(&joined).unwrap();
+        assert_eq!(batch.num_rows(), rows);
+        for r in 0..rows {
+            check_row(&batch, r, nulls);
+        }
+        // The body's buffers are the builder's own, not copies in `head` (the first piece).
+        if rows > 0 {
+            let head = pieces[0].as_ptr_range();
+            let in_head = pieces.iter().filter(|p| head.contains(&p.as_ptr())).count();
+            assert_eq!(in_head, 1, "only the metadata is written into head");
+        }
+        drop(pieces);
+        builder.clear();
+        assert_eq!(builder.rows(), 0);
+    }
+}
+
+#[test]
+fn pieces_of_a_builder_with_a_bad_batch_fail_and_clear_drops_it() {
+    let schema = Schema::new(vec![
+        Field::new("a", DataType::Int64, false),
+        Field::new("b", DataType::Int64, false),
+    ]);
+    let mut builder = BatchBuilder::new(schema);
+    builder.append_i64(0, 1);
+    let error = builder.pieces(&mut Vec::new()).unwrap_err();
+    assert!(error.to_string().contains("every row needs a value"), "{}", error);
+    builder.clear();
+    builder.append_i64(0, 2);
+    builder.append_i64(1, 3);
+    let joined = builder.pieces(&mut Vec::new()).unwrap().concat();
+    assert_eq!(IpcBatch::parse(&joined).unwrap().num_rows(), 1);
+}
+
+#[test]
 fn round_trip_every_type_without_nulls_writes_no_bitmaps() {
     let stream = build(37, false);
     let batch = IpcBatch::parse(&stream).unwrap();

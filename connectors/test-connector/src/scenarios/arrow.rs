@@ -27,7 +27,7 @@ pub(super) async fn whole_rows(
     let ipc = builder
         .finish()
         .map_err(|e| ConnectorError::internal(format!("whole rows batch: {}", e)))?;
-    emit_batch(&ipc).await?;
+    emit_batch(&[&ipc]).await?;
     Ok(StreamSummary {
         rows: rows.len() as u64,
         bytes: ipc.len() as u64,
@@ -127,7 +127,7 @@ pub(super) async fn sample() -> Result<StreamSummary, ConnectorError> {
     let ipc = builder
         .finish()
         .map_err(|e| ConnectorError::internal(format!("sample batch: {}", e)))?;
-    emit_batch(&ipc).await?;
+    emit_batch(&[&ipc]).await?;
     Ok(StreamSummary {
         rows: rows.len() as u64,
         bytes: ipc.len() as u64,
