@@ -52,6 +52,7 @@ public sealed class ModuleContractTests(RuntimeFixture fixture)
         var error = Assert.Throws<ConnectorException>(() => fixture.Runtime.LoadModule("future", wasm));
 
         Assert.Contains($"protocol version {Abi.ProtocolVersion + 1}", error.Message);
+        Assert.Contains("build it again with this release's rapidbyte-sdk", error.Message);
     }
 
     [Fact]

@@ -63,7 +63,7 @@ internal static class ModuleContract
         }
         if (problems.Count == 0 && GuestProtocolVersion(runtime, module) is var version && version != Abi.ProtocolVersion)
         {
-            problems.Add($"it speaks protocol version {version}, this host speaks {Abi.ProtocolVersion}");
+            problems.Add($"it speaks protocol version {version}, this host speaks {Abi.ProtocolVersion} (build it again with this release's rapidbyte-sdk, then publish that build)");
         }
         if (problems.Count > 0)
         {
