@@ -289,12 +289,12 @@ impl BatchBuilder {
     /// Like [`BatchBuilder::finish`], appending the stream to `out` (left unchanged on
     /// error) so the caller can reuse one output buffer too.
     pub fn finish_into(&mut self, out: &mut Vec<u8>) -> Result<(), ArrowError> {
-        let result = self.rows_to_write().map(|rows| {
-            let parts: Vec<ColumnParts<'_>> =
-                self.columns.iter().map(ColumnBuffer::parts).collect();
-            out.extend_from_slice(&self.schema_message);
-            writer::record_batch_message(rows, &parts, out);
-            writer::end_of_stream(out);
+        // The same pieces a source emits, joined here.
+        let mut head = Vec::new();
+        let result = self.pieces(&mut head).map(|pieces| {
+            for piece in pieces {
+                out.extend_from_slice(piece);
+            }
         });
         self.clear();
         result

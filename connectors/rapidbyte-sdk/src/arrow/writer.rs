@@ -178,22 +178,12 @@ static PADDING: [u8; 8] = [0; 8];
 /// The end-of-stream marker: a continuation with a zero metadata length.
 pub(crate) const END_OF_STREAM: [u8; 8] = [0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0, 0];
 
-/// The RecordBatch message and its body.
-pub(crate) fn record_batch_message(rows: usize, columns: &[ColumnParts<'_>], out: &mut Vec<u8>) {
-    out.reserve(head_len_bound(columns) + body_len(columns) + END_OF_STREAM.len());
-    record_batch_head(rows, columns, out);
-    let mut pieces = Vec::new();
-    body_pieces(columns, &mut pieces);
-    for piece in pieces {
-        out.extend_from_slice(piece);
-    }
-}
-
 /// The RecordBatch message without its body, which [`body_pieces`] gives.
 pub(crate) fn record_batch_head(rows: usize, columns: &[ColumnParts<'_>], out: &mut Vec<u8>) {
     let body_len = body_len(columns);
     let buffers: usize = columns.iter().map(|c| c.buffers().len()).sum();
-    out.reserve(head_len_bound(columns));
+    // The Message and RecordBatch tables (under 96 bytes) and 16 bytes per FieldNode and Buffer.
+    out.reserve(96 + 16 * (columns.len() + buffers));
     message(out, message::RECORD_BATCH, body_len, |fb| {
         let table = fb.table(&[Slot::I64(rows as i64), Slot::Offset, Slot::Offset]);
         let nodes = fb.i64_struct_vector(columns.len());
@@ -214,13 +204,6 @@ pub(crate) fn record_batch_head(rows: usize, columns: &[ColumnParts<'_>], out: &
     });
 }
 
-/// At most the bytes of a RecordBatch message's head: the Message and RecordBatch tables
-/// (under 96 bytes) and 16 bytes per FieldNode and Buffer.
-fn head_len_bound(columns: &[ColumnParts<'_>]) -> usize {
-    let buffers: usize = columns.iter().map(|c| c.buffers().len()).sum();
-    96 + 16 * (columns.len() + buffers)
-}
-
 /// A record batch's body as it follows its head: each buffer, then the zeros that pad it.
 pub(crate) fn body_pieces<'c>(columns: &[ColumnParts<'c>], pieces: &mut Vec<&'c [u8]>) {
     for &b in columns.iter().flat_map(|c| c.buffers().iter()) {
@@ -232,9 +215,4 @@ pub(crate) fn body_pieces<'c>(columns: &[ColumnParts<'c>], pieces: &mut Vec<&'c 
             pieces.push(&PADDING[..padding]);
         }
     }
-}
-
-/// Appends the end-of-stream marker.
-pub(crate) fn end_of_stream(out: &mut Vec<u8>) {
-    out.extend_from_slice(&END_OF_STREAM);
 }
