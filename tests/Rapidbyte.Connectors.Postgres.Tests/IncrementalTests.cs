@@ -1,3 +1,4 @@
+using Npgsql;
 using Rapidbyte.Contracts;
 
 namespace Rapidbyte.Connectors.Postgres.Tests;
@@ -118,6 +119,45 @@ public sealed class IncrementalTests(PostgresPipeline pipeline)
         Assert.Equal(0, again.Read!.Rows);
         Assert.Equal(20000, count);
         Assert.Equal(40000, await db.ScalarAsync<long>("SELECT count(*) FROM dst.numbers"));
+    }
+
+    [Fact]
+    public async Task An_append_with_a_commit_marker_reads_the_marker_and_writes_on_one_destination_connection()
+    {
+        var db = await pipeline.CreateDatabaseAsync();
+        await db.ExecuteAsync("CREATE TABLE src.numbers (id int8 PRIMARY KEY, v text); INSERT INTO src.numbers SELECT i, 'v' || i FROM generate_series(1, 20000) AS i;");
+        Task<Engine.Streams.StreamRunResult> RunAsync(string run) => pipeline.RunAsync(
+            db.SourceConfig(), new StreamRequest("numbers"),
+            db.DestinationConfig(), new StreamRequest("numbers", WriteMode: WriteMode.Append, Marker: new MarkerKey("p/numbers", run)));
+        // Sessions PostgreSQL started for the database (both connectors use it), asked on one
+        // session of the test's own: counted once the connectors' sessions have ended, which is
+        // when a backend reports its statistics.
+        await using var observer = await db.OpenAsync();
+        async Task<long> ScalarAsync(string sql) => (long)(await new NpgsqlCommand(sql, observer).ExecuteScalarAsync())!;
+        async Task<long> SessionsAsync()
+        {
+            for (var waited = 0; await ScalarAsync("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'rapidbyte'") > 0; waited++)
+            {
+                Assert.True(waited < 200, "the connectors' sessions did not end");
+                await Task.Delay(50);
+            }
+            return await ScalarAsync("SELECT sessions FROM pg_stat_database WHERE datname = current_database()");
+        }
+
+        // The first run finds no marker table; the second finds it and its marker.
+        var before = await SessionsAsync();
+        var first = await RunAsync("run-1");
+        var afterFirst = await SessionsAsync();
+        var second = await RunAsync("run-2");
+        var afterSecond = await SessionsAsync();
+
+        Assert.True(first.Succeeded && second.Succeeded, first.Error?.Message ?? second.Error?.Message);
+        Assert.True(first.Marked && second.Marked);
+        // One session for the source's read, one for the destination's marker and rows.
+        Assert.Equal(2, afterFirst - before);
+        Assert.Equal(2, afterSecond - afterFirst);
+        Assert.Equal(40000, await db.ScalarAsync<long>("SELECT count(*) FROM dst.numbers"));
+        Assert.Equal("run-2", await db.ScalarAsync<string>("SELECT run FROM dst.rapidbyte_commit_markers WHERE stream = 'p/numbers' AND complete"));
     }
 
     private Task<Engine.Streams.StreamRunResult> AppendNumbersAsync(TestDatabase db, string? cursor, MarkerKey marker, string? lane) =>

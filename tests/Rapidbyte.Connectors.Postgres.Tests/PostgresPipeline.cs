@@ -155,7 +155,7 @@ public sealed class TestDatabase(PostgresPipeline pipeline, string name)
 
     public object DestinationConfig() => pipeline.Config(Name, "dst");
 
-    private async Task<NpgsqlConnection> OpenAsync()
+    public async Task<NpgsqlConnection> OpenAsync()
     {
         var connection = new NpgsqlConnection(pipeline.Server.ConnectionString(Name));
         await connection.OpenAsync();

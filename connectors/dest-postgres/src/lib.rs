@@ -150,7 +150,10 @@ mod connector {
     use rapidbyte_sdk::{Connector, ConnectorError, LocalBoxFuture};
 
     #[derive(Default)]
-    pub struct DestPostgres;
+    pub struct DestPostgres {
+        /// The connection the run's `committed` read the marker on, for its `write`.
+        kept: Option<crate::writer::Kept>,
+    }
 
     impl Connector for DestPostgres {
         type Config = DestConfig;
@@ -171,7 +174,8 @@ mod connector {
             config: DestConfig,
             stream: StreamRequest,
         ) -> LocalBoxFuture<'_, Result<StreamSummary, ConnectorError>> {
-            Box::pin(async move { crate::writer::write(config, stream).await })
+            let kept = self.kept.take();
+            Box::pin(async move { crate::writer::write(config, stream, kept).await })
         }
 
         fn committed(
@@ -179,7 +183,19 @@ mod connector {
             config: DestConfig,
             stream: StreamRequest,
         ) -> LocalBoxFuture<'_, Result<Option<CommitMarker>, ConnectorError>> {
-            Box::pin(async move { crate::writer::committed(config, stream).await })
+            Box::pin(async move {
+                // A connection kept from an earlier `committed` and not written with ends here.
+                self.kept = None;
+                let (marker, kept) = crate::writer::committed(config, stream).await?;
+                self.kept = Some(kept);
+                Ok(marker)
+            })
+        }
+
+        /// Ends a kept connection (Terminate) before the instance goes.
+        fn close(&mut self) -> LocalBoxFuture<'_, Result<(), ConnectorError>> {
+            self.kept = None;
+            Box::pin(async { Ok(()) })
         }
     }
 }

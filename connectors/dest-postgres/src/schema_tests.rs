@@ -368,10 +368,12 @@ fn relation(columns: &[(&str, PgType)]) -> PgRelation {
             .map(|(name, t)| PgColumn {
                 name: name.to_string(),
                 not_null: false,
+                generated: false,
                 pg_type: t.clone(),
             })
             .collect(),
         primary_key: vec![],
+        has_children: false,
     }
 }
 

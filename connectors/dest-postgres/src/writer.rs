@@ -73,9 +73,12 @@ pub async fn check(config: &DestConfig) -> Result<CheckResult, ConnectorError> {
     Ok(CheckResult { ok: true, message })
 }
 
+/// `kept`: the connection the run's `committed` used, written with when it is to the same
+/// server as the same user and still open (else `write` connects).
 pub async fn write(
     config: DestConfig,
     stream: StreamRequest,
+    kept: Option<Kept>,
 ) -> Result<StreamSummary, ConnectorError> {
     config.validate()?;
     if stream.name.is_empty() {
@@ -90,8 +93,17 @@ pub async fn write(
             stream.name, mode
         )));
     }
-    let (client, session) = connect(&config.pg).await?;
-    let mut writer = Writer::new(&config, Lane::new(client, session), &stream, mode);
+    let (lane, markers_seen) = match kept {
+        Some(kept) if kept.pg == config.pg && !kept.client.is_closed() => {
+            (Lane::new(kept.client, kept.session), kept.markers_seen)
+        }
+        _ => {
+            let (client, session) = connect(&config.pg).await?;
+            (Lane::new(client, session), false)
+        }
+    };
+    let mut writer = Writer::new(&config, lane, &stream, mode);
+    writer.markers_seen = markers_seen;
     let outcome = writer.run().await;
     if outcome.is_err() {
         writer.abort().await;
@@ -99,31 +111,58 @@ pub async fn write(
     outcome
 }
 
-/// The commit marker `write` keeps for `stream` (see `Writer::commit`), as committed last.
+/// A connection `committed` opened, kept for the `write` that follows it in the same run
+/// (its next operation), which then starts without a connection of its own: no TCP
+/// handshake, backend start or SCRAM exchange between reading the marker and the first row.
+pub struct Kept {
+    pg: PgConfig,
+    client: Client,
+    session: Session,
+    /// Whether the marker table was there (`write` then need not create it).
+    markers_seen: bool,
+}
+
+/// The commit marker `write` keeps for `stream` (see `Writer::commit`), as committed last,
+/// and the connection it was read on, for the `write` that follows.
 pub async fn committed(
     config: DestConfig,
     stream: StreamRequest,
-) -> Result<Option<CommitMarker>, ConnectorError> {
+) -> Result<(Option<CommitMarker>, Kept), ConnectorError> {
     let key = stream.marker.ok_or_else(|| {
         ConnectorError::config("`committed` needs the stream request's marker (which stream)")
     })?;
-    let (client, _session) = connect(&config.pg).await?;
+    let (client, session) = connect(&config.pg).await?;
     let schema = config.pg.schema();
-    if catalog::relation(&client, schema, sql::MARKERS)
-        .await?
-        .is_none()
-    {
-        return Ok(None);
-    }
-    let row = client
-        .query_opt(sql::get_marker(schema).as_str(), &[&key.stream])
+    // Whether the table is there by its name alone (the catalog query `relation` makes
+    // costs the server as much as the rest of this call together).
+    let markers_seen: bool = client
+        .query_one(
+            "SELECT pg_catalog.to_regclass($1) IS NOT NULL",
+            &[&qualified_name(schema, sql::MARKERS)],
+        )
         .await
-        .map_err(|e| classify(&e))?;
-    Ok(row.map(|row| CommitMarker {
-        run: row.get(0),
-        checkpoint: row.get(1),
-        complete: row.get(2),
-    }))
+        .map_err(|e| classify(&e))?
+        .get(0);
+    let marker = if markers_seen {
+        let row = client
+            .query_opt(sql::get_marker(schema).as_str(), &[&key.stream])
+            .await
+            .map_err(|e| classify(&e))?;
+        row.map(|row| CommitMarker {
+            run: row.get(0),
+            checkpoint: row.get(1),
+            complete: row.get(2),
+        })
+    } else {
+        None
+    };
+    let kept = Kept {
+        pg: config.pg,
+        client,
+        session,
+        markers_seen,
+    };
+    Ok((marker, kept))
 }
 
 /// One connection's part of the load: its COPY statement, its open transaction and the
@@ -245,6 +284,12 @@ impl Lane {
     }
 }
 
+/// What [`Writer::look_up`] found of the target before the first batch.
+struct Found {
+    schema_exists: bool,
+    existing: Option<PgRelation>,
+}
+
 /// An open transaction and its COPY.
 struct Txn {
     sink: Pin<Box<CopyInSink<Bytes>>>,
@@ -293,6 +338,8 @@ struct Writer<'a> {
     /// The commit marker to keep, and its prepared upsert once the first batch came.
     marker: Option<MarkerKey>,
     put_marker: Option<Statement>,
+    /// Whether the marker table is known to be there (`committed` saw it).
+    markers_seen: bool,
     summary: StreamSummary,
     committed_rows: u64,
     /// Batches taken since the last checkpoint.
@@ -332,6 +379,7 @@ impl<'a> Writer<'a> {
             first_schema: None,
             marker: stream.marker.clone(),
             put_marker: None,
+            markers_seen: false,
             summary: StreamSummary::default(),
             committed_rows: 0,
             unreported: 0,
@@ -339,6 +387,9 @@ impl<'a> Writer<'a> {
     }
 
     async fn run(&mut self) -> Result<StreamSummary, ConnectorError> {
+        // What the table is like, asked while the source works on its first batch (the
+        // answer does not depend on it): the load then starts as soon as that batch is in.
+        let mut found = Some(self.look_up().await?);
         while let Some(ipc) = next_or_cancelled().await? {
             // Owned by a `Bytes`, so whole rows go to the COPY as slices of it.
             let ipc = Bytes::from(ipc);
@@ -348,7 +399,8 @@ impl<'a> Writer<'a> {
             match &self.first_schema {
                 None => {
                     let (columns, whole_rows) = self.columns(batch.schema())?;
-                    self.prepare(&columns, whole_rows).await?;
+                    let found = found.take().expect("looked up before the first batch");
+                    self.prepare(&columns, whole_rows, found).await?;
                     self.first_schema = Some(batch.schema().clone());
                 }
                 Some(first) if first != batch.schema() => {
@@ -451,12 +503,47 @@ impl<'a> Writer<'a> {
 
     /// Everything the stream's columns decide: the table (created or evolved), the staging
     /// tables and the COPY statement; `whole_rows`: the batches carry whole rows.
-    async fn prepare(&mut self, schema: &Schema, whole_rows: bool) -> Result<(), ConnectorError> {
+    /// Whether the schema exists, and the table if it does; with a marker whose table
+    /// `committed` saw, also prepares the marker's upsert. Reads only: nothing is created
+    /// before the first batch.
+    async fn look_up(&mut self) -> Result<Found, ConnectorError> {
+        let schema_exists = catalog::schema_exists(&self.main.client, &self.schema).await?;
+        let existing = if schema_exists {
+            catalog::relation(&self.main.client, &self.schema, &self.table).await?
+        } else {
+            None
+        };
+        if self.marker.is_some() && self.markers_seen {
+            self.prepare_put_marker().await?;
+        }
+        Ok(Found {
+            schema_exists,
+            existing,
+        })
+    }
+
+    async fn prepare_put_marker(&mut self) -> Result<(), ConnectorError> {
+        let statement = self
+            .main
+            .client
+            .prepare(&sql::put_marker(&self.schema))
+            .await
+            .map_err(|e| self.server_error(&e))?;
+        self.put_marker = Some(statement);
+        Ok(())
+    }
+
+    async fn prepare(
+        &mut self,
+        schema: &Schema,
+        whole_rows: bool,
+        found: Found,
+    ) -> Result<(), ConnectorError> {
         check_field_names(schema)?;
-        if !catalog::schema_exists(&self.main.client, &self.schema).await? {
+        if !found.schema_exists {
             self.execute(&sql::create_schema(&self.schema)).await?;
         }
-        let existing = catalog::relation(&self.main.client, &self.schema, &self.table).await?;
+        let existing = found.existing;
         if let Some(relation) = &existing {
             if relation.kind != 'r' && relation.kind != 'p' {
                 return Err(ConnectorError::schema(format!(
@@ -544,15 +631,11 @@ impl<'a> Writer<'a> {
                 (self.target.clone(), relation, key)
             }
         };
-        if let Some(key) = &self.marker {
-            self.execute(&sql::create_markers(&self.schema)).await?;
-            let statement = self
-                .main
-                .client
-                .prepare(&sql::put_marker(&self.schema))
-                .await
-                .map_err(|e| self.server_error(&e))?;
-            self.put_marker = Some(statement);
+        if let Some(key) = self.marker.clone() {
+            if self.put_marker.is_none() {
+                self.execute(&sql::create_markers(&self.schema)).await?;
+                self.prepare_put_marker().await?;
+            }
             log::info(&format!(
                 "append into {}: commit marker of stream {} (run {}) kept in {}",
                 self.target,

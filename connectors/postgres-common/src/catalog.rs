@@ -17,6 +17,9 @@ pub struct PgRelation {
     pub columns: Vec<PgColumn>,
     /// Primary key columns in key order; empty when there is none (always for views).
     pub primary_key: Vec<String>,
+    /// `pg_class.relhassubclass`: whether it has (or once had) inheritance children or
+    /// partitions.
+    pub has_children: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,6 +27,8 @@ pub struct PgColumn {
     pub name: String,
     /// `attnotnull`: false for every view column.
     pub not_null: bool,
+    /// A generated column (`attgenerated`): COPY cannot name it before PostgreSQL 18.
+    pub generated: bool,
     pub pg_type: PgType,
 }
 
@@ -62,7 +67,8 @@ SELECT c.relname::text, c.relkind::text, a.attname::text, a.attnotnull,
                END
           FROM pg_catalog.pg_type ut
          WHERE ut.oid = CASE WHEN bt.typtype IN ('c', 'r') THEN bt.oid ELSE et.oid END
-           AND ut.typtype IN ('c', 'r') AND ut.typnamespace <> 'pg_catalog'::regnamespace)
+           AND ut.typtype IN ('c', 'r') AND ut.typnamespace <> 'pg_catalog'::regnamespace),
+       c.relhassubclass, a.attgenerated <> ''
   FROM pg_catalog.pg_class c
   JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
   JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
@@ -128,6 +134,7 @@ fn collect(schema: &str, rows: &[Row]) -> Result<Vec<PgRelation>, ConnectorError
         let column = PgColumn {
             name: row.try_get(2).map_err(bad)?,
             not_null: row.try_get(3).map_err(bad)?,
+            generated: row.try_get(15).map_err(bad)?,
             pg_type: PgType {
                 oid: row.try_get::<_, i64>(4).map_err(bad)? as u32,
                 typmod: row.try_get(5).map_err(bad)?,
@@ -162,6 +169,7 @@ fn collect(schema: &str, rows: &[Row]) -> Result<Vec<PgRelation>, ConnectorError
                 kind: first_char(&relkind),
                 columns: Vec::new(),
                 primary_key: Vec::new(),
+                has_children: row.try_get(14).map_err(bad)?,
             });
             keys.push(Vec::new());
         }

@@ -66,6 +66,29 @@ pub struct Limits {
     pub max_bytes: usize,
 }
 
+/// How much smaller than a full batch a stream's first batch is.
+pub const FIRST_BATCH_FRACTION: usize = 16;
+
+impl Limits {
+    /// A stream's first batch: 1/[`FIRST_BATCH_FRACTION`] of these limits, so the
+    /// destination has rows to load (and starts its load) that much sooner; the batches
+    /// after it double ([`Limits::grown`]) up to the full limits.
+    pub fn first(self) -> Limits {
+        Limits {
+            max_rows: (self.max_rows / FIRST_BATCH_FRACTION).max(1),
+            max_bytes: (self.max_bytes / FIRST_BATCH_FRACTION).max(1),
+        }
+    }
+
+    /// The next batch's limits after a batch of these: twice as large, at most `full`.
+    pub fn grown(self, full: Limits) -> Limits {
+        Limits {
+            max_rows: self.max_rows.saturating_mul(2).min(full.max_rows),
+            max_bytes: self.max_bytes.saturating_mul(2).min(full.max_bytes),
+        }
+    }
+}
+
 /// Why [`CopyDecoder::decode`] returned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Progress {

@@ -193,10 +193,12 @@ where
     S: Stream<Item = Result<bytes::Bytes, tokio_postgres::Error>>,
 {
     let n = streams.len();
-    let limits = Limits {
+    let full = Limits {
         max_rows: (request.limits.max_batch_rows as usize).max(1),
         max_bytes: (request.limits.max_batch_bytes as usize).max(1),
     };
+    // Each stream's batches start small and grow to the full limits.
+    let mut limits = vec![full.first(); n];
     let mut builders: Vec<BatchBuilder> = (0..n)
         .map(|_| BatchBuilder::new(plan.schema.clone()))
         .collect();
@@ -271,7 +273,7 @@ where
         let mut input: &[u8] = &chunk;
         loop {
             match decoders[i]
-                .decode(&mut input, &mut builders[i], limits)
+                .decode(&mut input, &mut builders[i], limits[i])
                 .map_err(|error| fail(error, &running))?
             {
                 Progress::NeedInput | Progress::Finished => break,
@@ -285,6 +287,7 @@ where
                     )
                     .await
                     .map_err(|error| fail(error, &running))?;
+                    limits[i] = limits[i].grown(full);
                     if is_cancelled() {
                         return Err(fail(cancelled_error(), &running));
                     }

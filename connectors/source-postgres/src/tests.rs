@@ -59,6 +59,7 @@ fn col(name: &str, type_oid: u32, format_type: &str) -> PgColumn {
     PgColumn {
         name: name.into(),
         not_null: false,
+        generated: false,
         pg_type: PgType::builtin(type_oid, format_type),
     }
 }
@@ -83,6 +84,7 @@ fn every_type_table() -> PgRelation {
             PgColumn {
                 name: "n".into(),
                 not_null: false,
+                generated: false,
                 pg_type: numeric_38_10,
             },
             col("t", oid::TEXT, "text"),
@@ -97,6 +99,7 @@ fn every_type_table() -> PgRelation {
             col("j", oid::JSONB, "jsonb"),
         ],
         primary_key: vec![],
+        has_children: false,
     }
 }
 
@@ -419,6 +422,7 @@ fn int_plan() -> (Schema, Vec<FieldPlan>) {
             col("name", oid::TEXT, "text"),
         ],
         primary_key: vec![],
+        has_children: false,
     };
     let plan = plan_read(&relation, &full_refresh(), false).unwrap();
     (plan.schema, plan.fields)
@@ -452,6 +456,29 @@ fn batches_are_cut_at_max_rows() {
     // Exactly divisible: no empty batch at the end.
     let batches = decode_chunks(&schema, &fields, &[&int_rows(9)], limits).unwrap();
     assert_eq!(batches.len(), 3);
+}
+
+#[test]
+fn a_streams_first_batch_is_a_sixteenth_of_the_limits_and_the_next_ones_double_up_to_them() {
+    let full = Limits {
+        max_rows: 10_000,
+        max_bytes: 8 << 20,
+    };
+    let mut limits = full.first();
+    let mut rows = Vec::new();
+    for _ in 0..7 {
+        rows.push(limits.max_rows);
+        assert_eq!(limits.max_bytes, (8 << 20) / 16 * (limits.max_rows / 625).min(16));
+        limits = limits.grown(full);
+    }
+    assert_eq!(rows, [625, 1250, 2500, 5000, 10_000, 10_000, 10_000]);
+    // Limits smaller than the fraction still give batches of at least one row.
+    let tiny = Limits {
+        max_rows: 3,
+        max_bytes: 10,
+    };
+    assert_eq!(tiny.first(), Limits { max_rows: 1, max_bytes: 1 });
+    assert_eq!(tiny.first().grown(tiny).grown(tiny), Limits { max_rows: 3, max_bytes: 4 });
 }
 
 #[test]
@@ -832,6 +859,7 @@ fn with_text_only(mut relation: PgRelation) -> PgRelation {
     relation.columns.push(PgColumn {
         name: "addr".into(),
         not_null: false,
+        generated: false,
         pg_type: PgType {
             binary_io: false,
             ..PgType::builtin(1033, "aclitem")
@@ -1112,6 +1140,7 @@ fn whole_rows_only_when_every_column_names_no_type_by_a_local_oid() {
         relation.columns.push(PgColumn {
             name: "x".into(),
             not_null: false,
+            generated: false,
             pg_type: pg_type.clone(),
         });
         let plan = plan_read(&relation, &request, false).unwrap();
