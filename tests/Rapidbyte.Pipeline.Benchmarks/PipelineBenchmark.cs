@@ -42,11 +42,9 @@ internal static class PipelineBenchmark
         Console.WriteLine("start-up (one-row runs; the first compiles the connectors):");
         var startup = await StartupProbe.RunAsync(databases, runner, rapidbyte, options.Rounds, cancellationToken);
 
-        Console.WriteLine("starting a warm `rapidbyte serve` (one untimed run per table):");
-        await databases.ResetDestinationAsync(BenchmarkTables.Firenibble);
-        await databases.ResetDestinationAsync(BenchmarkTables.Mixed);
+        Console.WriteLine($"starting a warm `rapidbyte serve` ({WarmServerContender.WarmUpRuns} untimed runs per table):");
         await using var warmServer = await WarmServerContender.StartAsync(
-            rapidbyte.Cli, [BenchmarkTables.Firenibble.Name, BenchmarkTables.Mixed.Name], cancellationToken);
+            rapidbyte.Cli, [BenchmarkTables.Firenibble, BenchmarkTables.Mixed], databases.ResetDestinationAsync, cancellationToken);
 
         Console.WriteLine("throughput:");
         var arrowLane = new RapidbyteContender(rapidbyte.Cli, nativeLane: false);

@@ -7,7 +7,7 @@ namespace Rapidbyte.Pipeline.Benchmarks.Contenders;
 
 /// <summary>
 /// <c>rapidbyte run</c> handed to a warm <c>rapidbyte serve</c>, started once before the timed
-/// rounds and warmed with one untimed run per table. Wall is the <c>rapidbyte run</c> client's,
+/// rounds and warmed with <see cref="WarmUpRuns"/> untimed runs per table. Wall is the <c>rapidbyte run</c> client's,
 /// launch to exit; the work happens in the server process, so its CPU over the run (from
 /// /proc/PID/stat) is counted into the client CPU beside the client's own.
 /// </summary>
@@ -22,6 +22,13 @@ internal sealed class WarmServerContender : IContender, IAsyncDisposable
         _server = server;
     }
 
+    /// <summary>
+    /// Untimed runs of each table before the rounds: a server that has run its pipelines a few
+    /// times. .NET compiles hot code again, optimized, in the background over a process's first
+    /// runs (measured at 1M rows: the server's CPU fell from round to round after one warm-up).
+    /// </summary>
+    public const int WarmUpRuns = 3;
+
     public string Name => "rapidbyte run, warm server";
 
     public bool IsYardstick => false;
@@ -29,15 +36,18 @@ internal sealed class WarmServerContender : IContender, IAsyncDisposable
     /// <summary>The server's peak resident set so far (VmHWM), in bytes, or null once it is gone.</summary>
     public long? ServerPeakRssBytes => ReadPeakRss(_server.Id);
 
-    /// <summary>Starts the server and warms it: one untimed run of each table (their destinations are reset before each timed load).</summary>
-    public static async Task<WarmServerContender> StartAsync(RapidbyteCli cli, IEnumerable<string> warmUpStreams, CancellationToken cancellationToken)
+    /// <summary>Starts the server and warms it: <see cref="WarmUpRuns"/> untimed runs of each table, each into a destination <paramref name="resetDestination"/> empties first.</summary>
+    public static async Task<WarmServerContender> StartAsync(RapidbyteCli cli, IReadOnlyList<BenchmarkTable> warmUpTables, Func<BenchmarkTable, Task> resetDestination,
+        CancellationToken cancellationToken)
     {
-        var server = await cli.StartServerAsync(warmUpStreams.First(), LoopbackPorts.Unused(), cancellationToken);
+        var server = await cli.StartServerAsync(warmUpTables[0].Name, LoopbackPorts.Unused(), cancellationToken);
         var contender = new WarmServerContender(cli, server);
         try
         {
-            foreach (var stream in warmUpStreams)
+            foreach (var table in warmUpTables.SelectMany(t => Enumerable.Repeat(t, WarmUpRuns)))
             {
+                await resetDestination(table);
+                var stream = table.Name;
                 var warm = await contender.LoadAsync(stream, cancellationToken);
                 // A run the client did itself would leave the server idle: the rounds must measure the hand-over.
                 if (warm.ServingCpuSeconds is not > 0)
