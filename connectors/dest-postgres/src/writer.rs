@@ -501,8 +501,6 @@ impl<'a> Writer<'a> {
         Ok((Schema::new(columns), true))
     }
 
-    /// Everything the stream's columns decide: the table (created or evolved), the staging
-    /// tables and the COPY statement; `whole_rows`: the batches carry whole rows.
     /// Whether the schema exists, and the table if it does; with a marker whose table
     /// `committed` saw, also prepares the marker's upsert. Reads only: nothing is created
     /// before the first batch.
@@ -533,6 +531,9 @@ impl<'a> Writer<'a> {
         Ok(())
     }
 
+    /// Everything the stream's columns decide: the table (created or evolved), the staging
+    /// tables and the COPY statement; `whole_rows`: the batches carry whole rows; `found`:
+    /// what [`Writer::look_up`] found.
     async fn prepare(
         &mut self,
         schema: &Schema,
