@@ -67,6 +67,23 @@ public sealed class ProtocolViolationTests(RuntimeFixture fixture)
     }
 
     [Fact]
+    public async Task A_batch_of_no_pieces_is_refused_as_no_arrow_and_nothing_reaches_the_channel()
+    {
+        var start = $"""
+            (if (i64.ne (call $emit (i32.const 512) (i32.const 0)) (i64.const -7)) (then {WatGuests.SetUnexpected}))
+            (i32.const 0)
+            """;
+        using var instance = Instance(WatGuests.Module(start,
+            imports: """(import "rapidbyte" "emit_batch" (func $emit (param i32 i32) (result i64)))"""));
+        var channel = new BatchChannel();
+
+        var output = await instance.RunAsync(ConnectorOperation.Read, "{}", new ConnectorRunContext { Output = channel });
+
+        Assert.Equal("\"ok\"", output);
+        Assert.Equal(0, channel.BatchesWritten);
+    }
+
+    [Fact]
     public async Task A_batch_emitted_in_pieces_arrives_joined()
     {
         var ipc = ArrowSample.ToIpc(ArrowSample.Build());
