@@ -56,14 +56,7 @@ public sealed class ProtocolViolationTests(RuntimeFixture fixture)
             (if (i64.ne (call $emit (i32.const 512) (i32.const 1)) (i64.const -7)) (then {WatGuests.SetUnexpected}))
             (i32.const 0)
             """;
-        using var instance = Instance(WatGuests.Module(start,
-            imports: """(import "rapidbyte" "emit_batch" (func $emit (param i32 i32) (result i64)))"""));
-        var channel = new BatchChannel();
-
-        var output = await instance.RunAsync(ConnectorOperation.Read, "{}", new ConnectorRunContext { Output = channel });
-
-        Assert.Equal("\"ok\"", output);
-        Assert.Equal(0, channel.BatchesWritten);
+        await AssertRefusedAsync(start);
     }
 
     [Fact]
@@ -73,14 +66,7 @@ public sealed class ProtocolViolationTests(RuntimeFixture fixture)
             (if (i64.ne (call $emit (i32.const 512) (i32.const 0)) (i64.const -7)) (then {WatGuests.SetUnexpected}))
             (i32.const 0)
             """;
-        using var instance = Instance(WatGuests.Module(start,
-            imports: """(import "rapidbyte" "emit_batch" (func $emit (param i32 i32) (result i64)))"""));
-        var channel = new BatchChannel();
-
-        var output = await instance.RunAsync(ConnectorOperation.Read, "{}", new ConnectorRunContext { Output = channel });
-
-        Assert.Equal("\"ok\"", output);
-        Assert.Equal(0, channel.BatchesWritten);
+        await AssertRefusedAsync(start);
     }
 
     [Fact]
@@ -124,11 +110,22 @@ public sealed class ProtocolViolationTests(RuntimeFixture fixture)
             (if (i64.ne (call $emit (i32.const 0) (i32.const 65537)) (i64.const -3)) (then {WatGuests.SetUnexpected}))
             (i32.const 0)
             """;
+        await AssertRefusedAsync(start);
+    }
+
+    /// <summary>
+    /// Runs a read whose guest does <paramref name="start"/> (which checks what <c>emit_batch</c>
+    /// answered): the read ends as the guest says, and no batch reached the channel.
+    /// </summary>
+    private async Task AssertRefusedAsync(string start)
+    {
         using var instance = Instance(WatGuests.Module(start,
             imports: """(import "rapidbyte" "emit_batch" (func $emit (param i32 i32) (result i64)))"""));
         var channel = new BatchChannel();
 
-        Assert.Equal("\"ok\"", await instance.RunAsync(ConnectorOperation.Read, "{}", new ConnectorRunContext { Output = channel }));
+        var output = await instance.RunAsync(ConnectorOperation.Read, "{}", new ConnectorRunContext { Output = channel });
+
+        Assert.Equal("\"ok\"", output);
         Assert.Equal(0, channel.BatchesWritten);
     }
 
