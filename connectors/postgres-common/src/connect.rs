@@ -2,6 +2,7 @@
 
 use crate::config::PgConfig;
 use crate::error::classify;
+use crate::version::check_server_version;
 use crate::SESSION_SETUP;
 use rapidbyte_sdk::{log, spawn, ConnectorError, TcpStream};
 use tokio::io::BufReader;
@@ -69,6 +70,7 @@ pub async fn connect(config: &PgConfig) -> Result<(Client, Session), ConnectorEr
             config.database
         )));
     }
+    check_server_version(&server_version)?;
     client
         .batch_execute(SESSION_SETUP)
         .await

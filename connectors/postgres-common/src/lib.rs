@@ -64,6 +64,7 @@ mod connect;
 mod error;
 mod ident;
 pub mod types;
+mod version;
 pub mod wire;
 
 pub use catalog::{PgColumn, PgRelation};
@@ -72,6 +73,7 @@ pub use config::{config_schema, schema_keys, struct_keys, PgConfig};
 pub use connect::{cancel, connect, Session};
 pub use error::{classify, classify_sqlstate};
 pub use ident::{qualified_name, quote_ident, quote_literal};
+pub use version::check_server_version;
 pub use types::{
     arrow_type_name, field_type_name, map_type, pg_type_for_field, BinaryFormat, PgType, ReadAs,
     TypeMapping,
