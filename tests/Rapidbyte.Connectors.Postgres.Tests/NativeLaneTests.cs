@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Rapidbyte.Contracts;
 
 namespace Rapidbyte.Connectors.Postgres.Tests;
@@ -21,6 +22,10 @@ public sealed class NativeLaneTests(PostgresPipeline pipeline)
         CREATE TYPE src.address AS (street text, number int4, at point);
         CREATE DOMAIN src.amount AS numeric(12, 2) CHECK (VALUE >= 0);
         CREATE TYPE src.floatrange AS RANGE (subtype = float8);
+        CREATE DOMAIN src.positive AS int4 NOT NULL DEFAULT 1 CONSTRAINT positive_check CHECK (VALUE > 0);
+        CREATE DOMAIN src.small AS src.positive CONSTRAINT small_check CHECK (VALUE < 1000);
+        CREATE DOMAIN src.label AS text COLLATE "C" CHECK (VALUE <> '');
+        ALTER DOMAIN src.label ADD CONSTRAINT short CHECK (length(VALUE) < 10) NOT VALID;
         CREATE TABLE src.every_type (
             id int8 PRIMARY KEY,
             n_constrained numeric(10, 2), n_free numeric,
@@ -31,7 +36,8 @@ public sealed class NativeLaneTests(PostgresPipeline pipeline)
             i4r int4range, tstzr tstzrange, i4mr int4multirange,
             amount src.amount, addr src.address, addrs src.address[],
             feeling src.mood, feelings src.mood[], grid int4[], words text[], ranges int4range[],
-            ip inet, net cidr, tz timetz, j jsonb, c "char", u uuid, iv interval, fr src.floatrange
+            ip inet, net cidr, tz timetz, j jsonb, c "char", u uuid, iv interval, fr src.floatrange,
+            small src.small, label src.label
         );
         """;
 
@@ -44,7 +50,7 @@ public sealed class NativeLaneTests(PostgresPipeline pipeline)
          '[1,10)', '[2024-01-01,infinity)', '{[1,3),[5,8)}',
          0, ROW('Main "St"', 1, '(1,2)'), ARRAY[ROW('a', 1, '(0,0)'), ROW(NULL, NULL, NULL)]::src.address[],
          'sad', '{sad,happy}', '{{1,2},{3,NULL}}', '{"a,b","",NULL}', '{"[1,2)",empty}',
-         '192.168.1.1/24', '10.0.0.0/8', '12:34:56.789+05:30', '{"k": [1, 2.5, null]}', 'x', 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '-178000000 years', '[1.5,2.5)'),
+         '192.168.1.1/24', '10.0.0.0/8', '12:34:56.789+05:30', '{"k": [1, 2.5, null]}', 'x', 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '-178000000 years', '[1.5,2.5)', 5, 'a'),
         (2, 99999999.99, 'Infinity', '294276-12-31 23:59:59.999999', '294276-12-31 23:59:59.999999+00', '5874897-12-31',
          '92233720368547758.07', B'00000', B'1111000011110000',
          '(NaN,Infinity)', '{0,1,-5}', '[(-1,-1),(1e300,1e-300)]', '(1,1),(1,1)', '((0,0))', '((0,0))', '<(1,1),0>',
@@ -52,10 +58,10 @@ public sealed class NativeLaneTests(PostgresPipeline pipeline)
          'empty', '(,)', '{}',
          99999.99, ROW(NULL, NULL, NULL), '{}',
          'happy', '{}', '{}', '{}', '{}',
-         '::1', '::/0', '00:00:00-15:59', 'null', '', '00000000-0000-0000-0000-000000000000', '178000000 years 11 mons', 'empty'),
+         '::1', '::/0', '00:00:00-15:59', 'null', '', '00000000-0000-0000-0000-000000000000', '178000000 years 11 mons', 'empty', 999, 'ü'),
         (3, -99999999.99, '-Infinity', 'infinity', '-infinity', 'infinity',
          NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-         NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
+         NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 1, NULL);
         """;
 
     [Theory]
@@ -65,8 +71,9 @@ public sealed class NativeLaneTests(PostgresPipeline pipeline)
         var source = await pipeline.CreateDatabaseAsync();
         var destination = await pipeline.CreateDatabaseAsync();
         await source.ExecuteAsync(EveryTypeTable + EveryTypeRows);
-        // Only the domain exists in the destination database (the connector creates the enum, the composite and the
-        // range from their definitions), with another OID than the source's; types created here get others too.
+        // Only one domain exists in the destination database (the connector creates the enum, the composite, the
+        // range and the other domains from their definitions), with another OID than the source's; types created
+        // here get others too.
         await destination.ExecuteAsync("""
             CREATE TYPE dst.unused AS ENUM ('x');
             CREATE SCHEMA IF NOT EXISTS src;
@@ -81,19 +88,22 @@ public sealed class NativeLaneTests(PostgresPipeline pipeline)
         if (lane == Rows)
         {
             // The composites and the arrays of user-defined types name types by OID: a column each, and the log says why.
-            var lanes = Assert.Single(pipeline.Logs.Lines.Skip(logged), l => l.Contains("stream src.every_type: all 40 columns travel in postgresql-binary ("));
+            var lanes = Assert.Single(pipeline.Logs.Lines.Skip(logged), l => l.Contains("stream src.every_type: all 42 columns travel in postgresql-binary ("));
             Assert.Contains("(a column each, not whole rows in postgresql-binary-rows, because of: \"addr\" src.address, \"addrs\" src.address[], \"feelings\" src.mood[])", lanes);
         }
         Assert.Equal(3, result.Written!.Rows);
         Assert.Equal(await RowsAsync(source, "src.every_type"), await RowsAsync(destination, "dst.every_type"));
-        // The same types, the enum, composite and range re-created in the destination's schema; a domain column arrives
-        // as its base type (its values are the base type's; the connector does not create domains, whose checks are
-        // SQL it would have to run).
+        // The same types: the domain this database has, the enum, composite, range and the other domains (one over
+        // another) re-created in the destination's schema, with the source's collation, default, NOT NULL and checks,
+        // a NOT VALID one still NOT VALID.
         var expected = (await source.ColumnTypesAsync("src", "every_type"))
             .Select(c => c.Replace(" not null", "").Replace("src.mood", "dst.mood").Replace("src.address", "dst.address")
-                .Replace("src.floatrange", "dst.floatrange").Replace("amount src.amount", "amount numeric(12,2)"))
+                .Replace("src.floatrange", "dst.floatrange").Replace("src.small", "dst.small").Replace("src.label", "dst.label"))
             .ToList();
         Assert.Equal(expected, (await destination.ColumnTypesAsync("dst", "every_type")).Select(c => c.Replace(" not null", "")).ToList());
+        Assert.Equal(
+            (await DomainsAsync(source, "src")).Select(d => d.Replace("src.", "dst.")).ToList(),
+            await DomainsAsync(destination, "dst"));
         // The enum array and the composites (whose binary forms name the source's type OIDs) read back here.
         Assert.Equal("{sad,happy}", await destination.ScalarAsync<string>("SELECT feelings::text FROM dst.every_type WHERE id = 1"));
         Assert.Equal("(a,1,\"(0,0)\")", await destination.ScalarAsync<string>("SELECT addrs[1]::text FROM dst.every_type WHERE id = 1"));
@@ -266,7 +276,7 @@ public sealed class NativeLaneTests(PostgresPipeline pipeline)
         Assert.Equal(3001, appended.Written!.Rows);
         Assert.Equal(await RowsAsync(source, "src.built_in"), await RowsAsync(destination, "dst.built_in"));
         var expected = (await source.ColumnTypesAsync("src", "built_in"))
-            .Select(c => c.Replace(" not null", "").Replace("src.mood", "dst.mood").Replace("amount src.amount", "amount numeric(12,2)")).ToList();
+            .Select(c => c.Replace(" not null", "").Replace("src.mood", "dst.mood")).ToList();
         Assert.Equal(expected, (await destination.ColumnTypesAsync("dst", "built_in")).Select(c => c.Replace(" not null", "")).ToList());
 
         // Upsert merges changed rows through its staging table; replace writes a new table with two connections.
@@ -299,6 +309,47 @@ public sealed class NativeLaneTests(PostgresPipeline pipeline)
         Assert.Contains("PostgreSQL took 3 rows from a COPY of 2 rows; nothing of it is kept", result.Error.Message);
         Assert.Equal(0L, await db.ScalarAsync<long>("SELECT count(*) FROM dst.cut"));
     }
+
+    [Fact]
+    public async Task A_domain_definition_in_the_stream_cannot_add_a_statement_of_its_own()
+    {
+        var db = await pipeline.CreateDatabaseAsync();
+        await db.ExecuteAsync("CREATE TABLE dst.victim (id int8); INSERT INTO dst.victim VALUES (1);");
+        // A source (a connector nobody here wrote) describes its column's domain with a check that ends one statement
+        // and starts another; the destination runs a domain's SQL text only one statement at a time.
+        var domains = JsonSerializer.Serialize(new[]
+        {
+            new { name = "src.evil", @base = "bigint", not_null = false, checks = new[] { new[] { "c", "CHECK (true); DROP TABLE dst.victim" } } },
+        });
+        var columns = JsonSerializer.Serialize(new[]
+        {
+            new { name = "id", nullable = true, metadata = new[] { new[] { "rapidbyte.native_type", "bigint" }, new[] { "rapidbyte.native_encoding", Native }, new[] { "rapidbyte.domains", domains } } },
+        });
+        static string Row(long id) => "0001" + "00000008" + id.ToString("x16");
+
+        var result = await pipeline.RunAsync(pipeline.TestConnector, new { scenario = "whole_rows", columns, rows = new[] { Row(1) } },
+            new StreamRequest("tampered"), db.DestinationConfig(), new StreamRequest("tampered", WriteMode: WriteMode.Append, NativeEncoding: Rows));
+
+        Assert.False(result.Succeeded);
+        Assert.Equal(ErrorCategory.Schema, result.Error!.Category);
+        Assert.Contains("column \"id\" of \"dst\".\"tampered\": domain \"dst\".\"evil\" could not be created from the source's definition", result.Error.Message);
+        Assert.Contains("cannot insert multiple commands into a prepared statement", result.Error.Message);
+        Assert.Equal(1L, await db.ScalarAsync<long>("SELECT count(*) FROM dst.victim"));
+        Assert.False(await db.TableExistsAsync("dst.tampered"));
+        Assert.Equal(0L, await db.ScalarAsync<long>("SELECT count(*) FROM pg_type WHERE typname = 'evil'"));
+    }
+
+    /// <summary>The domains <c>positive</c>, <c>small</c> and <c>label</c> of a schema, each as one line: base type,
+    /// NOT NULL, default, collation and checks.</summary>
+    private static Task<List<string>> DomainsAsync(TestDatabase db, string schema) => db.ColumnAsync($"""
+        SELECT t.typname || ' over ' || format_type(t.typbasetype, t.typtypmod) || CASE WHEN t.typnotnull THEN ' not null' ELSE '' END
+               || coalesce(' default ' || t.typdefault, '') || coalesce(' collate ' || co.collname, '')
+               || coalesce((SELECT string_agg(' ' || k.conname || ' ' || pg_get_constraintdef(k.oid), '' ORDER BY k.conname)
+                              FROM pg_constraint k WHERE k.contypid = t.oid), '')
+          FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace LEFT JOIN pg_collation co ON co.oid = t.typcollation
+         WHERE n.nspname = '{schema}' AND t.typtype = 'd' AND t.typname IN ('positive', 'small', 'label')
+         ORDER BY t.typname
+        """);
 
     /// <summary>Every row's text form, sorted: equal lists are equal multisets (EXCEPT ALL both ways, across databases).</summary>
     private static async Task<List<string>> RowsAsync(TestDatabase db, string table) =>

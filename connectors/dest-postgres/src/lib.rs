@@ -7,7 +7,10 @@
 //!
 //! On the first batch the schema and table are created when missing, typed from each
 //! field's `rapidbyte.native_type` (so PostgreSQL → PostgreSQL reproduces the column types;
-//! an enum missing here is created from `rapidbyte.enum_labels`), else from the Arrow type.
+//! an enum missing here is created from `rapidbyte.enum_labels`, a composite or range from
+//! `rapidbyte.type_definition`, a domain from `rapidbyte.domains`), else from the Arrow type.
+//! A domain's default and checks are the source's SQL text: each statement that holds them
+//! goes alone through the extended protocol, which refuses a second statement in it.
 //! An existing table gains the stream's new columns; a column whose type cannot take the
 //! stream's values is a schema error before any row is written ([`schema::choose`] says
 //! what fits). No batch at all (the source ended at once) writes nothing.

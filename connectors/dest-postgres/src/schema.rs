@@ -6,8 +6,8 @@
 use crate::encode::Encoding;
 use crate::native::{is_safe_type_name, parse_type_name};
 use rapidbyte_postgres::types::{
-    field_type_name, oid, pg_type_for_field, PgType, ENUM_LABELS_KEY, NATIVE_ENCODING_KEY,
-    NATIVE_TYPE_KEY, POSTGRESQL_BINARY, TYPE_DEFINITION_KEY,
+    field_type_name, oid, pg_type_for_field, PgType, DOMAINS_KEY, ENUM_LABELS_KEY,
+    NATIVE_ENCODING_KEY, NATIVE_TYPE_KEY, POSTGRESQL_BINARY, TYPE_DEFINITION_KEY,
 };
 use rapidbyte_postgres::{ConnectorError, PgRelation};
 use rapidbyte_sdk::arrow::{DataType, Field, Schema};
@@ -115,6 +115,80 @@ pub fn user_type(field: &Field) -> Option<UserType> {
         }
     }
     Some(UserType::Composite(parsed))
+}
+
+/// A domain a field's column was declared with at the source (`rapidbyte.domains`), for the
+/// destination to find here or create.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Domain {
+    /// `format_type`: qualified when its schema is not on the source's search path.
+    pub name: String,
+    /// The type it is over, as the source names it (for messages: the destination puts its
+    /// own name of that type in its place).
+    pub base: String,
+    pub not_null: bool,
+    /// The default's expression.
+    pub default: Option<String>,
+    /// A quoted qualified collation name, when it is not the base type's.
+    pub collation: Option<String>,
+    /// Name and `pg_get_constraintdef` of each check.
+    pub checks: Vec<(String, String)>,
+}
+
+impl Domain {
+    /// The checks added after `CREATE DOMAIN`, whose `NOT VALID` it cannot say.
+    pub fn not_valid_checks(&self) -> impl Iterator<Item = &(String, String)> {
+        self.checks.iter().filter(|(_, check)| is_not_valid(check))
+    }
+
+    /// The checks `CREATE DOMAIN` states.
+    pub fn valid_checks(&self) -> impl Iterator<Item = &(String, String)> {
+        self.checks.iter().filter(|(_, check)| !is_not_valid(check))
+    }
+}
+
+fn is_not_valid(check: &str) -> bool {
+    check.trim_end().ends_with(" NOT VALID")
+}
+
+/// The domains a field's column was declared with, innermost first; `None` for none (and
+/// for malformed metadata, or a check that is not a `CHECK (...)`).
+pub fn domains(field: &Field) -> Option<Vec<Domain>> {
+    let list: Vec<serde_json::Value> =
+        serde_json::from_str(field.metadata_value(DOMAINS_KEY)?).ok()?;
+    let text = |v: &serde_json::Value, key: &str| -> Option<Option<String>> {
+        match v.get(key) {
+            None | Some(serde_json::Value::Null) => Some(None),
+            Some(value) => Some(Some(value.as_str()?.to_string())),
+        }
+    };
+    let mut parsed = Vec::with_capacity(list.len());
+    for d in &list {
+        let mut checks = Vec::new();
+        if let Some(list) = d.get("checks").filter(|c| !c.is_null()) {
+            for check in list.as_array()? {
+                match check.as_array()?.as_slice() {
+                    [name, definition] => {
+                        let definition = definition.as_str()?;
+                        if !definition.starts_with("CHECK (") {
+                            return None;
+                        }
+                        checks.push((name.as_str()?.to_string(), definition.to_string()))
+                    }
+                    _ => return None,
+                }
+            }
+        }
+        parsed.push(Domain {
+            name: text(d, "name")??,
+            base: text(d, "base")??,
+            not_null: d.get("not_null").and_then(|v| v.as_bool()).unwrap_or(false),
+            default: text(d, "default")?,
+            collation: text(d, "collation")?,
+            checks,
+        });
+    }
+    (!parsed.is_empty()).then_some(parsed)
 }
 
 /// The column type derived from the Arrow type alone (no native type).

@@ -3,7 +3,7 @@
 use crate::encode::Encoding;
 use crate::schema::*;
 use rapidbyte_postgres::types::{
-    oid, PgElement, PgType, ENUM_LABELS_KEY, NATIVE_ENCODING_KEY, NATIVE_TYPE_KEY,
+    oid, PgElement, PgType, DOMAINS_KEY, ENUM_LABELS_KEY, NATIVE_ENCODING_KEY, NATIVE_TYPE_KEY,
     TYPE_DEFINITION_KEY,
 };
 use rapidbyte_postgres::{ErrorCategory, PgColumn, PgRelation};
@@ -33,6 +33,7 @@ fn enum_type(name: &str, labels: &[&str]) -> PgType {
         element: None,
         enum_labels: Some(labels.iter().map(|l| l.to_string()).collect()),
         definition: None,
+        domains: None,
         binary_io: true,
     }
 }
@@ -49,6 +50,7 @@ fn array_type(format_type: &str, element_oid: u32, typtype: char) -> PgType {
         }),
         enum_labels: None,
         definition: None,
+        domains: None,
         binary_io: true,
     }
 }
@@ -602,5 +604,47 @@ fn composites_and_ranges_carry_their_definition_and_may_live_in_another_schema_h
     // Malformed definitions count as none.
     for malformed in ["", "{}", "{\"composite\": [[\"a\"]]}", "{\"range\": 1}", "[1]"] {
         assert_eq!(user_type(&postgresql_binary("x").with_metadata(TYPE_DEFINITION_KEY, malformed)), None, "{}", malformed);
+    }
+}
+
+#[test]
+fn domains_carry_their_definitions_innermost_first_and_malformed_ones_count_as_none() {
+    let small = postgresql_binary("integer").with_metadata(
+        DOMAINS_KEY,
+        r#"[{"name": "src.positive", "base": "integer", "not_null": true, "default": "1", "collation": null,
+             "checks": [["positive_check", "CHECK ((VALUE > 0))"], ["odd", "CHECK (((VALUE % 2) = 1)) NOT VALID"]]},
+            {"name": "src.small", "base": "src.positive", "not_null": false, "default": null, "collation": null, "checks": null}]"#,
+    );
+    let chain = domains(&small).expect("two domains");
+    assert_eq!(chain.len(), 2);
+    assert_eq!(
+        chain[0],
+        Domain {
+            name: "src.positive".into(),
+            base: "integer".into(),
+            not_null: true,
+            default: Some("1".into()),
+            collation: None,
+            checks: vec![
+                ("positive_check".into(), "CHECK ((VALUE > 0))".into()),
+                ("odd".into(), "CHECK (((VALUE % 2) = 1)) NOT VALID".into())
+            ],
+        }
+    );
+    assert_eq!(chain[0].valid_checks().map(|(n, _)| n.as_str()).collect::<Vec<_>>(), ["positive_check"]);
+    assert_eq!(chain[0].not_valid_checks().map(|(n, _)| n.as_str()).collect::<Vec<_>>(), ["odd"]);
+    assert_eq!((chain[1].name.as_str(), chain[1].checks.len()), ("src.small", 0));
+    assert_eq!(domains(&postgresql_binary("integer")), None);
+    for malformed in [
+        "",
+        "[]",
+        "{}",
+        r#"[{"base": "integer"}]"#,
+        r#"[{"name": "d", "base": 1}]"#,
+        r#"[{"name": "d", "base": "integer", "checks": [["c"]]}]"#,
+        // Only checks: a constraint of another kind is not a domain's.
+        r#"[{"name": "d", "base": "integer", "checks": [["c", "UNIQUE (x)"]]}]"#,
+    ] {
+        assert_eq!(domains(&postgresql_binary("integer").with_metadata(DOMAINS_KEY, malformed)), None, "{}", malformed);
     }
 }

@@ -2,7 +2,7 @@
 //! literal quoted (`quote_literal`); types are catalog `format_type` texts or native types
 //! that passed `native::is_safe_type_name`.
 
-use crate::schema::LoadPlan;
+use crate::schema::{Domain, LoadPlan};
 use rapidbyte_postgres::{qualified_name, quote_ident, quote_literal};
 
 /// PostgreSQL's identifier limit (NAMEDATALEN - 1), in bytes.
@@ -91,6 +91,41 @@ pub fn create_range(schema: &str, name: &str, subtype: &str) -> String {
         "CREATE TYPE {} AS RANGE (subtype = {})",
         qualified_name(schema, name),
         subtype
+    )
+}
+
+/// `CREATE DOMAIN` over `base` (this database's name of the type the source's domain is
+/// over), with the domain's collation, default, `NOT NULL` and valid checks; its `NOT VALID`
+/// checks follow as [`add_domain_check`]s. `base` must have passed
+/// `native::is_safe_type_name`; the collation, default and checks are the source's own SQL
+/// text, so the statement must go alone through the extended protocol (which refuses a
+/// second statement).
+pub fn create_domain(schema: &str, name: &str, base: &str, domain: &Domain) -> String {
+    let mut sql = format!("CREATE DOMAIN {} AS {}", qualified_name(schema, name), base);
+    if let Some(collation) = &domain.collation {
+        sql.push_str(" COLLATE ");
+        sql.push_str(collation);
+    }
+    if let Some(default) = &domain.default {
+        sql.push_str(" DEFAULT ");
+        sql.push_str(default);
+    }
+    if domain.not_null {
+        sql.push_str(" NOT NULL");
+    }
+    for (check, definition) in domain.valid_checks() {
+        sql.push_str(&format!(" CONSTRAINT {} {}", quote_ident(check), definition));
+    }
+    sql
+}
+
+/// `ALTER DOMAIN ... ADD CONSTRAINT` for a check the source has `NOT VALID`.
+pub fn add_domain_check(domain: &str, check: &str, definition: &str) -> String {
+    format!(
+        "ALTER DOMAIN {} ADD CONSTRAINT {} {}",
+        domain,
+        quote_ident(check),
+        definition
     )
 }
 
@@ -374,6 +409,37 @@ mod tests {
             create_range("dst", "floatrange", "double precision"),
             "CREATE TYPE \"dst\".\"floatrange\" AS RANGE (subtype = double precision)"
         );
+    }
+
+    #[test]
+    fn domains_are_created_with_their_collation_default_not_null_and_checks() {
+        let domain = Domain {
+            name: "src.Label".into(),
+            base: "text".into(),
+            not_null: true,
+            default: Some("'x'::text".into()),
+            collation: Some("\"pg_catalog\".\"C\"".into()),
+            checks: vec![
+                ("not empty".into(), "CHECK ((VALUE <> ''::text))".into()),
+                ("short".into(), "CHECK ((length(VALUE) < 10)) NOT VALID".into()),
+            ],
+        };
+        assert_eq!(
+            create_domain("dst", "Label", "text", &domain),
+            "CREATE DOMAIN \"dst\".\"Label\" AS text COLLATE \"pg_catalog\".\"C\" DEFAULT 'x'::text NOT NULL CONSTRAINT \"not empty\" CHECK ((VALUE <> ''::text))"
+        );
+        assert_eq!(
+            add_domain_check("\"dst\".\"Label\"", "short", "CHECK ((length(VALUE) < 10)) NOT VALID"),
+            "ALTER DOMAIN \"dst\".\"Label\" ADD CONSTRAINT \"short\" CHECK ((length(VALUE) < 10)) NOT VALID"
+        );
+        let bare = Domain {
+            not_null: false,
+            default: None,
+            collation: None,
+            checks: Vec::new(),
+            ..domain
+        };
+        assert_eq!(create_domain("dst", "n", "numeric(12,2)", &bare), "CREATE DOMAIN \"dst\".\"n\" AS numeric(12,2)");
     }
 
     #[test]

@@ -4,7 +4,7 @@ use crate::encode::{put_header, put_trailer, CopyEncoder};
 use crate::native::{is_safe_type_name, parse_type_name};
 use crate::schema::{
     arrow_derived_type, check_field_names, check_primary_key, evolve, native_encoding, native_type,
-    plan_load, user_type, LoadPlan, UserType,
+    domains, plan_load, user_type, Domain, LoadPlan, UserType,
 };
 use crate::{sql, DestConfig};
 use bytes::{Bytes, BytesMut};
@@ -190,6 +190,25 @@ impl Lane {
         guarded(pg, &self.session, self.client.batch_execute(sql))
             .await
             .map_err(|e| context_error(target, e))
+    }
+
+    /// Runs `statements` in one transaction, each alone through the extended protocol, which
+    /// refuses a second statement in one: for statements holding SQL text from the stream.
+    async fn execute_each(
+        &self,
+        pg: &PgConfig,
+        target: &str,
+        statements: &[String],
+    ) -> Result<(), ConnectorError> {
+        self.execute(pg, target, "BEGIN").await?;
+        for statement in statements {
+            let done = guarded(pg, &self.session, self.client.execute(statement.as_str(), &[])).await;
+            if let Err(e) = done {
+                let _ = self.execute(pg, target, "ROLLBACK").await;
+                return Err(e);
+            }
+        }
+        self.execute(pg, target, "COMMIT").await
     }
 
     /// Opens a transaction and starts its COPY.
@@ -785,6 +804,9 @@ impl<'a> Writer<'a> {
     ) -> Result<Vec<(String, String)>, ConnectorError> {
         let mut columns = Vec::with_capacity(fields.len());
         for field in fields {
+            // Whether the type is the source's (or the same type by another name here), which
+            // the source's domains may then be created over.
+            let mut sources_type = true;
             let user = match (native_type(field), user_type(field)) {
                 (Some(native), Some(user)) if parse_type_name(native).is_some() => {
                     self.user_type(types, &field.name, native, &user).await?
@@ -805,6 +827,7 @@ impl<'a> Writer<'a> {
                             field.name, self.target, native
                         )));
                     } else {
+                        sources_type = false;
                         let fallback = arrow_derived_type(field);
                         log::warn(&format!(
                             "column \"{}\" of {}: type {} does not exist in this database; creating it as {}",
@@ -813,7 +836,16 @@ impl<'a> Writer<'a> {
                         fallback
                     }
                 }
-                (None, None) => arrow_derived_type(field),
+                (None, None) => {
+                    sources_type = false;
+                    arrow_derived_type(field)
+                }
+            };
+            let ty = match domains(field) {
+                Some(chain) if sources_type => {
+                    self.domain_type(&field.name, &chain, ty).await?
+                }
+                _ => ty,
             };
             columns.push((field.name.clone(), ty));
         }
@@ -909,6 +941,90 @@ impl<'a> Writer<'a> {
                 Ok(Some(format!("{}{}", local, dims)))
             }
         }
+    }
+
+    /// The type of a column of a domain (`chain`: the domain and those under it, innermost
+    /// first; `base`: this database's type for the innermost one's base): for each domain,
+    /// the source's own when this database has one of its name over the same type (same
+    /// database, or a schema of the same name), else one of its name in the target schema,
+    /// created from the source's definition when missing.
+    async fn domain_type(
+        &self,
+        column: &str,
+        chain: &[Domain],
+        base: String,
+    ) -> Result<String, ConnectorError> {
+        let mut current = base;
+        for domain in chain {
+            let name = match parse_type_name(&domain.name) {
+                Some(name) if name.array_dims == 0 && is_safe_type_name(&domain.name) => name,
+                _ => {
+                    return Err(ConnectorError::schema(format!(
+                        "column \"{}\" of {}: the stream's domain {} is not a type name this destination can use",
+                        column, self.target, domain.name
+                    )))
+                }
+            };
+            if self.domain_over(&domain.name, &current).await? == Some(true) {
+                current = domain.name.clone();
+                continue;
+            }
+            let local = qualified_name(&self.schema, &name.name);
+            match self.domain_over(&local, &current).await? {
+                Some(true) => {}
+                Some(false) => {
+                    return Err(ConnectorError::schema(format!(
+                        "column \"{}\" of {}: the stream's domain {} (over {}) would be created as {}, which exists and is not a domain over {}",
+                        column, self.target, domain.name, domain.base, local, current
+                    )))
+                }
+                None => {
+                    let mut statements =
+                        vec![sql::create_domain(&self.schema, &name.name, &current, domain)];
+                    statements.extend(
+                        domain
+                            .not_valid_checks()
+                            .map(|(check, definition)| sql::add_domain_check(&local, check, definition)),
+                    );
+                    self.main
+                        .execute_each(&self.config.pg, &self.target, &statements)
+                        .await
+                        .map_err(|e| {
+                            ConnectorError::schema(format!(
+                                "column \"{}\" of {}: domain {} could not be created from the source's definition ({}): {}",
+                                column,
+                                self.target,
+                                local,
+                                statements.join("; "),
+                                e.message
+                            ))
+                        })?;
+                    log::info(&format!(
+                        "created domain {} over {} for column \"{}\"",
+                        local, current, column
+                    ));
+                }
+            }
+            current = local;
+        }
+        Ok(current)
+    }
+
+    /// Whether type `name` is here (`None`: no such type) and a domain over type `base`
+    /// (of `base`'s modifier, or of none).
+    async fn domain_over(&self, name: &str, base: &str) -> Result<Option<bool>, ConnectorError> {
+        let row = self
+            .main
+            .client
+            .query_opt(
+                "SELECT t.typtype = 'd' AND t.typbasetype = pg_catalog.to_regtype($2)::oid
+                        AND (t.typtypmod = -1 OR pg_catalog.format_type(t.typbasetype, t.typtypmod) = $2)
+                   FROM pg_catalog.pg_type t WHERE t.oid = pg_catalog.to_regtype($1)::oid",
+                &[&name, &base],
+            )
+            .await
+            .map_err(|e| self.server_error(&e))?;
+        Ok(row.map(|row| row.get::<_, Option<bool>>(0).unwrap_or(false)))
     }
 
     /// Whether `ty` names a type this database has (and is safe to put in DDL).

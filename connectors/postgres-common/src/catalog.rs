@@ -43,7 +43,8 @@ impl PgRelation {
 /// lateral query; arrays name their element type; enums (and arrays of enums) their labels;
 /// user-defined composites and ranges (and arrays of them) their definition: attribute
 /// names and types in order, or the subtype (none for a range with a canonical function,
-/// which only C code can provide).
+/// which only C code can provide); a column of a domain the domain's definition, and that of
+/// each domain under it, innermost first (see [`crate::types::DOMAINS_KEY`]).
 const COLUMNS_SQL: &str = "\
 SELECT c.relname::text, c.relkind::text, a.attname::text, a.attnotnull,
        bt.oid::int8, b.typmod, bt.typtype::text,
@@ -68,7 +69,29 @@ SELECT c.relname::text, c.relkind::text, a.attname::text, a.attnotnull,
           FROM pg_catalog.pg_type ut
          WHERE ut.oid = CASE WHEN bt.typtype IN ('c', 'r') THEN bt.oid ELSE et.oid END
            AND ut.typtype IN ('c', 'r') AND ut.typnamespace <> 'pg_catalog'::regnamespace),
-       c.relhassubclass, a.attgenerated <> ''
+       c.relhassubclass, a.attgenerated <> '',
+       (WITH RECURSIVE dc(oid, depth) AS (
+             SELECT a.atttypid, 0
+             UNION ALL
+             SELECT t.typbasetype, dc.depth + 1
+               FROM dc JOIN pg_catalog.pg_type t ON t.oid = dc.oid
+              WHERE t.typtype = 'd')
+        SELECT pg_catalog.json_agg(pg_catalog.json_build_object(
+                   'name', pg_catalog.format_type(dt.oid, NULL),
+                   'base', pg_catalog.format_type(dt.typbasetype, dt.typtypmod),
+                   'not_null', dt.typnotnull,
+                   'default', dt.typdefault,
+                   'collation', (SELECT pg_catalog.quote_ident(cn.nspname) || '.' || pg_catalog.quote_ident(co.collname)
+                                   FROM pg_catalog.pg_collation co
+                                   JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace
+                                   JOIN pg_catalog.pg_type ot ON ot.oid = dt.typbasetype
+                                  WHERE co.oid = dt.typcollation AND dt.typcollation <> ot.typcollation),
+                   'checks', (SELECT pg_catalog.json_agg(pg_catalog.json_build_array(k.conname::text,
+                                         pg_catalog.pg_get_constraintdef(k.oid)) ORDER BY k.conname)
+                                FROM pg_catalog.pg_constraint k
+                               WHERE k.contypid = dt.oid AND k.contype = 'c'))
+                 ORDER BY dc.depth DESC)::text
+          FROM dc JOIN pg_catalog.pg_type dt ON dt.oid = dc.oid AND dt.typtype = 'd')
   FROM pg_catalog.pg_class c
   JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
   JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
@@ -159,6 +182,7 @@ fn collect(schema: &str, rows: &[Row]) -> Result<Vec<PgRelation>, ConnectorError
                 },
                 binary_io: row.try_get(12).map_err(bad)?,
                 definition: row.try_get(13).map_err(bad)?,
+                domains: row.try_get(16).map_err(bad)?,
             },
         };
         let key_position: Option<i32> = row.try_get(11).map_err(bad)?;

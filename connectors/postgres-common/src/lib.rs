@@ -37,7 +37,9 @@
 //!
 //! Enums (and arrays of enums) also carry `rapidbyte.enum_labels`: a JSON array of the
 //! labels in sort order; user-defined composites and ranges (and arrays of them)
-//! `rapidbyte.type_definition`: their attributes' names and types, or their subtype. The reverse direction, [`pg_type_for_field`], prefers
+//! `rapidbyte.type_definition`: their attributes' names and types, or their subtype; a
+//! column of a domain `rapidbyte.domains`: the domain and those under it (base type,
+//! collation, default, NOT NULL, checks), innermost first. The reverse direction, [`pg_type_for_field`], prefers
 //! `rapidbyte.native_type` and otherwise derives the type from the Arrow type.
 //!
 //! # The native lane (`postgresql-binary`)

@@ -16,6 +16,13 @@ pub const ENUM_LABELS_KEY: &str = "rapidbyte.enum_labels";
 /// one): its definition as JSON, for a destination to create the type where it is
 /// missing: `{"composite": [["attribute", "type"], ...]}` or `{"range": "subtype"}`.
 pub const TYPE_DEFINITION_KEY: &str = "rapidbyte.type_definition";
+/// Field metadata of a column declared with a domain (its values are the base type's, which
+/// [`NATIVE_TYPE_KEY`] names): the domain and every domain under it, innermost first, as a
+/// JSON array of `{"name", "base", "not_null", "default", "collation", "checks": [[name,
+/// definition], ...]}` (`format_type` names; `default` the expression's text; `collation` a
+/// quoted qualified name, only where it is not the base type's; `checks` as
+/// `pg_get_constraintdef` gives them), for a destination to create the domains it lacks.
+pub const DOMAINS_KEY: &str = "rapidbyte.domains";
 /// Field metadata of a column whose values travel in a native encoding instead of the Arrow
 /// mapping (an Arrow `binary` column): the encoding's name, [`POSTGRESQL_BINARY`].
 pub const NATIVE_ENCODING_KEY: &str = "rapidbyte.native_encoding";
@@ -95,6 +102,8 @@ pub struct PgType {
     /// For a user-defined composite or range type, or an array of one: its definition
     /// (JSON, see [`TYPE_DEFINITION_KEY`]).
     pub definition: Option<String>,
+    /// For a column of a domain: the domains' definitions (JSON, see [`DOMAINS_KEY`]).
+    pub domains: Option<String>,
     /// Whether the type (and an array's element type) has binary send and receive
     /// functions, so binary COPY can carry it.
     pub binary_io: bool,
@@ -118,6 +127,7 @@ impl PgType {
             element: None,
             enum_labels: None,
             definition: None,
+            domains: None,
             binary_io: true,
         }
     }
@@ -329,6 +339,9 @@ pub fn map_type(t: &PgType) -> TypeMapping {
     }
     if let Some(definition) = &t.definition {
         metadata.push((TYPE_DEFINITION_KEY.to_string(), definition.clone()));
+    }
+    if let Some(domains) = &t.domains {
+        metadata.push((DOMAINS_KEY.to_string(), domains.clone()));
     }
     TypeMapping {
         data_type,
