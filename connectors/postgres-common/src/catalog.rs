@@ -43,8 +43,8 @@ impl PgRelation {
 /// lateral query; arrays name their element type; enums (and arrays of enums) their labels;
 /// user-defined composites and ranges (and arrays of them) their definition: attribute
 /// names and types in order, or the subtype (none for a range with a canonical function,
-/// which only C code can provide); a column of a domain the domain's definition, and that of
-/// each domain under it, innermost first (see [`crate::types::DOMAINS_KEY`]).
+/// which only C code can provide); a column of a domain the domain's OID, whose definition
+/// [`DOMAINS_SQL`] gives.
 const COLUMNS_SQL: &str = "\
 SELECT c.relname::text, c.relkind::text, a.attname::text, a.attnotnull,
        bt.oid::int8, b.typmod, bt.typtype::text,
@@ -70,8 +70,33 @@ SELECT c.relname::text, c.relkind::text, a.attname::text, a.attnotnull,
          WHERE ut.oid = CASE WHEN bt.typtype IN ('c', 'r') THEN bt.oid ELSE et.oid END
            AND ut.typtype IN ('c', 'r') AND ut.typnamespace <> 'pg_catalog'::regnamespace),
        c.relhassubclass, a.attgenerated <> '',
+       CASE WHEN b.depth > 0 THEN a.atttypid::int8 END
+  FROM pg_catalog.pg_class c
+  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+  JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+  CROSS JOIN LATERAL (
+       WITH RECURSIVE d(oid, typmod, depth) AS (
+            SELECT a.atttypid, a.atttypmod, 0
+            UNION ALL
+            SELECT t.typbasetype, t.typtypmod, d.depth + 1
+              FROM d JOIN pg_catalog.pg_type t ON t.oid = d.oid
+             WHERE t.typtype = 'd')
+       SELECT d.oid, d.typmod, d.depth FROM d ORDER BY d.depth DESC LIMIT 1) b
+  JOIN pg_catalog.pg_type bt ON bt.oid = b.oid
+  LEFT JOIN pg_catalog.pg_type et ON bt.typcategory = 'A' AND bt.typelem <> 0 AND et.oid = bt.typelem
+  LEFT JOIN pg_catalog.pg_index pk ON pk.indrelid = c.oid AND pk.indisprimary
+ WHERE n.nspname = $1
+   AND c.relkind IN ('r', 'p', 'v', 'm')
+   AND ($2::text IS NULL OR c.relname = $2::text)
+ ORDER BY c.relname, a.attnum";
+
+/// The definitions of the domains `$1` (type OIDs), each with those under it, innermost
+/// first (see [`crate::types::DOMAINS_KEY`]): a second query, only for relations that have
+/// columns of domains, so the usual one stays cheap to plan.
+const DOMAINS_SQL: &str = "\
+SELECT r.oid::int8,
        (WITH RECURSIVE dc(oid, depth) AS (
-             SELECT a.atttypid, 0
+             SELECT r.oid, 0
              UNION ALL
              SELECT t.typbasetype, dc.depth + 1
                FROM dc JOIN pg_catalog.pg_type t ON t.oid = dc.oid
@@ -92,24 +117,7 @@ SELECT c.relname::text, c.relkind::text, a.attname::text, a.attnotnull,
                                WHERE k.contypid = dt.oid AND k.contype = 'c'))
                  ORDER BY dc.depth DESC)::text
           FROM dc JOIN pg_catalog.pg_type dt ON dt.oid = dc.oid AND dt.typtype = 'd')
-  FROM pg_catalog.pg_class c
-  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-  JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
-  CROSS JOIN LATERAL (
-       WITH RECURSIVE d(oid, typmod, depth) AS (
-            SELECT a.atttypid, a.atttypmod, 0
-            UNION ALL
-            SELECT t.typbasetype, t.typtypmod, d.depth + 1
-              FROM d JOIN pg_catalog.pg_type t ON t.oid = d.oid
-             WHERE t.typtype = 'd')
-       SELECT d.oid, d.typmod FROM d ORDER BY d.depth DESC LIMIT 1) b
-  JOIN pg_catalog.pg_type bt ON bt.oid = b.oid
-  LEFT JOIN pg_catalog.pg_type et ON bt.typcategory = 'A' AND bt.typelem <> 0 AND et.oid = bt.typelem
-  LEFT JOIN pg_catalog.pg_index pk ON pk.indrelid = c.oid AND pk.indisprimary
- WHERE n.nspname = $1
-   AND c.relkind IN ('r', 'p', 'v', 'm')
-   AND ($2::text IS NULL OR c.relname = $2::text)
- ORDER BY c.relname, a.attnum";
+  FROM pg_catalog.unnest($1::oid[]) r(oid)";
 
 /// Every table and view of `schema`, by name.
 pub async fn relations(client: &Client, schema: &str) -> Result<Vec<PgRelation>, ConnectorError> {
@@ -117,7 +125,7 @@ pub async fn relations(client: &Client, schema: &str) -> Result<Vec<PgRelation>,
         .query(COLUMNS_SQL, &[&schema, &None::<&str>])
         .await
         .map_err(|e| classify(&e))?;
-    collect(schema, &rows)
+    collect(client, schema, &rows).await
 }
 
 /// The table or view `schema.name`, or `None` when there is none.
@@ -130,7 +138,7 @@ pub async fn relation(
         .query(COLUMNS_SQL, &[&schema, &Some(name)])
         .await
         .map_err(|e| classify(&e))?;
-    Ok(collect(schema, &rows)?.into_iter().next())
+    Ok(collect(client, schema, &rows).await?.into_iter().next())
 }
 
 /// Whether schema `name` exists.
@@ -145,9 +153,15 @@ pub async fn schema_exists(client: &Client, name: &str) -> Result<bool, Connecto
     Ok(row.get(0))
 }
 
-fn collect(schema: &str, rows: &[Row]) -> Result<Vec<PgRelation>, ConnectorError> {
+async fn collect(
+    client: &Client,
+    schema: &str,
+    rows: &[Row],
+) -> Result<Vec<PgRelation>, ConnectorError> {
     let mut relations: Vec<PgRelation> = Vec::new();
     let mut keys: Vec<Vec<(i32, String)>> = Vec::new();
+    // (relation, column, domain OID) of each column of a domain.
+    let mut of_domains: Vec<(usize, usize, u32)> = Vec::new();
     for row in rows {
         let bad = |e: tokio_postgres::Error| {
             ConnectorError::internal(format!("unexpected catalog row: {}", e))
@@ -182,7 +196,7 @@ fn collect(schema: &str, rows: &[Row]) -> Result<Vec<PgRelation>, ConnectorError
                 },
                 binary_io: row.try_get(12).map_err(bad)?,
                 definition: row.try_get(13).map_err(bad)?,
-                domains: row.try_get(16).map_err(bad)?,
+                domains: None,
             },
         };
         let key_position: Option<i32> = row.try_get(11).map_err(bad)?;
@@ -202,11 +216,29 @@ fn collect(schema: &str, rows: &[Row]) -> Result<Vec<PgRelation>, ConnectorError
                 .expect("pushed above")
                 .push((position, column.name.clone()));
         }
-        relations
-            .last_mut()
-            .expect("pushed above")
-            .columns
-            .push(column);
+        let at = relations.len() - 1;
+        let relation = &mut relations[at];
+        if let Some(domain) = row.try_get::<_, Option<i64>>(16).map_err(bad)? {
+            of_domains.push((at, relation.columns.len(), domain as u32));
+        }
+        relation.columns.push(column);
+    }
+    if !of_domains.is_empty() {
+        let oids: Vec<u32> = of_domains.iter().map(|&(_, _, oid)| oid).collect();
+        let definitions: std::collections::HashMap<u32, Option<String>> = client
+            .query(DOMAINS_SQL, &[&oids])
+            .await
+            .map_err(|e| classify(&e))?
+            .iter()
+            .map(|row| {
+                let oid: i64 = row.get(0);
+                (oid as u32, row.get(1))
+            })
+            .collect();
+        for (relation, column, oid) in of_domains {
+            relations[relation].columns[column].pg_type.domains =
+                definitions.get(&oid).cloned().flatten();
+        }
     }
     for (relation, mut key) in relations.iter_mut().zip(keys) {
         key.sort();
