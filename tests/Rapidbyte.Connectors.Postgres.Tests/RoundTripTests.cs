@@ -125,5 +125,36 @@ public sealed class RoundTripTests(PostgresPipeline pipeline)
         Assert.Equal(await db.ScalarAsync<string>(string.Format(checksum, "src.big")), await db.ScalarAsync<string>(string.Format(checksum, "dst.big")));
     }
 
+    [Fact]
+    public async Task A_first_batch_that_comes_late_goes_into_the_table_as_it_is_then()
+    {
+        var db = await pipeline.CreateDatabaseAsync();
+        await db.ExecuteAsync("""
+            CREATE TABLE src.items (id int8, name text);
+            INSERT INTO src.items SELECT i, 'item ' || i FROM generate_series(1, 100) i;
+            CREATE VIEW src.late AS SELECT i.* FROM src.items i CROSS JOIN pg_sleep(5);
+            CREATE TABLE dst.late (id int8, name text, gone int4);
+            """);
+
+        var run = pipeline.RunAsync(db.SourceConfig(), new StreamRequest("late"), db.DestinationConfig(), new StreamRequest("late", WriteMode: WriteMode.Append));
+        // The destination looks its table up at once (its session then idles after the catalog query) while the
+        // source's query sleeps; the table is dropped before the first batch comes.
+        const string lookedUp = """
+            SELECT count(*) FROM pg_stat_activity
+             WHERE datname = current_database() AND pid <> pg_backend_pid() AND state = 'idle' AND query LIKE 'SELECT c.relname::text, c.relkind::text,%'
+            """;
+        while (await db.ScalarAsync<long>(lookedUp) == 0)
+        {
+            Assert.False(run.IsCompleted, "the run ended before the destination looked its table up");
+            await Task.Delay(20);
+        }
+        await db.ExecuteAsync("DROP TABLE dst.late");
+        var result = await run;
+
+        Assert.True(result.Succeeded, result.Error?.Message);
+        Assert.Equal(100L, await db.ScalarAsync<long>("SELECT count(*) FROM dst.late"));
+        Assert.Equal(["id bigint", "name text"], await db.ColumnTypesAsync("dst", "late"));
+    }
+
     private static List<string> StripNotNull(List<string> columns) => columns.Select(c => c.Replace(" not null", "")).ToList();
 }

@@ -102,8 +102,7 @@ pub async fn write(
             (Lane::new(client, session), false)
         }
     };
-    let mut writer = Writer::new(&config, lane, &stream, mode);
-    writer.markers_seen = markers_seen;
+    let mut writer = Writer::new(&config, lane, markers_seen, &stream, mode);
     let outcome = writer.run().await;
     if outcome.is_err() {
         writer.abort().await;
@@ -327,6 +326,10 @@ enum Merge {
     Upsert(String),
 }
 
+/// How long the target's look-up before the first batch stands: a first batch later than
+/// this (a slow query at the source) is prepared from a look-up of its own.
+const LOOK_UP_FRESH: std::time::Duration = std::time::Duration::from_secs(1);
+
 struct Writer<'a> {
     config: &'a DestConfig,
     /// The first connection: DDL, merges, the commit marker, and every batch of a serial
@@ -366,7 +369,14 @@ struct Writer<'a> {
 }
 
 impl<'a> Writer<'a> {
-    fn new(config: &'a DestConfig, main: Lane, stream: &StreamRequest, mode: WriteMode) -> Self {
+    /// `markers_seen`: whether `committed` found the marker table on `main`'s server.
+    fn new(
+        config: &'a DestConfig,
+        main: Lane,
+        markers_seen: bool,
+        stream: &StreamRequest,
+        mode: WriteMode,
+    ) -> Self {
         let schema = config.pg.schema().to_string();
         // Only replace writes with several connections: no one sees its new table before
         // the swap, so each connection may commit its share. Append's rows must appear in
@@ -398,7 +408,7 @@ impl<'a> Writer<'a> {
             first_schema: None,
             marker: stream.marker.clone(),
             put_marker: None,
-            markers_seen: false,
+            markers_seen,
             summary: StreamSummary::default(),
             committed_rows: 0,
             unreported: 0,
@@ -408,8 +418,13 @@ impl<'a> Writer<'a> {
     async fn run(&mut self) -> Result<StreamSummary, ConnectorError> {
         // What the table is like, asked while the source works on its first batch (the
         // answer does not depend on it): the load then starts as soon as that batch is in.
+        // Asked again when that batch comes late, so what is prepared is what is there now.
         let mut found = Some(self.look_up().await?);
+        let looked_up = std::time::Instant::now();
         while let Some(ipc) = next_or_cancelled().await? {
+            if found.is_some() && looked_up.elapsed() > LOOK_UP_FRESH {
+                found = Some(self.look_up().await?);
+            }
             // Owned by a `Bytes`, so whole rows go to the COPY as slices of it.
             let ipc = Bytes::from(ipc);
             let batch = IpcBatch::parse(&ipc).map_err(|e| {
