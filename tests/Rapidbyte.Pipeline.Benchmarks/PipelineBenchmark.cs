@@ -42,7 +42,7 @@ internal static class PipelineBenchmark
         Console.WriteLine("start-up (one-row runs; the first compiles the connectors):");
         var startup = await StartupProbe.RunAsync(databases, runner, rapidbyte, options.Rounds, cancellationToken);
 
-        Console.WriteLine($"starting a warm `rapidbyte serve` ({WarmServerContender.WarmUpRuns} untimed runs per table):");
+        Console.WriteLine($"starting a warm `rapidbyte serve` (untimed runs per table until .NET stops re-compiling, {WarmServerContender.MinWarmUpRuns} to {WarmServerContender.MaxWarmUpRuns}):");
         await using var warmServer = await WarmServerContender.StartAsync(
             rapidbyte.Cli, [BenchmarkTables.Firenibble, BenchmarkTables.Mixed], databases.ResetDestinationAsync, cancellationToken);
 
@@ -80,7 +80,7 @@ internal static class PipelineBenchmark
             DateTimeOffset.UtcNow, MachineInfo.Read(), await ToolVersions.ReadAsync(databases, withPgloader, withPgcopydb, rapidbyte.Cli),
             options.Rows, options.Rounds, options.Smoke,
             [TableSummary.Of(BenchmarkTables.Firenibble, firenibble), TableSummary.Of(BenchmarkTables.Mixed, mixed)],
-            CaseSummary.Of(results, serverPeakRss), startup, idle);
+            CaseSummary.Of(results, serverPeakRss, warmServer.WarmedAfter), startup, idle);
         var markdown = MarkdownReport.Render(report);
         Console.WriteLine();
         Console.Write(markdown);

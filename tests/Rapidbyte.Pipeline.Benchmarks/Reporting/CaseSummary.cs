@@ -16,12 +16,14 @@ namespace Rapidbyte.Pipeline.Benchmarks.Reporting;
 /// </param>
 /// <param name="ServingCpuSeconds">For a run handed to a warm server: the server process's CPU, included in <paramref name="ClientCpuSeconds"/>.</param>
 /// <param name="ServerPeakRssMib">For a run handed to a warm server: that server process's peak resident set (VmHWM) after the rounds.</param>
+/// <param name="ServerWarmUpRuns">For a run handed to a warm server: the untimed runs of this table that warmed it.</param>
 internal sealed record CaseSummary(
     string Contender, string Table, double WallSeconds, IReadOnlyList<double> WallSecondsByRound, double RowsPerSecond, double MegabytesPerSecond,
     double ClientCpuSeconds, double ServerCpuSeconds, double PeakRssMib, double? OwnRunSeconds, double? FirstBatchSeconds, double? ThroughputVsCopyPipe, double? ThroughputVsCopyPipeByRound,
-    double? ServingCpuSeconds = null, double? ServerPeakRssMib = null)
+    double? ServingCpuSeconds = null, double? ServerPeakRssMib = null, int? ServerWarmUpRuns = null)
 {
-    public static IReadOnlyList<CaseSummary> Of(IReadOnlyList<CaseResult> results, double? serverPeakRssBytes = null) =>
+    public static IReadOnlyList<CaseSummary> Of(
+        IReadOnlyList<CaseResult> results, double? serverPeakRssBytes = null, IReadOnlyList<(string Table, int Runs)>? serverWarmUpRuns = null) =>
         results.Select(result =>
         {
             var yardstick = results.FirstOrDefault(r => r.Case.Contender.IsYardstick && r.Case.Table.Name == result.Case.Table.Name);
@@ -32,6 +34,7 @@ internal sealed record CaseSummary(
                 result.PeakRssBytes / 1048576, result.OwnSeconds, result.FirstBatchSeconds,
                 yardstick is null ? null : yardstick.WallSeconds / result.WallSeconds,
                 yardstick is null ? null : Median.Of(yardstick.Samples.Zip(result.Samples, (pipe, load) => pipe.Run.Process.Wall.TotalSeconds / load.Run.Process.Wall.TotalSeconds)),
-                result.ServingCpuSeconds, result.ServingCpuSeconds is null ? null : serverPeakRssBytes / 1048576);
+                result.ServingCpuSeconds, result.ServingCpuSeconds is null ? null : serverPeakRssBytes / 1048576,
+                result.ServingCpuSeconds is null ? null : serverWarmUpRuns?.FirstOrDefault(w => w.Table == result.Case.Table.Name).Runs);
         }).ToList();
 }

@@ -39,7 +39,8 @@ internal static class MarkdownReport
             Line(text, $"**{served.Contender}**, {served.Table}: its Client CPU s ({served.ClientCpuSeconds:F2}) is the sum of the `rapidbyte run` client "
                        + $"({served.ClientCpuSeconds - served.ServingCpuSeconds:F2} s) and the `rapidbyte serve` process that did the work ({served.ServingCpuSeconds:F2} s, "
                        + "its /proc/PID/stat CPU over the run); the server's CPU is the real client-side cost. Peak RSS is the client's; "
-                       + $"the server process's peak (VmHWM, over all its runs): {Optional(served.ServerPeakRssMib, "F0")} MiB.");
+                       + $"the server process's peak (VmHWM, over all its runs): {Optional(served.ServerPeakRssMib, "F0")} MiB. "
+                       + $"Warmed with {Optional(served.ServerWarmUpRuns, "F0")} untimed runs of the table.");
         }
         if (report.Results.Any(r => r.ServingCpuSeconds is not null))
         {

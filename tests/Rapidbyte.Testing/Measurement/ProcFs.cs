@@ -26,6 +26,40 @@ public static class ProcFs
     public static double? OwnCpuSeconds(int pid) => StatFields(pid) is { } stat ? Ticks(stat, 14, 15) : null;
 
     /// <summary>
+    /// User + system CPU seconds of each of the process's threads (by thread id) whose name (/proc/PID/task/TID/stat, at
+    /// most 15 bytes) starts with <paramref name="namePrefix"/>, or null once the process is gone. A thread that has
+    /// ended is not listed: its time went into the process's.
+    /// </summary>
+    public static IReadOnlyDictionary<int, double>? ThreadsCpuSeconds(int pid, string namePrefix)
+    {
+        try
+        {
+            var seconds = new Dictionary<int, double>();
+            foreach (var task in Directory.EnumerateDirectories($"/proc/{pid}/task"))
+            {
+                try
+                {
+                    var stat = File.ReadAllText(Path.Combine(task, "stat"));
+                    var name = stat[(stat.IndexOf('(') + 1)..stat.LastIndexOf(')')];
+                    if (name.StartsWith(namePrefix, StringComparison.Ordinal))
+                    {
+                        seconds[int.Parse(Path.GetFileName(task), CultureInfo.InvariantCulture)] = Ticks(stat[(stat.LastIndexOf(')') + 2)..].Split(' '), 14, 15);
+                    }
+                }
+                catch (IOException)
+                {
+                    // that thread ended while we looked
+                }
+            }
+            return seconds;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
     /// User + system CPU seconds of the children the process has reaped (fields 16, 17):
     /// Linux adds a child's time there when its parent waits for it.
     /// </summary>
