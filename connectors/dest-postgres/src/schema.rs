@@ -359,8 +359,18 @@ fn native_matches(field: &Field, target: &PgType) -> bool {
     if native == target.format_type {
         return true;
     }
-    // Enums, composites and ranges (and arrays of them) may live in another schema here
-    // than at the source (the destination creates them in its own).
+    // Enums, composites, ranges and domains (and arrays of them) may live in another schema
+    // here than at the source (the destination creates them in its own). A domain column's
+    // native type is its base type's; an array of a domain names the domain.
+    if let (Some(name), Some(chain)) = (parse_type_name(native), domains(field)) {
+        let outermost = parse_type_name(&chain[chain.len() - 1].name);
+        if name.array_dims > 0 && outermost.as_ref().map(|o| &o.name) == Some(&name.name) {
+            return target.element.map(|e| e.typtype) == Some('d')
+                && parse_type_name(&target.format_type).map_or(false, |t| {
+                    t.name == name.name && t.array_dims == name.array_dims
+                });
+        }
+    }
     match (parse_type_name(native), user_type(field)) {
         (Some(name), Some(user)) if name.array_dims > 0 => {
             target.element.map(|e| e.typtype) == Some(user.typtype())

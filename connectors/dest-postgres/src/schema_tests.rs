@@ -635,6 +635,17 @@ fn domains_carry_their_definitions_innermost_first_and_malformed_ones_count_as_n
     assert_eq!(chain[0].not_valid_checks().map(|(n, _)| n.as_str()).collect::<Vec<_>>(), ["odd"]);
     assert_eq!((chain[1].name.as_str(), chain[1].checks.len()), ("src.small", 0));
     assert_eq!(domains(&postgresql_binary("integer")), None);
+    // An array of a domain goes into an array of a domain of that name, in any schema.
+    let smalls = postgresql_binary("src.small[]").with_metadata(
+        DOMAINS_KEY,
+        r#"[{"name": "src.positive", "base": "integer"}, {"name": "src.small", "base": "src.positive"}]"#,
+    );
+    assert_eq!(
+        choose(&smalls, &array_type("dst.small[]", 84_000, 'd')),
+        direct(Encoding::NativeArray { element_oid: 84_000 })
+    );
+    assert!(choose(&smalls, &array_type("dst.positive[]", 84_001, 'd')).is_err());
+    assert!(choose(&smalls, &array_type("integer[]", oid::INT4, 'b')).is_err());
     for malformed in [
         "",
         "[]",

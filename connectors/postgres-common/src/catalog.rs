@@ -43,8 +43,8 @@ impl PgRelation {
 /// lateral query; arrays name their element type; enums (and arrays of enums) their labels;
 /// user-defined composites and ranges (and arrays of them) their definition: attribute
 /// names and types in order, or the subtype (none for a range with a canonical function,
-/// which only C code can provide); a column of a domain the domain's OID, whose definition
-/// [`DOMAINS_SQL`] gives.
+/// which only C code can provide); a column of a domain (or of an array of one) the
+/// domain's OID, whose definition [`DOMAINS_SQL`] gives.
 const COLUMNS_SQL: &str = "\
 SELECT c.relname::text, c.relkind::text, a.attname::text, a.attnotnull,
        bt.oid::int8, b.typmod, bt.typtype::text,
@@ -70,7 +70,7 @@ SELECT c.relname::text, c.relkind::text, a.attname::text, a.attnotnull,
          WHERE ut.oid = CASE WHEN bt.typtype IN ('c', 'r') THEN bt.oid ELSE et.oid END
            AND ut.typtype IN ('c', 'r') AND ut.typnamespace <> 'pg_catalog'::regnamespace),
        c.relhassubclass, a.attgenerated <> '',
-       CASE WHEN b.depth > 0 THEN a.atttypid::int8 END
+       CASE WHEN b.depth > 0 THEN a.atttypid::int8 WHEN et.typtype = 'd' THEN et.oid::int8 END
   FROM pg_catalog.pg_class c
   JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
   JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped

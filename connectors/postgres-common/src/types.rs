@@ -17,7 +17,8 @@ pub const ENUM_LABELS_KEY: &str = "rapidbyte.enum_labels";
 /// missing: `{"composite": [["attribute", "type"], ...]}` or `{"range": "subtype"}`.
 pub const TYPE_DEFINITION_KEY: &str = "rapidbyte.type_definition";
 /// Field metadata of a column declared with a domain (its values are the base type's, which
-/// [`NATIVE_TYPE_KEY`] names): the domain and every domain under it, innermost first, as a
+/// [`NATIVE_TYPE_KEY`] names), or with an array of a domain ([`NATIVE_TYPE_KEY`] then names
+/// that array type): the domain and every domain under it, innermost first, as a
 /// JSON array of `{"name", "base", "not_null", "default", "collation", "checks": [[name,
 /// definition], ...]}` (`format_type` names; `default` the expression's text; `collation` a
 /// quoted qualified name, only where it is not the base type's; `checks` as
@@ -102,7 +103,8 @@ pub struct PgType {
     /// For a user-defined composite or range type, or an array of one: its definition
     /// (JSON, see [`TYPE_DEFINITION_KEY`]).
     pub definition: Option<String>,
-    /// For a column of a domain: the domains' definitions (JSON, see [`DOMAINS_KEY`]).
+    /// For a column of a domain or of an array of one: the domains' definitions (JSON, see
+    /// [`DOMAINS_KEY`]).
     pub domains: Option<String>,
     /// Whether the type (and an array's element type) has binary send and receive
     /// functions, so binary COPY can carry it.
