@@ -819,22 +819,25 @@ impl<'a> Writer<'a> {
     ) -> Result<Vec<(String, String)>, ConnectorError> {
         let mut columns = Vec::with_capacity(fields.len());
         for field in fields {
-            // An array of a domain: of the domain as found or created here, over its base
-            // type as the source names it, which this database must have.
-            if let (Some(native), Some(chain)) = (native_type(field), domains(field)) {
-                let dims = parse_type_name(native).map_or(0, |name| name.array_dims);
-                let outermost = &chain[chain.len() - 1].name;
-                let of_domain = dims > 0 && native.strip_suffix(&"[]".repeat(dims)) == Some(outermost);
-                let base = &chain[0].base;
-                if of_domain && self.type_exists(types, base).await {
-                    let domain = self.domain_type(&field.name, &chain, base.clone()).await?;
-                    columns.push((field.name.clone(), format!("{}{}", domain, "[]".repeat(dims))));
-                    continue;
-                }
-            }
             // Whether the type is the source's (or the same type by another name here), which
             // the source's domains may then be created over.
             let mut sources_type = true;
+            // An array of a domain: of the domain as found or created here, over its base
+            // type as the source names it, which this database must have (else the array
+            // type itself, as any other).
+            if let (Some(native), Some(chain)) = (native_type(field), domains(field)) {
+                let dims = parse_type_name(native).map_or(0, |name| name.array_dims);
+                let outermost = &chain[chain.len() - 1].name;
+                if dims > 0 && native.strip_suffix(&"[]".repeat(dims)) == Some(outermost) {
+                    let base = &chain[0].base;
+                    if self.type_exists(types, base).await {
+                        let domain = self.domain_type(&field.name, &chain, base.clone()).await?;
+                        columns.push((field.name.clone(), format!("{}{}", domain, "[]".repeat(dims))));
+                        continue;
+                    }
+                    sources_type = false;
+                }
+            }
             let user = match (native_type(field), user_type(field)) {
                 (Some(native), Some(user)) if parse_type_name(native).is_some() => {
                     self.user_type(types, &field.name, native, &user).await?
@@ -869,6 +872,7 @@ impl<'a> Writer<'a> {
                     arrow_derived_type(field)
                 }
             };
+            // A domain column: of the domain as found or created here, over that type.
             let ty = match domains(field) {
                 Some(chain) if sources_type => {
                     self.domain_type(&field.name, &chain, ty).await?
