@@ -191,6 +191,16 @@ pub fn domains(field: &Field) -> Option<Vec<Domain>> {
     (!parsed.is_empty()).then_some(parsed)
 }
 
+/// For a column of an array of a domain (its native type names the outermost domain, with
+/// `[]`s): the domains, innermost first, and the array's dimensions.
+pub fn array_of_domain(field: &Field) -> Option<(Vec<Domain>, usize)> {
+    let native = parse_type_name(native_type(field)?)?;
+    let chain = domains(field)?;
+    let outermost = parse_type_name(&chain[chain.len() - 1].name)?;
+    let of_outermost = native.schema == outermost.schema && native.name == outermost.name;
+    (native.array_dims > 0 && of_outermost).then_some((chain, native.array_dims))
+}
+
 /// The column type derived from the Arrow type alone (no native type).
 pub fn arrow_derived_type(field: &Field) -> String {
     let mut plain = field.clone();
@@ -362,14 +372,11 @@ fn native_matches(field: &Field, target: &PgType) -> bool {
     // Enums, composites, ranges and domains (and arrays of them) may live in another schema
     // here than at the source (the destination creates them in its own). A domain column's
     // native type is its base type's; an array of a domain names the domain.
-    if let (Some(name), Some(chain)) = (parse_type_name(native), domains(field)) {
-        let outermost = parse_type_name(&chain[chain.len() - 1].name);
-        if name.array_dims > 0 && outermost.as_ref().map(|o| &o.name) == Some(&name.name) {
-            return target.element.map(|e| e.typtype) == Some('d')
-                && parse_type_name(&target.format_type).map_or(false, |t| {
-                    t.name == name.name && t.array_dims == name.array_dims
-                });
-        }
+    if let (Some(name), Some(_)) = (parse_type_name(native), array_of_domain(field)) {
+        return target.element.map(|e| e.typtype) == Some('d')
+            && parse_type_name(&target.format_type).map_or(false, |t| {
+                t.name == name.name && t.array_dims == name.array_dims
+            });
     }
     match (parse_type_name(native), user_type(field)) {
         (Some(name), Some(user)) if name.array_dims > 0 => {

@@ -4,7 +4,7 @@ use crate::encode::{put_header, put_trailer, CopyEncoder};
 use crate::native::{is_safe_type_name, parse_type_name};
 use crate::schema::{
     arrow_derived_type, check_field_names, check_primary_key, evolve, native_encoding, native_type,
-    domains, plan_load, user_type, Domain, LoadPlan, UserType,
+    array_of_domain, domains, plan_load, user_type, Domain, LoadPlan, UserType,
 };
 use crate::{sql, DestConfig};
 use bytes::{Bytes, BytesMut};
@@ -825,18 +825,14 @@ impl<'a> Writer<'a> {
             // An array of a domain: of the domain as found or created here, over its base
             // type as the source names it, which this database must have (else the array
             // type itself, as any other).
-            if let (Some(native), Some(chain)) = (native_type(field), domains(field)) {
-                let dims = parse_type_name(native).map_or(0, |name| name.array_dims);
-                let outermost = &chain[chain.len() - 1].name;
-                if dims > 0 && native.strip_suffix(&"[]".repeat(dims)) == Some(outermost) {
-                    let base = &chain[0].base;
-                    if self.type_exists(types, base).await {
-                        let domain = self.domain_type(&field.name, &chain, base.clone()).await?;
-                        columns.push((field.name.clone(), format!("{}{}", domain, "[]".repeat(dims))));
-                        continue;
-                    }
-                    sources_type = false;
+            if let Some((chain, dims)) = array_of_domain(field) {
+                let base = &chain[0].base;
+                if self.type_exists(types, base).await {
+                    let domain = self.domain_type(&field.name, &chain, base.clone()).await?;
+                    columns.push((field.name.clone(), format!("{}{}", domain, "[]".repeat(dims))));
+                    continue;
                 }
+                sources_type = false;
             }
             let user = match (native_type(field), user_type(field)) {
                 (Some(native), Some(user)) if parse_type_name(native).is_some() => {
