@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Rapidbyte.Runtime.Lowering;
 using Rapidbyte.Runtime.Errors;
 using Rapidbyte.Testing;
@@ -113,6 +114,33 @@ public sealed class ModuleContractTests(RuntimeFixture fixture)
         finally
         {
             Directory.Delete(cache, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task A_cache_directory_that_cannot_be_written_is_said_in_a_warning_and_the_connector_still_runs()
+    {
+        // The cache path goes through a regular file: no directory can be made there.
+        var file = Path.GetTempFileName();
+        try
+        {
+            var logs = new CapturedLogs();
+            using var loggers = LoggerFactory.Create(builder => builder.AddProvider(logs));
+            var wasm = File.ReadAllBytes(RepositoryPaths.Connector("test-connector"));
+            using var runtime = new Engine.ConnectorRuntime(new Engine.ConnectorRuntimeOptions { CompiledCacheDirectory = Path.Combine(file, "compiled") }, loggers);
+
+            var module = runtime.LoadModule("test-connector", wasm);
+
+            Assert.Equal(Modules.ModuleSource.Compiled, module.Source);
+            using var instance = runtime.CreateInstance(module);
+            Assert.Equal("test-connector", (await instance.SpecAsync()).Name);
+            var warning = Assert.Single(logs.Lines, line => line.StartsWith("Warning", StringComparison.Ordinal));
+            Assert.Contains($"compiled-code cache entry {Path.Combine(file, "compiled")}", warning);
+            Assert.Contains("could not be written", warning);
+        }
+        finally
+        {
+            File.Delete(file);
         }
     }
 }

@@ -16,4 +16,7 @@ internal static partial class RuntimeLog
 
     [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "compiled-code cache entry {Path} could not be used; compiling again")]
     public static partial void LogCacheEntryRejected(this ILogger logger, string path, Exception exception);
+
+    [LoggerMessage(EventId = 5, Level = LogLevel.Warning, Message = "compiled-code cache entry {Path} could not be written ({Reason}); the connector runs as compiled, and is compiled again by the next process")]
+    public static partial void LogCacheNotWritten(this ILogger logger, string path, string reason);
 }

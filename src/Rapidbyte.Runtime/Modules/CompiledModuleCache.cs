@@ -96,13 +96,30 @@ internal sealed class CompiledModuleCache(Wasmtime.Engine engine, string? direct
         return module;
     }
 
-    // Write to a temporary file and rename, so a concurrent reader never sees half a file.
-    private static void Store(string path, byte[] compiled)
+    // Write to a temporary file and rename, so a concurrent reader never sees half a file. The
+    // cache only saves time: a directory that cannot be written (a full disk, a path through a
+    // file, no permission) is said in a warning and the module is used as compiled.
+    private void Store(string path, byte[] compiled)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         var temporary = $"{path}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
-        File.WriteAllBytes(temporary, compiled);
-        File.Move(temporary, path, overwrite: true);
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            File.WriteAllBytes(temporary, compiled);
+            File.Move(temporary, path, overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            logger.LogCacheNotWritten(path, e.Message);
+            try
+            {
+                File.Delete(temporary);
+            }
+            catch (Exception cleanup) when (cleanup is IOException or UnauthorizedAccessException)
+            {
+                // Nothing was written, or it cannot be removed either; it is named .tmp and never read.
+            }
+        }
     }
 
     public void Dispose()
