@@ -231,6 +231,50 @@ public sealed class NativeLaneTests(PostgresPipeline pipeline)
         Assert.Equal(0L, await db.ScalarAsync<long>("SELECT count(*) FROM dst.narrow"));
     }
 
+    [Theory]
+    [InlineData("CREATE TYPE dst.mood AS ENUM ('sad', 'ok', 'happy')", "CREATE TYPE")]
+    [InlineData("CREATE DOMAIN dst.positive AS int4 CHECK (VALUE > 0)", "CREATE DOMAIN")]
+    public async Task A_type_another_session_creates_while_the_destination_creates_it_too_is_taken(string concurrent, string statement)
+    {
+        var source = await pipeline.CreateDatabaseAsync();
+        var destination = await pipeline.CreateDatabaseAsync();
+        await source.ExecuteAsync("""
+            CREATE TYPE src.mood AS ENUM ('sad', 'ok', 'happy');
+            CREATE DOMAIN src.positive AS int4 CHECK (VALUE > 0);
+            CREATE TABLE src.shared (id int8, m src.mood, p src.positive);
+            INSERT INTO src.shared SELECT i, 'ok', i FROM generate_series(1, 100) i;
+            """);
+        // Another writer (a second stream of the pipeline, say) has created the type and not yet committed: the
+        // destination does not see it, and its own CREATE waits for that transaction, then fails.
+        await using var other = await destination.OpenAsync();
+        await using var transaction = await other.BeginTransactionAsync();
+        await using (var create = new Npgsql.NpgsqlCommand(concurrent, other, transaction))
+        {
+            await create.ExecuteNonQueryAsync();
+        }
+
+        var run = pipeline.RunAsync(source.SourceConfig(), new StreamRequest("shared", NativeEncoding: Native),
+            destination.DestinationConfig(), new StreamRequest("shared", WriteMode: WriteMode.Append, NativeEncoding: Native));
+        var waiting = $"""
+            SELECT count(*) FROM pg_stat_activity
+             WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '{statement} %'
+            """;
+        while (await destination.ScalarAsync<long>(waiting) == 0)
+        {
+            if (run.IsCompleted)
+            {
+                Assert.Fail($"the run ended before its {statement} waited for the other session: {(await run).Error?.Message}");
+            }
+            await Task.Delay(20);
+        }
+        await transaction.CommitAsync();
+        var result = await run;
+
+        Assert.True(result.Succeeded, result.Error?.Message);
+        Assert.Equal(["id bigint", "m dst.mood", "p dst.positive"], await destination.ColumnTypesAsync("dst", "shared"));
+        Assert.Equal(await RowsAsync(source, "src.shared"), await RowsAsync(destination, "dst.shared"));
+    }
+
     private const string BuiltInTypes = """
         CREATE TYPE src.mood AS ENUM ('sad', 'ok', 'happy');
         CREATE DOMAIN src.amount AS numeric(12, 2) CHECK (VALUE >= 0);

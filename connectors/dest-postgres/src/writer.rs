@@ -3,8 +3,8 @@
 use crate::encode::{put_header, put_trailer, CopyEncoder};
 use crate::native::{is_safe_type_name, parse_type_name};
 use crate::schema::{
-    arrow_derived_type, check_field_names, check_primary_key, evolve, native_encoding, native_type,
-    array_of_domain, domains, plan_load, user_type, Domain, LoadPlan, UserType,
+    array_of_domain, arrow_derived_type, check_field_names, check_primary_key, domains, evolve,
+    native_encoding, native_type, plan_load, user_type, Domain, LoadPlan, UserType,
 };
 use crate::{sql, DestConfig};
 use bytes::{Bytes, BytesMut};
@@ -12,7 +12,7 @@ use futures_util::future::{select, Either};
 use futures_util::SinkExt;
 use rapidbyte_postgres::types::{row_columns, POSTGRESQL_BINARY, POSTGRESQL_BINARY_ROWS};
 use rapidbyte_postgres::{
-    cancel, catalog, classify, connect, qualified_name, PgConfig, PgRelation, Session,
+    cancel, catalog, classify, connect, qualified_name, sqlstate_of, PgConfig, PgRelation, Session,
 };
 use rapidbyte_sdk::arrow::{IpcBatch, Schema};
 use rapidbyte_sdk::protocol::{
@@ -201,7 +201,12 @@ impl Lane {
     ) -> Result<(), ConnectorError> {
         self.execute(pg, target, "BEGIN").await?;
         for statement in statements {
-            let done = guarded(pg, &self.session, self.client.execute(statement.as_str(), &[])).await;
+            let done = guarded(
+                pg,
+                &self.session,
+                self.client.execute(statement.as_str(), &[]),
+            )
+            .await;
             if let Err(e) = done {
                 let _ = self.execute(pg, target, "ROLLBACK").await;
                 return Err(e);
@@ -829,7 +834,10 @@ impl<'a> Writer<'a> {
                 let base = &chain[0].base;
                 if self.type_exists(types, base).await {
                     let domain = self.domain_type(&field.name, &chain, base.clone()).await?;
-                    columns.push((field.name.clone(), format!("{}{}", domain, "[]".repeat(dims))));
+                    columns.push((
+                        field.name.clone(),
+                        format!("{}{}", domain, "[]".repeat(dims)),
+                    ));
                     continue;
                 }
                 sources_type = false;
@@ -870,9 +878,7 @@ impl<'a> Writer<'a> {
             };
             // A domain column: of the domain as found or created here, over that type.
             let ty = match domains(field) {
-                Some(chain) if sources_type => {
-                    self.domain_type(&field.name, &chain, ty).await?
-                }
+                Some(chain) if sources_type => self.domain_type(&field.name, &chain, ty).await?,
                 _ => ty,
             };
             columns.push((field.name.clone(), ty));
@@ -909,64 +915,77 @@ impl<'a> Writer<'a> {
             }
         }
         let local = qualified_name(&self.schema, &name.name);
-        match types.lookup(&self.main.client, &local).await {
-            Some(found) if fits(&found) => Ok(Some(format!("{}{}", local, dims))),
-            Some(found) if found.typtype == "e" && wanted.typtype() == 'e' => {
-                Err(ConnectorError::schema(format!(
-                    "column \"{}\" of {}: enum type {} lacks some of the stream's labels {}",
+        // Twice at most: when another session creates the type between the look-up and the
+        // CREATE (two streams of one pipeline, say), it is looked up again and taken if it fits.
+        let mut raced = false;
+        loop {
+            match types.lookup(&self.main.client, &local).await {
+                Some(found) if fits(&found) => return Ok(Some(format!("{}{}", local, dims))),
+                Some(found) if found.typtype == "e" && wanted.typtype() == 'e' => {
+                    return Err(ConnectorError::schema(format!(
+                        "column \"{}\" of {}: enum type {} lacks some of the stream's labels {}",
+                        column,
+                        self.target,
+                        local,
+                        match wanted {
+                            UserType::Enum(labels) => serde_json::to_string(labels).unwrap_or_default(),
+                            _ => String::new(),
+                        }
+                    )))
+                }
+                Some(_) => return Err(ConnectorError::schema(format!(
+                    "column \"{}\" of {}: the stream's {} type {} would be created as {}, which exists and is not a {} type",
                     column,
                     self.target,
+                    wanted.kind(),
+                    native,
                     local,
-                    match wanted {
-                        UserType::Enum(labels) => serde_json::to_string(labels).unwrap_or_default(),
-                        _ => String::new(),
-                    }
-                )))
-            }
-            Some(_) => Err(ConnectorError::schema(format!(
-                "column \"{}\" of {}: the stream's {} type {} would be created as {}, which exists and is not a {} type",
-                column,
-                self.target,
-                wanted.kind(),
-                native,
-                local,
-                wanted.kind()
-            ))),
-            None => {
-                let create = match wanted {
-                    UserType::Enum(labels) => sql::create_enum(&self.schema, &name.name, labels),
-                    UserType::Composite(attributes) => {
-                        for (attribute, ty) in attributes {
-                            if !self.type_exists(types, ty).await {
+                    wanted.kind()
+                ))),
+                None => {
+                    let create = match wanted {
+                        UserType::Enum(labels) => sql::create_enum(&self.schema, &name.name, labels),
+                        UserType::Composite(attributes) => {
+                            for (attribute, ty) in attributes {
+                                if !self.type_exists(types, ty).await {
+                                    log::warn(&format!(
+                                        "column \"{}\" of {}: composite type {} cannot be created here: its attribute \"{}\" is of type {}, which this database does not have",
+                                        column, self.target, native, attribute, ty
+                                    ));
+                                    return Ok(None);
+                                }
+                            }
+                            sql::create_composite(&self.schema, &name.name, attributes)
+                        }
+                        UserType::Range(subtype) => {
+                            if !self.type_exists(types, subtype).await {
                                 log::warn(&format!(
-                                    "column \"{}\" of {}: composite type {} cannot be created here: its attribute \"{}\" is of type {}, which this database does not have",
-                                    column, self.target, native, attribute, ty
+                                    "column \"{}\" of {}: range type {} cannot be created here: its subtype {} does not exist in this database",
+                                    column, self.target, native, subtype
                                 ));
                                 return Ok(None);
                             }
+                            sql::create_range(&self.schema, &name.name, subtype)
                         }
-                        sql::create_composite(&self.schema, &name.name, attributes)
-                    }
-                    UserType::Range(subtype) => {
-                        if !self.type_exists(types, subtype).await {
-                            log::warn(&format!(
-                                "column \"{}\" of {}: range type {} cannot be created here: its subtype {} does not exist in this database",
-                                column, self.target, native, subtype
+                    };
+                    match self.execute(&create).await {
+                        Ok(()) => {
+                            types.forget(&local);
+                            log::info(&format!(
+                                "created {} type {} for column \"{}\"",
+                                wanted.kind(),
+                                local,
+                                column
                             ));
-                            return Ok(None);
+                            return Ok(Some(format!("{}{}", local, dims)));
                         }
-                        sql::create_range(&self.schema, &name.name, subtype)
+                        Err(e) if !raced && created_meanwhile(&e) => {
+                            raced = true;
+                            types.forget(&local);
+                        }
+                        Err(e) => return Err(e),
                     }
-                };
-                self.execute(&create).await?;
-                types.forget(&local);
-                log::info(&format!(
-                    "created {} type {} for column \"{}\"",
-                    wanted.kind(),
-                    local,
-                    column
-                ));
-                Ok(Some(format!("{}{}", local, dims)))
+                }
             }
         }
     }
@@ -998,39 +1017,48 @@ impl<'a> Writer<'a> {
                 continue;
             }
             let local = qualified_name(&self.schema, &name.name);
-            match self.domain_over(&local, &current).await? {
-                Some(true) => {}
-                Some(false) => {
-                    return Err(ConnectorError::schema(format!(
-                        "column \"{}\" of {}: the stream's domain {} (over {}) would be created as {}, which exists and is not a domain over {}",
-                        column, self.target, domain.name, domain.base, local, current
-                    )))
-                }
-                None => {
-                    let mut statements =
-                        vec![sql::create_domain(&self.schema, &name.name, &current, domain)];
-                    statements.extend(
-                        domain
-                            .not_valid_checks()
-                            .map(|(check, definition)| sql::add_domain_check(&local, check, definition)),
-                    );
-                    self.main
-                        .execute_each(&self.config.pg, &self.target, &statements)
-                        .await
-                        .map_err(|e| {
-                            ConnectorError::schema(format!(
-                                "column \"{}\" of {}: domain {} could not be created from the source's definition ({}): {}",
-                                column,
-                                self.target,
-                                local,
-                                statements.join("; "),
-                                e.message
-                            ))
-                        })?;
-                    log::info(&format!(
-                        "created domain {} over {} for column \"{}\"",
-                        local, current, column
-                    ));
+            // As for other types: created by another session meanwhile, it is looked up again.
+            let mut raced = false;
+            loop {
+                match self.domain_over(&local, &current).await? {
+                    Some(true) => break,
+                    Some(false) => {
+                        return Err(ConnectorError::schema(format!(
+                            "column \"{}\" of {}: the stream's domain {} (over {}) would be created as {}, which exists and is not a domain over {}",
+                            column, self.target, domain.name, domain.base, local, current
+                        )))
+                    }
+                    None => {
+                        let mut statements =
+                            vec![sql::create_domain(&self.schema, &name.name, &current, domain)];
+                        statements.extend(domain.not_valid_checks().map(|(check, definition)| {
+                            sql::add_domain_check(&local, check, definition)
+                        }));
+                        match self
+                            .main
+                            .execute_each(&self.config.pg, &self.target, &statements)
+                            .await
+                        {
+                            Ok(()) => {
+                                log::info(&format!(
+                                    "created domain {} over {} for column \"{}\"",
+                                    local, current, column
+                                ));
+                                break;
+                            }
+                            Err(e) if !raced && created_meanwhile(&e) => raced = true,
+                            Err(e) => {
+                                return Err(ConnectorError::schema(format!(
+                                    "column \"{}\" of {}: domain {} could not be created from the source's definition ({}): {}",
+                                    column,
+                                    self.target,
+                                    local,
+                                    statements.join("; "),
+                                    e.message
+                                )))
+                            }
+                        }
+                    }
                 }
             }
             current = local;
@@ -1061,7 +1089,11 @@ impl<'a> Writer<'a> {
     }
 
     /// Writes `batch`, which `ipc` holds, into the next lane's COPY.
-    async fn write_batch(&mut self, batch: &IpcBatch<'_>, ipc: &Bytes) -> Result<(), ConnectorError> {
+    async fn write_batch(
+        &mut self,
+        batch: &IpcBatch<'_>,
+        ipc: &Bytes,
+    ) -> Result<(), ConnectorError> {
         if batch.num_rows() == 0 {
             return Ok(());
         }
@@ -1287,6 +1319,13 @@ async fn guarded<T>(
             Err(ConnectorError::internal("the run was cancelled"))
         }
     }
+}
+
+/// Whether a `CREATE` failed because another session created an object of that name first:
+/// committed before it (42710, duplicate object), or while it waited (23505, the catalog's
+/// unique index).
+fn created_meanwhile(error: &ConnectorError) -> bool {
+    matches!(sqlstate_of(error), Some("42710" | "23505"))
 }
 
 /// What this database knows about a type name.

@@ -71,6 +71,17 @@ pub fn classify_sqlstate(code: &str, message: impl Into<String>) -> ConnectorErr
     }
 }
 
+/// The SQLSTATE of a server error that [`classify_sqlstate`] made `error` of (its message
+/// ends with it), for a caller that can recover from one code: a type another session
+/// created first, say.
+pub fn sqlstate_of(error: &ConnectorError) -> Option<&str> {
+    let (_, code) = error
+        .message
+        .strip_suffix(')')?
+        .rsplit_once(" (SQLSTATE ")?;
+    (code.len() == 5 && code.bytes().all(|b| b.is_ascii_alphanumeric())).then_some(code)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -85,6 +96,19 @@ mod tests {
             code
         );
         assert_eq!(error.message, format!("server says (SQLSTATE {})", code));
+        assert_eq!(sqlstate_of(&error), Some(code));
+    }
+
+    #[test]
+    fn a_message_without_a_sqlstate_has_none() {
+        assert_eq!(
+            sqlstate_of(&ConnectorError::internal("the run was cancelled")),
+            None
+        );
+        assert_eq!(
+            sqlstate_of(&ConnectorError::internal("odd (SQLSTATE 1)")),
+            None
+        );
     }
 
     #[test]

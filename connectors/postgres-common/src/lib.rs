@@ -73,13 +73,13 @@ pub use catalog::{PgColumn, PgRelation};
 pub use config::{config_schema, schema_keys, struct_keys, PgConfig};
 #[cfg(target_arch = "wasm32")]
 pub use connect::{cancel, connect, Session};
-pub use error::{classify, classify_sqlstate};
+pub use error::{classify, classify_sqlstate, sqlstate_of};
 pub use ident::{qualified_name, quote_ident, quote_literal};
-pub use version::check_server_version;
 pub use types::{
     arrow_type_name, field_type_name, map_type, pg_type_for_field, BinaryFormat, PgType, ReadAs,
     TypeMapping,
 };
+pub use version::check_server_version;
 
 /// Re-exported so connectors name the same versions.
 pub use rapidbyte_sdk::{ConnectorError, ErrorCategory};
