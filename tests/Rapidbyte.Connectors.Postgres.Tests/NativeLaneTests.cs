@@ -275,6 +275,40 @@ public sealed class NativeLaneTests(PostgresPipeline pipeline)
         Assert.Equal(await RowsAsync(source, "src.shared"), await RowsAsync(destination, "dst.shared"));
     }
 
+    [Fact]
+    public async Task A_domain_whose_check_calls_a_function_the_destination_lacks_fails_naming_both_and_writes_nothing()
+    {
+        var source = await pipeline.CreateDatabaseAsync();
+        var destination = await pipeline.CreateDatabaseAsync();
+        await source.ExecuteAsync("""
+            CREATE FUNCTION src.is_even(int4) RETURNS bool LANGUAGE sql IMMUTABLE AS 'SELECT $1 % 2 = 0';
+            CREATE DOMAIN src.even AS int4 CHECK (src.is_even(VALUE));
+            CREATE TABLE src.evens (id int8, e src.even);
+            INSERT INTO src.evens SELECT i, 2 * i FROM generate_series(1, 10) i;
+            """);
+
+        var result = await pipeline.RunAsync(source.SourceConfig(), new StreamRequest("evens", NativeEncoding: Native),
+            destination.DestinationConfig(), new StreamRequest("evens", WriteMode: WriteMode.Append, NativeEncoding: Native));
+
+        Assert.False(result.Succeeded);
+        Assert.Equal(ErrorCategory.Schema, result.Error!.Category);
+        Assert.Contains("column \"e\" of \"dst\".\"evens\": domain \"dst\".\"even\" could not be created from the source's definition", result.Error.Message);
+        Assert.Contains("function src.is_even(integer) does not exist", result.Error.Message);
+        Assert.False(await destination.TableExistsAsync("dst.evens"), "no table without its column's type");
+        Assert.Equal(0L, await destination.ScalarAsync<long>("SELECT count(*) FROM pg_type WHERE typname = 'even'"));
+
+        // With the function there, the same run creates the domain and copies the rows.
+        await destination.ExecuteAsync("""
+            CREATE SCHEMA IF NOT EXISTS src;
+            CREATE FUNCTION src.is_even(int4) RETURNS bool LANGUAGE sql IMMUTABLE AS 'SELECT $1 % 2 = 0';
+            """);
+        var again = await pipeline.RunAsync(source.SourceConfig(), new StreamRequest("evens", NativeEncoding: Native),
+            destination.DestinationConfig(), new StreamRequest("evens", WriteMode: WriteMode.Append, NativeEncoding: Native));
+        Assert.True(again.Succeeded, again.Error?.Message);
+        Assert.Equal(await RowsAsync(source, "src.evens"), await RowsAsync(destination, "dst.evens"));
+        Assert.Equal(["id bigint", "e dst.even"], await destination.ColumnTypesAsync("dst", "evens"));
+    }
+
     private const string BuiltInTypes = """
         CREATE TYPE src.mood AS ENUM ('sad', 'ok', 'happy');
         CREATE DOMAIN src.amount AS numeric(12, 2) CHECK (VALUE >= 0);
