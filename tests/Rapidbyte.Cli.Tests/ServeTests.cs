@@ -95,6 +95,27 @@ public sealed class ServeTests : IAsyncLifetime
         Assert.False(Directory.Exists(Path.Combine(_home, ".aspnet")));
     }
 
+    [Fact]
+    public async Task A_server_that_cannot_write_where_it_keeps_its_files_says_where_and_why_and_stops()
+    {
+        // XDG_DATA_HOME under a regular file: no directory can be made there.
+        var file = Path.Combine(_home, "a-file");
+        await File.WriteAllTextAsync(file, "");
+        var blocked = new Dictionary<string, string> { ["XDG_DATA_HOME"] = Path.Combine(file, "data"), ["HOME"] = _home };
+        var pipeline = Path.Combine(_home, "items.yaml");
+        await File.WriteAllTextAsync(pipeline, _databases.PipelineYaml("items", "- {name: items, sync_mode: full_refresh}", "replace"));
+
+        // Its own state file (no pipeline given); then a pipeline's state database, where only its record is local.
+        var ownState = await CliProcess.RunAsync(CliEntry.Command, blocked, "serve", "--port", LoopbackPorts.Unused().ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var record = await CliProcess.RunAsync(CliEntry.Command, blocked, "serve", pipeline, "--port", LoopbackPorts.Unused().ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+        Assert.Equal((1, 1), (ownState.ExitCode, record.ExitCode));
+        Assert.Contains($"the local server did not start: the directory of its state file, {Path.Combine(file, "data", "rapidbyte")}, cannot be made:", ownState.Stderr, StringComparison.Ordinal);
+        Assert.Contains($"the local server did not start: it cannot record itself in {Path.Combine(file, "data", "rapidbyte", "server.json")} (where XDG_DATA_HOME", record.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled exception", ownState.Stderr + record.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("rapidbyte server at", ownState.Stdout + record.Stdout, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(CliEntry.Command)]
     [InlineData(CliEntry.Launcher)]

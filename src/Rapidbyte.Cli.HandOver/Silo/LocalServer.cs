@@ -36,20 +36,28 @@ internal sealed record LocalServer(
     }
 
     /// <summary>Records this server (readable by its user only).</summary>
+    /// <exception cref="IOException">The record cannot be written; the message names it and why.</exception>
     public void Write()
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(File)!);
         var temporary = $"{File}.{Pid}";
-        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
+        try
         {
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+            Directory.CreateDirectory(Path.GetDirectoryName(File)!);
+            var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
+            if (!OperatingSystem.IsWindows())
+            {
+                options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+            }
+            using (var stream = new FileStream(temporary, options))
+            {
+                JsonSerializer.Serialize(stream, this, LocalServerJson.Default.LocalServer);
+            }
+            System.IO.File.Move(temporary, File, overwrite: true);
         }
-        using (var stream = new FileStream(temporary, options))
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            JsonSerializer.Serialize(stream, this, LocalServerJson.Default.LocalServer);
+            throw new IOException($"it cannot record itself in {File} (where XDG_DATA_HOME, else ~/.local/share, says), which `rapidbyte run` reads to find it: {e.Message}", e);
         }
-        System.IO.File.Move(temporary, File, overwrite: true);
     }
 
     /// <summary>Removes the record if it is still this server's.</summary>

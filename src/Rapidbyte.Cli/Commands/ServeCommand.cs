@@ -58,7 +58,16 @@ internal static class ServeCommand
             }
             if (backend == StateBackend.Sqlite)
             {
-                Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(connection))!);
+                var directory = Path.GetDirectoryName(Path.GetFullPath(connection))!;
+                try
+                {
+                    Directory.CreateDirectory(directory);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    await Console.Error.WriteLineAsync($"the local server did not start: the directory of its state file, {directory}, cannot be made: {e.Message}");
+                    return ExitCodes.Failed;
+                }
             }
             var url = $"http://127.0.0.1:{parse.GetValue(port)}";
             var logs = new SiloLogs(parse.GetValue(verbose) ? LogLevel.Information : LogLevel.Warning);
@@ -69,14 +78,16 @@ internal static class ServeCommand
                 await logs.StartingAsync(() => app.StartAsync(cancellationToken));
                 // Warm: the connectors compiled before the first run asks for them.
                 await app.Services.GetRequiredService<PipelineEngine>().PrepareConnectorsAsync();
+                // Last: once recorded, `rapidbyte run` hands runs to it.
+                server.Write();
             }
-            catch (Exception e) when (StartupFailure.Describe(e) is { } reason || e is IOException)
+            catch (Exception e) when (StartupFailure.Describe(e) is { } reason || e is IOException or UnauthorizedAccessException)
             {
                 await Console.Error.WriteLineAsync($"the local server did not start: {StartupFailure.Describe(e) ?? e.Message}");
+                await app.StopAsync(CancellationToken.None);
                 await app.DisposeAsync();
                 return ExitCodes.Failed;
             }
-            server.Write();
             Console.WriteLine($"rapidbyte server at {url} (API /v1, status page /status); state in {server.State}; Ctrl-C stops it");
             try
             {
