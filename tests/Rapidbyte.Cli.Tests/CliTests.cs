@@ -124,6 +124,19 @@ public sealed class CliTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_pipeline_path_that_is_missing_or_a_directory_is_said_so_and_nothing_runs()
+    {
+        var missing = Path.Combine(_directory, "nowhere.yaml");
+
+        var (missingExit, _, missingErr) = await CliProcess.RunAsync("run", missing);
+        var (directoryExit, _, directoryErr) = await CliProcess.RunAsync("validate", _directory);
+
+        Assert.Equal((2, 2), (missingExit, directoryExit));
+        Assert.Equal($"{missing}: no such file", missingErr.Trim());
+        Assert.Equal($"{_directory}: a directory, not a pipeline file (YAML)", directoryErr.Trim());
+    }
+
+    [Fact]
     public async Task The_post_mortem_pipeline_file_validates_verbatim()
     {
         var (exitCode, stdout, stderr) = await CliProcess.RunAsync("validate", Write("debug_pipeline.yaml", SeedFiles.PostMortemPipeline));

@@ -16,7 +16,7 @@ internal static class PipelineFile
     {
         if (!File.Exists(path))
         {
-            Console.Error.WriteLine($"{path}: no such file");
+            Console.Error.WriteLine(Directory.Exists(path) ? $"{path}: a directory, not a pipeline file (YAML)" : $"{path}: no such file");
             return null;
         }
         try
