@@ -108,12 +108,19 @@ public sealed class ServeTests : IAsyncLifetime
         // Its own state file (no pipeline given); then a pipeline's state database, where only its record is local.
         var ownState = await CliProcess.RunAsync(CliEntry.Command, blocked, "serve", "--port", LoopbackPorts.Unused().ToString(System.Globalization.CultureInfo.InvariantCulture));
         var record = await CliProcess.RunAsync(CliEntry.Command, blocked, "serve", pipeline, "--port", LoopbackPorts.Unused().ToString(System.Globalization.CultureInfo.InvariantCulture));
+        // And a state database nobody listens for: the silo's start itself fails.
+        var unreachable = Path.Combine(_home, "unreachable.yaml");
+        var closedPort = LoopbackPorts.Unused();
+        await File.WriteAllTextAsync(unreachable, (await File.ReadAllTextAsync(pipeline)).Replace($"port: {_databases.Server.Port}", $"port: {closedPort}", StringComparison.Ordinal));
+        var noState = await CliProcess.RunAsync(CliEntry.Command, Environment, "serve", unreachable, "--port", LoopbackPorts.Unused().ToString(System.Globalization.CultureInfo.InvariantCulture));
 
         Assert.Equal((1, 1), (ownState.ExitCode, record.ExitCode));
         Assert.Contains($"the local server did not start: the directory of its state file, {Path.Combine(file, "data", "rapidbyte")}, cannot be made:", ownState.Stderr, StringComparison.Ordinal);
         Assert.Contains($"the local server did not start: it cannot record itself in {Path.Combine(file, "data", "rapidbyte", "server.json")} (where XDG_DATA_HOME", record.Stderr, StringComparison.Ordinal);
-        Assert.DoesNotContain("Unhandled exception", ownState.Stderr + record.Stderr, StringComparison.Ordinal);
-        Assert.DoesNotContain("rapidbyte server at", ownState.Stdout + record.Stdout, StringComparison.Ordinal);
+        Assert.Equal(1, noState.ExitCode);
+        Assert.Equal($"the local server did not start: the state database at 127.0.0.1:{closedPort}", noState.Stderr.Trim()[..$"the local server did not start: the state database at 127.0.0.1:{closedPort}".Length]);
+        Assert.DoesNotContain("Unhandled exception", ownState.Stderr + record.Stderr + noState.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("rapidbyte server at", ownState.Stdout + record.Stdout + noState.Stdout, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -73,9 +73,11 @@ internal static class ServeCommand
             var logs = new SiloLogs(parse.GetValue(verbose) ? LogLevel.Information : LogLevel.Warning);
             var app = Build(backend, connection, url, logs);
             var server = new LocalServer(url + "/", Environment.ProcessId, StateConnection.Identity(backend, connection));
+            var started = false;
             try
             {
                 await logs.StartingAsync(() => app.StartAsync(cancellationToken));
+                started = true;
                 // Warm: the connectors compiled before the first run asks for them.
                 await app.Services.GetRequiredService<PipelineEngine>().PrepareConnectorsAsync();
                 // Last: once recorded, `rapidbyte run` hands runs to it.
@@ -84,7 +86,11 @@ internal static class ServeCommand
             catch (Exception e) when (StartupFailure.Describe(e) is { } reason || e is IOException or UnauthorizedAccessException)
             {
                 await Console.Error.WriteLineAsync($"the local server did not start: {StartupFailure.Describe(e) ?? e.Message}");
-                await app.StopAsync(CancellationToken.None);
+                if (started)
+                {
+                    // Started, then failed to warm or to record itself: its silo leaves the cluster properly.
+                    await app.StopAsync(CancellationToken.None);
+                }
                 await app.DisposeAsync();
                 return ExitCodes.Failed;
             }
